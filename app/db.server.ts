@@ -1,0 +1,62 @@
+// The app's database handles: one Prisma client (admin pages, sessions) and one raw SQL handle
+// (the ledger's hot path), both on DATABASE_URL. SQLite files are created and migrated on first use.
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { PrismaClient } from "@stammkunde/prisma-sqlite";
+import { env } from "./lib/env.server";
+import { migrate } from "./lib/migrate.server";
+import { openSql, pgConfig, sqlitePath, type Sql } from "./lib/sql.server";
+
+export type Prisma = PrismaClient;
+
+export interface Database {
+  url: string;
+  sql: Sql;
+  prisma: Prisma;
+  close(): Promise<void>;
+}
+
+// Migrations are read from the working directory: the app, worker, tests and scripts all run from
+// the project root (the bundled build lives elsewhere, so import.meta.url would mislead).
+export const projectRoot = resolve(process.env.STAMMKUNDE_ROOT ?? process.cwd());
+
+async function createPrisma(url: string): Promise<Prisma> {
+  if (url.startsWith("postgres")) {
+    const [{ PrismaClient }, { PrismaPg }] = await Promise.all([
+      import("@stammkunde/prisma-postgres"),
+      import("@prisma/adapter-pg"),
+    ]);
+    const { connectionString, schema } = pgConfig(url);
+    return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: 5 }, { schema }) }) as unknown as Prisma;
+  }
+  const [{ PrismaClient }, { PrismaBetterSQLite3 }] = await Promise.all([
+    import("@stammkunde/prisma-sqlite"),
+    import("@prisma/adapter-better-sqlite3"),
+  ]);
+  return new PrismaClient({
+    adapter: new PrismaBetterSQLite3({ url: sqlitePath(url), timeout: 10_000 }, { timestampFormat: "unixepoch-ms" }),
+  });
+}
+
+/** Opens (and migrates) a database. Tests open their own; the app uses `database()`. */
+export async function openDatabase(url: string, options: { migrate?: boolean } = {}): Promise<Database> {
+  if (!url.startsWith("postgres")) mkdirSync(dirname(resolve(sqlitePath(url))), { recursive: true });
+  const sql = openSql(url);
+  if (options.migrate !== false) await migrate(sql, projectRoot);
+  const prisma = await createPrisma(url);
+  return {
+    url,
+    sql,
+    prisma,
+    async close() {
+      await prisma.$disconnect();
+      await sql.close();
+    },
+  };
+}
+
+let current: Promise<Database> | undefined;
+export function database(): Promise<Database> {
+  current ??= openDatabase(env().DATABASE_URL);
+  return current;
+}

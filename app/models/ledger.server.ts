@@ -1,0 +1,156 @@
+// The points ledger in storage. Every function takes the shop. An entry and the balance change it
+// explains are written in one transaction; the balance moves by a conditional UPDATE, never by
+// read-then-write, so concurrent postings can't lose or invent points.
+import { LedgerRuleError, mismatches, validateEntry, type BalanceCheck, type EntryInput } from "~/domain/ledger";
+import type { Queryable, Sql } from "~/lib/sql.server";
+
+export class InsufficientPointsError extends Error {
+  constructor(readonly memberId: number, readonly points: number) {
+    super(`Member ${memberId} has too few points for ${points}`);
+  }
+}
+
+export interface MemberProfile {
+  email?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+}
+
+export interface MemberRow {
+  id: number;
+  shop: string;
+  customer_gid: string;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  points_available: number;
+  points_pending: number;
+  lifetime_earned: number;
+}
+
+function ts(q: Queryable, d = new Date()): unknown {
+  return q.dialect === "sqlite" ? d.getTime() : d;
+}
+
+/** Finds or enrols the member for a Shopify customer; returns its id. Profile fields are filled
+ *  in when given and not yet known. */
+export async function ensureMember(q: Queryable, shop: string, customerGid: string, profile: MemberProfile = {}): Promise<number> {
+  const now = ts(q);
+  const row = await q.get<{ id: number }>(
+    `INSERT INTO members (shop, customer_gid, email, first_name, last_name, points_available, points_pending, lifetime_earned, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?, ?)
+     ON CONFLICT (shop, customer_gid) DO UPDATE SET
+       email = COALESCE(members.email, excluded.email),
+       first_name = COALESCE(members.first_name, excluded.first_name),
+       last_name = COALESCE(members.last_name, excluded.last_name)
+     RETURNING id`,
+    [shop, customerGid, profile.email ?? null, profile.firstName ?? null, profile.lastName ?? null, now, now],
+  );
+  if (!row) throw new Error("member upsert returned nothing");
+  return Number(row.id);
+}
+
+export interface PostResult {
+  entryId: number;
+  duplicate: boolean;
+}
+
+/**
+ * Posts one entry inside the caller's transaction. If an entry with the same idempotency key
+ * exists for the shop, nothing changes and that entry is returned (duplicate: true).
+ */
+export async function postEntryIn(q: Queryable, shop: string, e: EntryInput): Promise<PostResult> {
+  validateEntry(e);
+  const inserted = await q.get<{ id: number }>(
+    `INSERT INTO ledger_entries (shop, member_id, bucket, points, kind, reason, source_type, source_id, idempotency_key, reverses_id, note, created_at)
+     SELECT ?, m.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM members m WHERE m.id = ? AND m.shop = ?
+     ON CONFLICT (shop, idempotency_key) DO NOTHING
+     RETURNING id`,
+    [
+      shop, e.bucket, e.points, e.kind, e.reason, e.sourceType ?? null, e.sourceId ?? null, e.idempotencyKey,
+      e.reversesId ?? null, e.note ?? null, ts(q), e.memberId, shop,
+    ],
+  );
+  if (!inserted) {
+    const existing = await q.get<{ id: number }>(`SELECT id FROM ledger_entries WHERE shop = ? AND idempotency_key = ?`, [shop, e.idempotencyKey]);
+    if (existing) return { entryId: Number(existing.id), duplicate: true };
+    throw new LedgerRuleError(`member ${e.memberId} does not belong to ${shop}`);
+  }
+  const column = e.bucket === "available" ? "points_available" : "points_pending";
+  const earned = e.kind === "earn" ? e.points : 0;
+  const guard = e.allowNegative || e.points >= 0 ? "" : ` AND ${column} + ? >= 0`;
+  const params: unknown[] = [e.points, earned, ts(q), e.memberId, shop];
+  if (guard) params.push(e.points);
+  const updated = await q.run(
+    `UPDATE members SET ${column} = ${column} + ?, lifetime_earned = lifetime_earned + ?, updated_at = ? WHERE id = ? AND shop = ?${guard}`,
+    params,
+  );
+  if (updated.changes !== 1) throw new InsufficientPointsError(e.memberId, e.points);
+  return { entryId: Number(inserted.id), duplicate: false };
+}
+
+/** Posts one entry in its own transaction. */
+export function postEntry(sql: Sql, shop: string, e: EntryInput): Promise<PostResult> {
+  return sql.tx((q) => postEntryIn(q, shop, e));
+}
+
+export async function getMember(q: Queryable, shop: string, memberId: number): Promise<MemberRow | undefined> {
+  return q.get<MemberRow>(`SELECT * FROM members WHERE shop = ? AND id = ?`, [shop, memberId]);
+}
+
+export async function findMemberByCustomer(q: Queryable, shop: string, customerGid: string): Promise<MemberRow | undefined> {
+  return q.get<MemberRow>(`SELECT * FROM members WHERE shop = ? AND customer_gid = ?`, [shop, customerGid]);
+}
+
+export interface EntryRow {
+  id: number;
+  member_id: number;
+  bucket: string;
+  points: number;
+  kind: string;
+  reason: string;
+  source_type: string | null;
+  source_id: string | null;
+  idempotency_key: string;
+  reverses_id: number | null;
+  note: string | null;
+  created_at: unknown;
+}
+
+export async function listEntries(q: Queryable, shop: string, memberId: number, limit = 100): Promise<EntryRow[]> {
+  return q.all<EntryRow>(`SELECT * FROM ledger_entries WHERE shop = ? AND member_id = ? ORDER BY id DESC LIMIT ?`, [shop, memberId, limit]);
+}
+
+/** Compares every member's stored balances with the sum of its entries. */
+export async function checkBalances(q: Queryable, shop: string): Promise<{ members: number; mismatched: BalanceCheck[] }> {
+  const rows = await q.all<Record<string, number>>(
+    `SELECT m.id AS member_id, m.points_available AS stored_available, m.points_pending AS stored_pending,
+            COALESCE(SUM(CASE WHEN e.bucket = 'available' THEN e.points ELSE 0 END), 0) AS sum_available,
+            COALESCE(SUM(CASE WHEN e.bucket = 'pending' THEN e.points ELSE 0 END), 0) AS sum_pending
+       FROM members m LEFT JOIN ledger_entries e ON e.member_id = m.id AND e.shop = m.shop
+      WHERE m.shop = ?
+      GROUP BY m.id, m.points_available, m.points_pending`,
+    [shop],
+  );
+  const checks: BalanceCheck[] = rows.map((r) => ({
+    memberId: Number(r.member_id),
+    storedAvailable: Number(r.stored_available),
+    storedPending: Number(r.stored_pending),
+    sumAvailable: Number(r.sum_available),
+    sumPending: Number(r.sum_pending),
+  }));
+  return { members: checks.length, mismatched: mismatches(checks) };
+}
+
+/** Runs the check and records it, so the merchant (and alerts) can see the ledger is sound. */
+export async function reconcile(sql: Sql, shop: string): Promise<{ members: number; mismatched: BalanceCheck[] }> {
+  const result = await checkBalances(sql, shop);
+  await sql.run(`INSERT INTO reconciliation_runs (shop, members, mismatches, details, ran_at) VALUES (?, ?, ?, ?, ?)`, [
+    shop,
+    result.members,
+    result.mismatched.length,
+    JSON.stringify(result.mismatched.slice(0, 100)),
+    sql.ts(),
+  ]);
+  return result;
+}

@@ -1,0 +1,46 @@
+// GDPR duties: produce what we hold about a customer, and erase it on request while keeping the
+// ledger's anonymous totals (points outstanding are the merchant's liability).
+import { createHash } from "node:crypto";
+import type { Queryable } from "~/lib/sql.server";
+import { findMemberByCustomer, listEntries } from "./ledger.server";
+
+export async function buildDataReport(q: Queryable, shop: string, customerGid: string) {
+  const member = await findMemberByCustomer(q, shop, customerGid);
+  if (!member) return { shop, customer: customerGid, member: null, entries: [] };
+  const entries = await listEntries(q, shop, member.id, 100_000);
+  return {
+    shop,
+    customer: customerGid,
+    member: {
+      email: member.email,
+      firstName: member.first_name,
+      lastName: member.last_name,
+      pointsAvailable: member.points_available,
+      pointsPending: member.points_pending,
+      lifetimeEarned: member.lifetime_earned,
+    },
+    entries: entries.map((e) => ({ points: e.points, bucket: e.bucket, kind: e.kind, reason: e.reason, source: e.source_id, note: e.note })),
+  };
+}
+
+export async function recordDataRequest(q: Queryable, shop: string, customerGid: string, requestId: string): Promise<void> {
+  const report = await buildDataReport(q, shop, customerGid);
+  await q.run(
+    `INSERT INTO data_requests (shop, customer_gid, request_id, report, created_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (shop, request_id) DO NOTHING`,
+    [shop, customerGid, requestId, JSON.stringify(report), q.dialect === "sqlite" ? Date.now() : new Date()],
+  );
+}
+
+/** Erases a customer's personal data. The member row stays under an opaque id with its totals;
+ *  entries carry no personal data (order ids and reason codes only), so they stay as they are. */
+export async function redactCustomer(q: Queryable, shop: string, customerGid: string): Promise<boolean> {
+  const opaque = `redacted:${createHash("sha256").update(`${shop}\u0000${customerGid}`).digest("hex").slice(0, 24)}`;
+  const r = await q.run(
+    `UPDATE members SET customer_gid = ?, email = NULL, first_name = NULL, last_name = NULL, redacted_at = ? WHERE shop = ? AND customer_gid = ?`,
+    [opaque, q.dialect === "sqlite" ? Date.now() : new Date(), shop, customerGid],
+  );
+  await q.run(`UPDATE data_requests SET report = '{"redacted":true}' WHERE shop = ? AND customer_gid = ?`, [shop, customerGid]);
+  await q.run(`UPDATE data_requests SET customer_gid = ? WHERE shop = ? AND customer_gid = ?`, [opaque, shop, customerGid]);
+  return r.changes > 0;
+}

@@ -1,0 +1,62 @@
+// Installed shops and their program settings.
+import type { Queryable } from "~/lib/sql.server";
+
+export interface ShopRow {
+  domain: string;
+  name: string | null;
+  currency_code: string;
+  iana_timezone: string;
+  points_per_currency_unit: number;
+  earning_enabled: boolean;
+}
+
+function now(q: Queryable): unknown {
+  return q.dialect === "sqlite" ? Date.now() : new Date();
+}
+
+export async function ensureShop(q: Queryable, shop: string): Promise<ShopRow> {
+  await q.run(
+    `INSERT INTO shops (domain, currency_code, iana_timezone, points_per_currency_unit, earning_enabled, installed_at)
+     VALUES (?, 'EUR', 'UTC', 1, ?, ?) ON CONFLICT (domain) DO NOTHING`,
+    [shop, q.dialect === "sqlite" ? 1 : true, now(q)],
+  );
+  const row = await q.get<ShopRow>(`SELECT * FROM shops WHERE domain = ?`, [shop]);
+  if (!row) throw new Error(`shop ${shop} vanished`);
+  return { ...row, earning_enabled: Boolean(row.earning_enabled), points_per_currency_unit: Number(row.points_per_currency_unit) };
+}
+
+export async function updateShopSettings(
+  q: Queryable,
+  shop: string,
+  s: Partial<{ name: string; currencyCode: string; ianaTimezone: string; pointsPerCurrencyUnit: number; earningEnabled: boolean }>,
+): Promise<void> {
+  await ensureShop(q, shop);
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  const add = (col: string, v: unknown) => {
+    sets.push(`${col} = ?`);
+    params.push(v);
+  };
+  if (s.name !== undefined) add("name", s.name);
+  if (s.currencyCode !== undefined) add("currency_code", s.currencyCode);
+  if (s.ianaTimezone !== undefined) add("iana_timezone", s.ianaTimezone);
+  if (s.pointsPerCurrencyUnit !== undefined) add("points_per_currency_unit", s.pointsPerCurrencyUnit);
+  if (s.earningEnabled !== undefined) add("earning_enabled", q.dialect === "sqlite" ? Number(s.earningEnabled) : s.earningEnabled);
+  if (!sets.length) return;
+  await q.run(`UPDATE shops SET ${sets.join(", ")} WHERE domain = ?`, [...params, shop]);
+}
+
+/** app/uninstalled: the shop's access tokens are dead; its program data stays until shop/redact. */
+export async function markUninstalled(q: Queryable, shop: string): Promise<void> {
+  await q.run(`DELETE FROM sessions WHERE shop = ?`, [shop]);
+  await q.run(`UPDATE shops SET uninstalled_at = ? WHERE domain = ?`, [now(q), shop]);
+}
+
+/** shop/redact: everything the app holds for the shop goes. */
+export async function deleteShopData(q: Queryable, shop: string): Promise<void> {
+  for (const table of ["ledger_entries", "members", "webhook_deliveries", "reconciliation_runs", "data_requests", "sessions"]) {
+    await q.run(`DELETE FROM ${table} WHERE shop = ?`, [shop]);
+  }
+  await q.run(`DELETE FROM jobs WHERE shop = ? AND status <> 'running'`, [shop]);
+  await q.run(`DELETE FROM shops WHERE domain = ?`, [shop]);
+}
