@@ -2,7 +2,7 @@
 // (the ledger's hot path), both on DATABASE_URL. SQLite files are created and migrated on first use.
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { PrismaClient } from "@stammkunde/prisma-sqlite";
+import type { PrismaClient } from "@prisma/client";
 import { env } from "./lib/env.server";
 import { migrate } from "./lib/migrate.server";
 import { openSql, pgConfig, sqlitePath, type Sql } from "./lib/sql.server";
@@ -30,7 +30,7 @@ async function createPrisma(url: string): Promise<Prisma> {
     return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: 5 }, { schema }) }) as unknown as Prisma;
   }
   const [{ PrismaClient }, { PrismaBetterSQLite3 }] = await Promise.all([
-    import("@stammkunde/prisma-sqlite"),
+    import("@prisma/client"),
     import("@prisma/adapter-better-sqlite3"),
   ]);
   return new PrismaClient({

@@ -103,5 +103,5 @@ export async function intake(sql: Sql, config: IntakeConfig, url: string, header
     if (check.reason === WebhookValidationErrorReason.MissingHeaders) return { status: 400, reason: "missing headers" };
     return { status: 401, reason: check.reason };
   }
-  return acceptVerified(sql, check, rawBody);
+  return acceptVerified(sql, { ...check, shop: check.domain }, rawBody);
 }

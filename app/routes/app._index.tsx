@@ -1,0 +1,70 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { TitleBar } from "@shopify/app-bridge-react";
+import { database } from "~/db.server";
+import { pickLocale, translate } from "~/lib/i18n";
+import { programOverview } from "~/models/overview.server";
+import { authenticate } from "~/shopify.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const db = await database();
+  const overview = await programOverview(db.sql, session.shop);
+  return { overview, locale: pickLocale(new URL(request.url).searchParams.get("locale")) };
+};
+
+export default function Overview() {
+  const { overview: o, locale } = useLoaderData<typeof loader>();
+  const t = (key: Parameters<typeof translate>[1], vars?: Record<string, string | number>) => translate(locale, key, vars);
+  const fmt = new Intl.NumberFormat(locale === "de" ? "de-DE" : "en-US");
+  return (
+    <Page>
+      <TitleBar title={t("app.title")} />
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            <Text as="h1" variant="headingLg">
+              {t("home.heading")}
+            </Text>
+            <InlineGrid columns={{ xs: 1, sm: 2 }} gap="400">
+              <Card>
+                <BlockStack gap="200">
+                  <Text as="h2" variant="headingSm">{t("home.members")}</Text>
+                  <Text as="p" variant="heading2xl" id="members-count">{fmt.format(o.members)}</Text>
+                </BlockStack>
+              </Card>
+              <Card>
+                <BlockStack gap="200">
+                  <Text as="h2" variant="headingSm">{t("home.pointsOutstanding")}</Text>
+                  <Text as="p" variant="heading2xl" id="points-outstanding">{fmt.format(o.pointsAvailable + o.pointsPending)}</Text>
+                </BlockStack>
+              </Card>
+            </InlineGrid>
+            <Card>
+              <BlockStack gap="200">
+                <Badge tone={o.earningEnabled ? "success" : "attention"}>{o.earningEnabled ? t("home.earningOn") : t("home.earningOff")}</Badge>
+                <Text as="p">{t("home.earnRate", { points: o.pointsPerCurrencyUnit, currency: o.currency })}</Text>
+                <Text as="p" tone="subdued">{t("home.webhooks", { count: o.orderEvents24h })}</Text>
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingSm">{t("home.ledger")}</Text>
+                <Text as="p" tone={o.lastCheck && o.lastCheck.mismatches > 0 ? "critical" : undefined}>
+                  {!o.lastCheck
+                    ? t("home.ledgerNever")
+                    : o.lastCheck.mismatches > 0
+                      ? t("home.ledgerMismatch", { count: o.lastCheck.mismatches })
+                      : t("home.ledgerOk", { members: o.lastCheck.members, when: o.lastCheck.ranAt ? new Date(o.lastCheck.ranAt).toLocaleString(locale) : "" })}
+                </Text>
+                <Text as="h2" variant="headingSm">{t("home.jobs")}</Text>
+                <Text as="p">{t("home.jobsLine", { queued: o.jobs.queued, dead: o.jobs.dead })}</Text>
+              </BlockStack>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

@@ -1,0 +1,39 @@
+import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { AppProvider } from "@shopify/shopify-app-remix/react";
+import { NavMenu } from "@shopify/app-bridge-react";
+import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import polarisDe from "@shopify/polaris/locales/de.json";
+import polarisEn from "@shopify/polaris/locales/en.json";
+import { authenticate } from "~/shopify.server";
+import { pickLocale, translate } from "~/lib/i18n";
+
+export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  await authenticate.admin(request);
+  const locale = pickLocale(new URL(request.url).searchParams.get("locale"));
+  return { apiKey: process.env.SHOPIFY_API_KEY ?? "", locale };
+};
+
+export default function App() {
+  const { apiKey, locale } = useLoaderData<typeof loader>();
+  return (
+    <AppProvider isEmbeddedApp apiKey={apiKey} i18n={locale === "de" ? polarisDe : polarisEn}>
+      <NavMenu>
+        <Link to="/app" rel="home">
+          {translate(locale, "nav.home")}
+        </Link>
+      </NavMenu>
+      <Outlet />
+    </AppProvider>
+  );
+}
+
+// Shopify needs Remix to catch some thrown responses, so that their headers are included.
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);
