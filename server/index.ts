@@ -6,6 +6,7 @@ import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import type { Server } from "node:http";
 import type { Services } from "../app/services.server";
+import { mountWebhooks } from "./webhooks";
 
 export interface StartOptions {
   port?: number;
@@ -17,15 +18,6 @@ export interface RunningServer {
   url: string;
   server: Server;
   close(): Promise<void>;
-}
-
-function webHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const h = new Headers();
-  for (const [k, v] of Object.entries(raw)) {
-    if (v === undefined) continue;
-    h.set(k, Array.isArray(v) ? v.join(", ") : v);
-  }
-  return h;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
@@ -50,20 +42,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   const services = async () => ((await loadBuild()).entry.module as unknown as { services: Services }).services;
 
-  // Lean webhook path: raw body (the HMAC covers its exact bytes), Shopify's validation, one
-  // transaction, answer. Remix's route files handle the same topics when this server isn't used.
-  app.post("/webhooks/*", express.raw({ type: () => true, limit: "5mb" }), async (req, res) => {
-    try {
-      const body = Buffer.isBuffer(req.body) ? req.body.toString("utf8") : "";
-      const url = `${req.protocol}://${req.get("host")}${req.originalUrl}`;
-      const result = await (await services()).webhookIntake(url, webHeaders(req.headers), body);
-      res.status(result.status).type("text/plain").send(result.reason);
-    } catch (error) {
-      // Not recorded: a non-2xx makes Shopify deliver again later.
-      console.error("webhook intake failed", error);
-      res.status(500).type("text/plain").send("try again");
-    }
-  });
+  mountWebhooks(app, async () => (await services()).webhookIntake);
 
   app.all("*", async (req, res, next) => {
     try {

@@ -7,13 +7,13 @@ interface MoneySet {
 }
 
 export interface OrderPayload {
-  id?: number;
+  id?: number | string;
   admin_graphql_api_id?: string;
   currency?: string;
   taxes_included?: boolean;
   subtotal_price_set?: MoneySet;
   subtotal_price?: string;
-  customer?: { id?: number; admin_graphql_api_id?: string; email?: string | null; first_name?: string | null; last_name?: string | null } | null;
+  customer?: { id?: number | string; admin_graphql_api_id?: string; email?: string | null; first_name?: string | null; last_name?: string | null } | null;
   line_items?: Array<{ tax_lines?: Array<{ price_set?: MoneySet; price?: string }> }>;
   cancelled_at?: string | null;
   test?: boolean;
@@ -36,7 +36,7 @@ export class OrderPayloadError extends Error {}
 
 export function orderGid(order: OrderPayload): string {
   if (order.admin_graphql_api_id) return order.admin_graphql_api_id;
-  if (typeof order.id === "number") return `gid://shopify/Order/${order.id}`;
+  if (order.id !== undefined) return `gid://shopify/Order/${order.id}`;
   throw new OrderPayloadError("Order has neither admin_graphql_api_id nor id");
 }
 
@@ -44,7 +44,7 @@ export function customerGid(order: OrderPayload): string | null {
   const c = order.customer;
   if (!c) return null;
   if (c.admin_graphql_api_id) return c.admin_graphql_api_id;
-  if (typeof c.id === "number") return `gid://shopify/Customer/${c.id}`;
+  if (c.id !== undefined) return `gid://shopify/Customer/${c.id}`;
   return null;
 }
 

@@ -8,6 +8,7 @@ import { deleteShopData, ensureShop, markUninstalled } from "~/models/shops.serv
 import type { Sql } from "~/lib/sql.server";
 import type { OrderPayload } from "~/domain/earning";
 import type { Job } from "./queue.server";
+import { parseShopifyJson } from "~/lib/json";
 
 export interface JobContext {
   sql: Sql;
@@ -20,17 +21,19 @@ export type Handler = (ctx: JobContext, job: Job) => Promise<unknown>;
 export class PermanentJobError extends Error {}
 
 function parse<T>(schema: z.ZodType<T>, raw: string): T {
-  const r = schema.safeParse(JSON.parse(raw));
+  const r = schema.safeParse(parseShopifyJson(raw));
   if (!r.success) throw new PermanentJobError(`invalid payload: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return r.data;
 }
 
-const gid = (kind: string) => (v: { id?: number; admin_graphql_api_id?: string }) =>
+const Id = z.union([z.number().int(), z.string().regex(/^\d+$/)]);
+
+const gid = (kind: string) => (v: { id?: number | string; admin_graphql_api_id?: string }) =>
   v.admin_graphql_api_id ?? (v.id !== undefined ? `gid://shopify/${kind}/${v.id}` : undefined);
 
 const CustomerPayload = z
   .object({
-    id: z.number().optional(),
+    id: Id.optional(),
     admin_graphql_api_id: z.string().optional(),
     email: z.string().nullish(),
     first_name: z.string().nullish(),
@@ -40,14 +43,14 @@ const CustomerPayload = z
 
 const ComplianceCustomer = z.object({
   shop_domain: z.string(),
-  customer: z.object({ id: z.number(), email: z.string().nullish() }).passthrough(),
-  data_request: z.object({ id: z.number() }).passthrough().optional(),
-  orders_requested: z.array(z.number()).optional(),
-  orders_to_redact: z.array(z.number()).optional(),
+  customer: z.object({ id: Id, email: z.string().nullish() }).passthrough(),
+  data_request: z.object({ id: Id }).passthrough().optional(),
+  orders_requested: z.array(Id).optional(),
+  orders_to_redact: z.array(Id).optional(),
 });
 
 const OrderShape = z
-  .object({ id: z.number().optional(), admin_graphql_api_id: z.string().optional() })
+  .object({ id: Id.optional(), admin_graphql_api_id: z.string().optional() })
   .passthrough()
   .refine((o) => o.id !== undefined || o.admin_graphql_api_id !== undefined, "order id missing");
 
