@@ -13,8 +13,8 @@ export interface TestDatabase extends Database {
   drop(): Promise<void>;
 }
 
-export async function freshDatabase(): Promise<TestDatabase> {
-  if (TEST_DB === "postgres") {
+export async function freshDatabase(kind: "sqlite" | "postgres" = TEST_DB): Promise<TestDatabase> {
+  if (kind === "postgres") {
     const schema = `stk_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
     const admin = new pg.Client({ connectionString: POSTGRES_URL });
     await admin.connect();
@@ -43,4 +43,16 @@ export async function freshDatabase(): Promise<TestDatabase> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export async function postgresReachable(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
 }
