@@ -6,7 +6,7 @@ import { Worker } from "./jobs/worker.server";
 import { intake } from "./webhooks/intake.server";
 
 export const services = {
-  async webhookIntake(url: string, headers: Headers, rawBody: string) {
+  async webhookIntake(url: string, headers: Headers, rawBody: string, meta?: { eventId?: string; triggeredAt?: string }) {
     const config = env();
     const db = await database();
     return intake(
@@ -20,6 +20,7 @@ export const services = {
       url,
       headers,
       rawBody,
+      meta,
     );
   },
   async startInlineWorker(): Promise<Worker | null> {

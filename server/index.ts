@@ -4,9 +4,9 @@
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { Services } from "../app/services.server";
-import { mountWebhooks } from "./webhooks";
+import { handleWebhook, isWebhookRequest } from "./webhooks";
 
 export interface StartOptions {
   port?: number;
@@ -42,8 +42,6 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   const services = async () => ((await loadBuild()).entry.module as unknown as { services: Services }).services;
 
-  mountWebhooks(app, async () => (await services()).webhookIntake);
-
   app.all("*", async (req, res, next) => {
     try {
       const build = await loadBuild();
@@ -56,9 +54,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const worker = await (await services()).startInlineWorker();
   const port = options.port ?? Number(process.env.PORT ?? 3000);
   const host = options.host ?? process.env.HOST ?? "127.0.0.1";
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(port, host, () => resolve(s));
+  const intake = async () => (await services()).webhookIntake;
+  const server = createServer((req, res) => {
+    if (isWebhookRequest(req)) void handleWebhook(req, res, intake);
+    else app(req, res);
   });
+  await new Promise<void>((resolve) => server.listen(port, host, () => resolve()));
   server.keepAliveTimeout = 65_000;
   const address = server.address();
   const url = `http://${host}:${typeof address === "object" && address ? address.port : port}`;

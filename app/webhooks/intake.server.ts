@@ -94,8 +94,16 @@ export async function acceptVerified(sql: Sql, v: VerifiedDelivery, rawBody: str
   return { status: 200, reason: duplicate ? "duplicate" : "accepted" };
 }
 
-/** The lean path: headers and the raw body as received. */
-export async function intake(sql: Sql, config: IntakeConfig, url: string, headers: Headers, rawBody: string): Promise<IntakeResult> {
+/** The lean path: the headers validation needs, the raw body as received, and the delivery's
+ *  optional metadata (event id, time) read from the request by the caller. */
+export async function intake(
+  sql: Sql,
+  config: IntakeConfig,
+  url: string,
+  headers: Headers,
+  rawBody: string,
+  meta: { eventId?: string; triggeredAt?: string } = {},
+): Promise<IntakeResult> {
   const api = validator(config);
   const request = new Request(url, { method: "POST", headers: withComplianceApiVersion(headers) });
   const check = await api.webhooks.validate({ rawBody, rawRequest: request });
@@ -103,5 +111,9 @@ export async function intake(sql: Sql, config: IntakeConfig, url: string, header
     if (check.reason === WebhookValidationErrorReason.MissingHeaders) return { status: 400, reason: "missing headers" };
     return { status: 401, reason: check.reason };
   }
-  return acceptVerified(sql, { ...check, shop: check.domain }, rawBody);
+  return acceptVerified(
+    sql,
+    { ...check, shop: check.domain, eventId: check.eventId ?? meta.eventId ?? headers.get("x-shopify-event-id") ?? undefined, triggeredAt: check.triggeredAt ?? meta.triggeredAt },
+    rawBody,
+  );
 }

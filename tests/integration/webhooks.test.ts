@@ -1,11 +1,10 @@
 // Webhooks through the lean HTTP door: signed like Shopify, verified by Shopify's library.
-import express from "express";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Worker } from "~/jobs/worker.server";
 import { checkBalances, findMemberByCustomer } from "~/models/ledger.server";
 import { intake } from "~/webhooks/intake.server";
-import { mountWebhooks } from "../../server/webhooks";
+import { handleWebhook } from "../../server/webhooks";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { fixture, paidOrder, signedDelivery, TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
 
@@ -19,11 +18,8 @@ const config = { apiKey: TEST_API_KEY, apiSecretKey: TEST_SECRET, appUrl: "https
 
 beforeAll(async () => {
   db = await freshDatabase();
-  const app = express();
-  mountWebhooks(app, async () => (url, headers, body) => intake(db.sql, config, url, headers, body));
-  await new Promise<void>((resolve) => {
-    server = app.listen(0, "127.0.0.1", () => resolve());
-  });
+  server = createServer((req, res) => void handleWebhook(req, res, async () => (url, headers, body, meta) => intake(db.sql, config, url, headers, body, meta)));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const addr = server.address();
   base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
 });

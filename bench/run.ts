@@ -1,0 +1,237 @@
+// npm run bench — webhook intake and processing on SQLite, against a bare handler measured in the
+// same run. Loopback only; every phase is bounded in time and count.
+import autocannon from "autocannon";
+import Database from "better-sqlite3";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { paidOrder, signedDelivery, TEST_API_KEY, TEST_SECRET } from "../tests/helpers/webhooks";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 6000);
+const DUPLICATE_SHARE = 0.1;
+const SHOP = "bench-shop.myshopify.com";
+
+interface Delivery {
+  headers: Record<string, string>;
+  body: string;
+  orderGid: string;
+}
+
+/** ~12 KB orders/paid bodies (Shopify's sample with more line items) for many customers; a share
+ *  of them delivered twice with the same event id, as Shopify's retries do. */
+function makeDeliveries(count: number): { list: Delivery[]; unique: number } {
+  const unique: Delivery[] = [];
+  for (let i = 0; i < count; i++) {
+    const order = paidOrder(100_000 + (i % 2000), `${10 + (i % 300)}.00`) as Record<string, unknown> & { line_items: unknown[]; admin_graphql_api_id: string };
+    order.line_items = [...order.line_items, ...order.line_items, ...order.line_items];
+    const d = signedDelivery({ topic: "orders/paid", shop: SHOP, body: order });
+    unique.push({ ...d, orderGid: order.admin_graphql_api_id });
+  }
+  const list: Delivery[] = [];
+  for (let i = 0; i < unique.length; i++) {
+    list.push(unique[i]);
+    if (i % Math.round(1 / DUPLICATE_SHARE) === 0) list.push(unique[Math.max(0, i - 5)]);
+  }
+  return { list, unique: unique.length };
+}
+
+const children = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const c of children) c.kill("SIGKILL");
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      if (pattern.test(chunk.toString())) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (c: Buffer) => process.env.BENCH_DEBUG && process.stderr.write(c));
+    child.on("exit", (code) => reject(new Error(`process exited with ${code}`)));
+  });
+}
+
+async function startApp(port: number, dbFile: string, worker: "inline" | "off"): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      DATABASE_URL: `file:${dbFile}`,
+      SHOPIFY_API_KEY: TEST_API_KEY,
+      SHOPIFY_API_SECRET: TEST_SECRET,
+      SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
+      WORKER: worker,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  await waitForOutput(child, /listening/);
+  return child;
+}
+
+async function startBare(port: number, dbFile: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["bench/bare-server.mjs"], {
+    env: { ...process.env, PORT: String(port), BARE_DB: dbFile, SECRET: TEST_SECRET },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  await waitForOutput(child, /listening/);
+  return child;
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+  });
+}
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  sent: number;
+}
+
+function load(url: string, deliveries: Delivery[], opts: { seconds?: number; amount?: number; onSend?: (d: Delivery) => void }): Promise<LoadResult> {
+  let next = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        connections: CONNECTIONS,
+        ...(opts.amount ? { amount: opts.amount } : { duration: opts.seconds ?? SECONDS }),
+        timeout: 20,
+        requests: [
+          {
+            method: "POST",
+            path: "/webhooks/orders/paid",
+            setupRequest: (req: autocannon.Request) => {
+              const d = deliveries[next++ % deliveries.length];
+              opts.onSend?.(d);
+              return { ...req, headers: d.headers, body: d.body };
+            },
+          },
+        ],
+      },
+      (err: Error | null, r: autocannon.Result) => {
+        if (err) return reject(err);
+        resolve({
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          non2xx: r.non2xx,
+          errors: r.errors + r.timeouts,
+          sent: r.requests.total,
+        });
+      },
+    );
+  });
+}
+
+async function main() {
+  if (!existsSync("build/server/index.js") || process.env.BENCH_REBUILD) {
+    console.log("Building the app (npm run build)…");
+    const b = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
+    if (b.status !== 0) throw new Error("build failed");
+  }
+  const dir = mkdtempSync(join(tmpdir(), "stammkunde-bench-"));
+  const { list, unique } = makeDeliveries(ORDERS);
+  const avgBytes = Math.round(list.reduce((s, d) => s + d.body.length, 0) / list.length);
+  console.log(`${list.length} signed orders/paid deliveries (${unique} orders, ${list.length - unique} duplicates, ~${(avgBytes / 1024).toFixed(1)} KB each), ${CONNECTIONS} connections, ${SECONDS} s per phase\n`);
+
+  // 1. the bare baseline
+  const barePort = await freePort();
+  const bare = await startBare(barePort, join(dir, "bare.sqlite"));
+  await load(`http://127.0.0.1:${barePort}`, list, { seconds: 2 }); // warm-up
+  const bareResult = await load(`http://127.0.0.1:${barePort}`, list, { seconds: SECONDS });
+  await stop(bare);
+
+  // 2. intake: verified, recorded durably with its job, answered (worker off)
+  const appPort = await freePort();
+  const app = await startApp(appPort, join(dir, "intake.sqlite"), "off");
+  await load(`http://127.0.0.1:${appPort}`, list.slice(0, 500), { seconds: 2 }); // warm-up
+  const intakeResult = await load(`http://127.0.0.1:${appPort}`, list, { seconds: SECONDS });
+  await stop(app);
+
+  // 3. processing end to end: a fresh app with its worker; every order sent once or twice; done
+  //    when every order's points are posted.
+  const dbFile = join(dir, "process.sqlite");
+  const procPort = await freePort();
+  const proc = await startApp(procPort, dbFile, "inline");
+  const firstSent = new Map<string, number>();
+  const t0 = Date.now();
+  const sendResult = await load(`http://127.0.0.1:${procPort}`, list, {
+    amount: list.length,
+    onSend: (d) => {
+      if (!firstSent.has(d.orderGid)) firstSent.set(d.orderGid, Date.now());
+    },
+  });
+  const reader = new Database(dbFile, { readonly: true, timeout: 10_000 });
+  const deadline = Date.now() + 120_000;
+  let posted = 0;
+  while (Date.now() < deadline) {
+    posted = (reader.prepare("SELECT COUNT(*) AS n FROM ledger_entries").get() as { n: number }).n;
+    if (posted >= unique) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const rows = reader.prepare("SELECT source_id, created_at FROM ledger_entries").all() as Array<{ source_id: string; created_at: number }>;
+  const dupEntries = (reader.prepare("SELECT COUNT(*) AS n FROM (SELECT source_id FROM ledger_entries GROUP BY source_id HAVING COUNT(*) > 1)").get() as { n: number }).n;
+  const drift = (reader
+    .prepare(`SELECT COUNT(*) AS n FROM members m WHERE m.points_available <> (SELECT COALESCE(SUM(points), 0) FROM ledger_entries e WHERE e.member_id = m.id AND e.bucket = 'available')`)
+    .get() as { n: number }).n;
+  reader.close();
+  await stop(proc);
+  const lastPosted = Math.max(...rows.map((r) => r.created_at));
+  const latencies = rows.map((r) => r.created_at - (firstSent.get(r.source_id) ?? r.created_at)).sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  const processing = { ops: posted / ((lastPosted - t0) / 1000), p50: pct(50), p99: pct(99) };
+
+  const ratio = intakeResult.rps / bareResult.rps;
+  const table = [
+    ["scenario", "throughput", "p50 ms", "p99 ms", "vs bare", "target", "met"],
+    ["bare: node:http + HMAC + 1 SQLite insert", `${bareResult.rps.toFixed(0)} req/s`, bareResult.p50, bareResult.p99, "1.00", "(baseline)", ""],
+    ["intake: Shopify lib verify + delivery + job, durable", `${intakeResult.rps.toFixed(0)} req/s`, intakeResult.p50, intakeResult.p99, ratio.toFixed(2), "≥ 2000/s, p99 < 50, ≥ 0.30", intakeResult.rps >= 2000 && intakeResult.p99 < 50 && ratio >= 0.3 ? "yes" : "NO"],
+    ["processing: points posted, end to end", `${processing.ops.toFixed(0)} orders/s`, processing.p50, processing.p99, "", "≥ 700 orders/s", processing.ops >= 700 ? "yes" : "NO"],
+  ];
+  const widths = table[0].map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
+  console.log(table.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join(" | ")).join("\n"));
+  console.log(
+    `\nchecks: ${posted}/${unique} orders posted, ${dupEntries} orders with more than one entry, ${drift} balances ≠ Σ entries; ` +
+      `intake non-2xx ${intakeResult.non2xx}, errors ${intakeResult.errors}; processing run sent ${sendResult.sent} (non-2xx ${sendResult.non2xx})`,
+  );
+  mkdirSync("bench/results", { recursive: true });
+  writeFileSync(
+    join("bench", "results", `webhooks-${new Date().toISOString().replace(/[:.]/g, "-")}.json`),
+    JSON.stringify({ bare: bareResult, intake: intakeResult, processing, posted, unique, dupEntries, drift, connections: CONNECTIONS, seconds: SECONDS, avgBytes }, null, 2),
+  );
+  rmSync(dir, { recursive: true, force: true });
+  if (posted < unique || dupEntries > 0 || drift > 0) process.exitCode = 1;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
