@@ -5,6 +5,9 @@ import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-re
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { database } from "./db.server";
 import { env } from "./lib/env.server";
+import { log } from "./lib/logger.server";
+import { updateShopSettings } from "./models/shops.server";
+import { fetchShopSettings } from "./services/shopify/shop.server";
 
 const config = env();
 const db = await database();
@@ -18,6 +21,19 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new PrismaSessionStorage(db.prisma),
   distribution: AppDistribution.AppStore,
+  hooks: {
+    // On install and on every new offline session: take the shop's currency and timezone, so
+    // points are counted in the right money from the first order.
+    afterAuth: async ({ session, admin }) => {
+      try {
+        const s = await fetchShopSettings(admin.graphql);
+        await db.sql.tx((q) => updateShopSettings(q, session.shop, { name: s.name, currencyCode: s.currencyCode, ianaTimezone: s.ianaTimezone }));
+        await db.sql.run(`UPDATE shops SET uninstalled_at = NULL WHERE domain = ?`, [session.shop]);
+      } catch (error) {
+        log("shop settings sync failed", { shop: session.shop, error: String(error) });
+      }
+    },
+  },
   future: {
     unstable_newEmbeddedAuthStrategy: true,
     expiringOfflineAccessTokens: true,
