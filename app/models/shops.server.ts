@@ -15,6 +15,8 @@ function now(q: Queryable): unknown {
 }
 
 export async function ensureShop(q: Queryable, shop: string): Promise<ShopRow> {
+  const existing = await q.get<ShopRow>(`SELECT * FROM shops WHERE domain = ?`, [shop]);
+  if (existing) return normalise(existing);
   await q.run(
     `INSERT INTO shops (domain, currency_code, iana_timezone, points_per_currency_unit, earning_enabled, installed_at)
      VALUES (?, 'EUR', 'UTC', 1, ?, ?) ON CONFLICT (domain) DO NOTHING`,
@@ -22,6 +24,10 @@ export async function ensureShop(q: Queryable, shop: string): Promise<ShopRow> {
   );
   const row = await q.get<ShopRow>(`SELECT * FROM shops WHERE domain = ?`, [shop]);
   if (!row) throw new Error(`shop ${shop} vanished`);
+  return normalise(row);
+}
+
+function normalise(row: ShopRow): ShopRow {
   return { ...row, earning_enabled: Boolean(row.earning_enabled), points_per_currency_unit: Number(row.points_per_currency_unit) };
 }
 
