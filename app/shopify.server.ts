@@ -4,6 +4,7 @@ import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { database } from "./db.server";
+import { routeShopsTo } from "./lib/admin-origin.server";
 import { env } from "./lib/env.server";
 import { log } from "./lib/logger.server";
 import { updateShopSettings } from "./models/shops.server";
@@ -11,6 +12,7 @@ import { fetchShopSettings } from "./services/shopify/shop.server";
 
 const config = env();
 const db = await database();
+routeShopsTo(config.SHOPIFY_ADMIN_ORIGIN);
 
 const shopify = shopifyApp({
   apiKey: config.SHOPIFY_API_KEY,

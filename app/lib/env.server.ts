@@ -19,6 +19,9 @@ const schema = z.object({
     .default("file:./data/stammkunde.sqlite"),
   // Only for the offline store and tests: where the shops' Admin API lives instead of https://{shop}.
   SHOPIFY_ADMIN_ORIGIN: z.string().url().optional(),
+  // Only for the offline store: an App Bridge stand-in to load in the embedded admin, because the
+  // real one comes from Shopify's CDN.
+  SHOPIFY_APP_BRIDGE_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().positive().default(3000),
   // inline: the app process also runs the job worker (the demo, small shops); off: run `npm run worker`.
   WORKER: z.enum(["inline", "off"]).default("inline"),

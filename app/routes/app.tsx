@@ -7,6 +7,7 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import polarisDe from "@shopify/polaris/locales/de.json";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import { authenticate } from "~/shopify.server";
+import { env } from "~/lib/env.server";
 import { pickLocale, translate } from "~/lib/i18n";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
@@ -14,13 +15,16 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await authenticate.admin(request);
   const locale = pickLocale(new URL(request.url).searchParams.get("locale"));
-  return { apiKey: process.env.SHOPIFY_API_KEY ?? "", locale };
+  const config = env();
+  return { apiKey: config.SHOPIFY_API_KEY, locale, appBridgeStandIn: config.SHOPIFY_APP_BRIDGE_URL ?? null };
 };
 
 export default function App() {
-  const { apiKey, locale } = useLoaderData<typeof loader>();
+  const { apiKey, locale, appBridgeStandIn } = useLoaderData<typeof loader>();
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey} i18n={locale === "de" ? polarisDe : polarisEn}>
+      {/* Offline store only (SHOPIFY_APP_BRIDGE_URL); in production App Bridge comes from Shopify's CDN via AppProvider. */}
+      {appBridgeStandIn ? <script src={appBridgeStandIn} data-api-key={apiKey} /> : null}
       <NavMenu>
         <Link to="/app" rel="home">
           {translate(locale, "nav.home")}

@@ -1,0 +1,38 @@
+// The storefront's door: requests through Shopify's app proxy, verified by the library
+// (authenticate.public.appProxy). The shop and the shopper come only from the signed query.
+import { authenticate } from "~/shopify.server";
+
+export interface ProxyContext {
+  shop: string;
+  /** gid://shopify/Customer/N of the logged-in shopper, or null for a guest */
+  customerGid: string | null;
+  locale: string | null;
+}
+
+/** Verifies the signature; an unsigned or tampered request gets 401 and nothing else happens. */
+export async function proxyContext(request: Request): Promise<ProxyContext> {
+  const url = new URL(request.url);
+  if (!url.searchParams.get("signature")) throw new Response("unsigned", { status: 401 });
+  try {
+    await authenticate.public.appProxy(request);
+  } catch (error) {
+    if (error instanceof Response && error.status >= 500) throw error;
+    throw new Response("invalid signature", { status: 401 });
+  }
+  const shop = url.searchParams.get("shop");
+  if (!shop) throw new Response("invalid signature", { status: 401 });
+  const customerId = url.searchParams.get("logged_in_customer_id");
+  return {
+    shop,
+    customerGid: customerId && /^\d+$/.test(customerId) ? `gid://shopify/Customer/${customerId}` : null,
+    locale: request.headers.get("accept-language"),
+  };
+}
+
+/** Shopper data is personal: never cached by a shared cache. */
+export function privateJson(data: unknown, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("Content-Type", "application/json; charset=utf-8");
+  headers.set("Cache-Control", "private, no-store");
+  return new Response(JSON.stringify(data), { ...init, headers });
+}
