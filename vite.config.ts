@@ -7,6 +7,5 @@ export default defineConfig({
   server: { port: Number(process.env.PORT ?? 3000), fs: { allow: ["app", "node_modules"] } },
   plugins: [remix(remixConfig), tsconfigPaths()],
   build: { assetsInlineLimit: 0, target: "es2022" },
-  ssr: { noExternal: ["@shopify/polaris"] },
   optimizeDeps: { include: ["@shopify/app-bridge-react", "@shopify/polaris"] },
 });

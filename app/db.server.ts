@@ -1,7 +1,9 @@
 // The app's database handles: one Prisma client (admin pages, sessions) and one raw SQL handle
 // (the ledger's hot path), both on DATABASE_URL. SQLite files are created and migrated on first use.
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
+import type * as PrismaModule from "@prisma/client";
 import type { PrismaClient } from "@prisma/client";
 import { env } from "./lib/env.server";
 import { migrate } from "./lib/migrate.server";
@@ -22,10 +24,10 @@ export const projectRoot = resolve(process.env.STAMMKUNDE_ROOT ?? process.cwd())
 
 async function createPrisma(url: string): Promise<Prisma> {
   if (url.startsWith("postgres")) {
-    const [{ PrismaClient }, { PrismaPg }] = await Promise.all([
-      import("@stammkunde/prisma-postgres"),
-      import("@prisma/adapter-pg"),
-    ]);
+    // The PostgreSQL client is generated into prisma/generated (docs/decisions/0002); it is
+    // CommonJS, loaded by path from the project root so bundlers leave it alone.
+    const { PrismaClient } = createRequire(import.meta.url)(resolve(projectRoot, "prisma/generated/client-postgres")) as typeof PrismaModule;
+    const { PrismaPg } = await import("@prisma/adapter-pg");
     const { connectionString, schema } = pgConfig(url);
     return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: 5 }, { schema }) }) as unknown as Prisma;
   }

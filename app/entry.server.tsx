@@ -3,6 +3,8 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { allowAdminFrame } from "./lib/admin-origin.server";
+import { env } from "./lib/env.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 // The production server (server/index.ts) reaches the app's services through this module, so the
@@ -13,6 +15,7 @@ const ABORT_DELAY = 5000;
 
 export default async function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext) {
   addDocumentResponseHeaders(request, responseHeaders);
+  allowAdminFrame(responseHeaders, env().SHOPIFY_ADMIN_ORIGIN);
   const callbackName = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
   return new Promise((resolve, reject) => {
     const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />, {

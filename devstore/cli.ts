@@ -2,6 +2,7 @@
  * Starts a devstore on a port:
  *   node --import tsx devstore/cli.ts [--port 4010] [--app-url http://localhost:3000]
  *        [--api-key KEY] [--api-secret SECRET] [--toml ./shopify.app.toml] [--shop a.myshopify.com ...]
+ *        [--extensions ./extensions] [--lenient-liquid]
  * Environment fallbacks: DEVSTORE_PORT, SHOPIFY_APP_URL, SHOPIFY_API_KEY, SHOPIFY_API_SECRET.
  */
 import { parseArgs } from "node:util";
@@ -18,6 +19,8 @@ const { values } = parseArgs({
     shop: { type: "string", multiple: true },
     "time-compression": { type: "string" },
     quiet: { type: "boolean" },
+    extensions: { type: "string" },
+    "lenient-liquid": { type: "boolean" },
   },
 });
 
@@ -32,12 +35,14 @@ const store = await createDevStore({
   ...(shops ? { shops } : {}),
   webhooks: values["time-compression"] ? { timeCompression: Number(values["time-compression"]) } : {},
   log: values.quiet ? undefined : (line) => console.log(line),
+  storefront: { ...(values.extensions ? { extensionsDir: values.extensions } : {}), strict: !values["lenient-liquid"] },
 });
 
 console.log(`devstore listening on ${store.url}`);
 console.log(`  Admin API      POST ${store.url}/admin/api/${store.apiVersions[0]}/graphql.json`);
 console.log(`  token exchange POST ${store.url}/admin/oauth/access_token`);
 console.log(`  app proxy      ${store.url}${store.appProxy.pathPrefix}/* → ${store.appProxy.target}/*`);
+console.log(`  storefront     ${store.url}/ (theme app extensions from ${store.storefront.extensionsDir ?? "nowhere"})`);
 console.log(`  webhooks       → ${store.appUrl} (${store.webhooks.subscriptions.length} subscriptions)`);
 for (const shop of store.shops.all()) console.log(`  shop ${shop.domain}  token ${store.shops.accessToken(shop.domain)}`);
 

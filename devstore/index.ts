@@ -31,6 +31,8 @@ import { controlHandler } from "./http/control.ts";
 import { FaultController } from "./http/faults.ts";
 import { DevStoreServer } from "./http/server.ts";
 import { ShopRegistry } from "./state/registry.ts";
+import { adminUiHandler } from "./admin-ui/index.ts";
+import { createStorefront, type StorefrontApi, type StorefrontOptions } from "./storefront/index.ts";
 import type { ShopSeed, ShopState } from "./state/shop.ts";
 import type { CustomerRecord, DiscountRecord, OrderRecord, PlanName, RefundRecord } from "./state/types.ts";
 import { COMPLIANCE_TOPICS, WebhookDispatcher, type WebhookDelivery, type WebhookSwitches } from "./webhooks/dispatcher.ts";
@@ -49,6 +51,7 @@ export type { Fault, FaultTarget } from "./http/faults.ts";
 export type { WebhookDelivery, WebhookSwitches } from "./webhooks/dispatcher.ts";
 export type { ShopSeed, ShopState } from "./state/shop.ts";
 export type * from "./state/types.ts";
+export { DEFAULT_EXTENSIONS_DIR, SESSION_COOKIE as STOREFRONT_SESSION_COOKIE, type StorefrontApi, type StorefrontOptions, type ThemeControls } from "./storefront/index.ts";
 
 export const DEFAULT_SHOP = "stammkunde-dev.myshopify.com";
 export const DEFAULT_ACCESS_TOKEN = "shpat_devstore_default_token";
@@ -88,8 +91,12 @@ export interface DevStoreOptions {
   webhooks?: Partial<WebhookSwitches> & { retryDelaysMs?: number[]; seed?: number; concurrency?: number };
   /** App proxy: storefront prefix ("/apps/loyalty") and forward target (default appUrl + "/proxy"). */
   appProxy?: { pathPrefix?: string; target?: string };
+  /** The app's handle in admin URLs (/admin/apps/{handle}); default the TOML's handle. */
+  appHandle?: string;
   /** Fields the devstore does not model: "error" (default, strict) or "null". */
   unmodelled?: "error" | "null";
+  /** The Online Store at the devstore's root: theme app extensions folder, strict Liquid, shipping, locales. */
+  storefront?: StorefrontOptions;
   log?: (line: string) => void;
 }
 
@@ -166,6 +173,8 @@ export interface DevStore {
     /** Sends a storefront request through the proxy as Shopify does; returns the app's response. */
     request(subPath: string, opts?: ShopOpt & { customerId?: number | string | null; method?: string; query?: Record<string, string>; body?: string; headers?: Record<string, string> }): Promise<Response>;
   };
+  /** The storefront at `url` (pages, cart, checkout, theme app extensions): switches and sessions. */
+  readonly storefront: StorefrontApi;
   /** POSTs a document to this devstore's Admin API as the shop's app. */
   graphql(query: string, variables?: Record<string, unknown>, opts?: ShopOpt & { token?: string; version?: string }): Promise<{ status: number; body: LooseJson }>;
   close(): Promise<void>;
@@ -235,6 +244,10 @@ export async function createDevStore(options: DevStoreOptions = {}): Promise<Dev
   const proxy = { pathPrefix, target };
   const faults = new FaultController();
   const codes = new AuthorizationCodes();
+  // --- storefront (devstore/storefront): the Online Store at the root, theme app extensions, checkout.
+  const storefront = createStorefront({ core, appId: options.appId ?? 7_000_001, appName: options.appName ?? toml.name ?? "Stammkunde", log: options.log }, options.storefront);
+  // --- end storefront
+
   const server = new DevStoreServer({
     core,
     app: { apiKey, apiSecret, appId: options.appId ?? 7_000_001, appName: options.appName ?? toml.name ?? "Stammkunde" },
@@ -244,6 +257,20 @@ export async function createDevStore(options: DevStoreOptions = {}): Promise<Dev
     proxy,
     unmodelled: options.unmodelled ?? "error",
     control: controlHandler(() => store),
+    storefront,
+    adminUi: adminUiHandler({
+      apiKey,
+      appUrl,
+      appHandle: options.appHandle ?? toml.handle ?? "stammkunde",
+      appName: options.appName ?? toml.name ?? "Stammkunde",
+      shops,
+      sessionToken: (shop) => {
+        const minted = mintSessionToken({ shop, apiKey, secret: apiSecret, nowMs: clock.now() });
+        return { token: minted.token, exp: minted.claims.exp };
+      },
+      signAdminQuery: (params) => signAdminQuery(apiSecret, params),
+      now: () => clock.now(),
+    }),
     log: options.log,
   });
   const host = options.host ?? "127.0.0.1";
@@ -375,6 +402,7 @@ export async function createDevStore(options: DevStoreOptions = {}): Promise<Dev
         });
       },
     },
+    storefront: storefront.api,
     async graphql(query, variables, opts = {}) {
       const shop = shopOf(opts);
       const token = opts.token ?? store.shops.accessToken(shop.domain);

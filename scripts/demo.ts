@@ -1,31 +1,63 @@
-// npm run demo — the app on a fresh SQLite database with nothing else installed, offline.
-// Ctrl-C stops everything it started.
+// npm run demo — the offline store, the app and its worker in one process, on a fresh SQLite
+// database, seeded with a demo shop. Nothing to install beyond `npm ci`, no network.
+// Ctrl-C stops all of it.
 import { rmSync } from "node:fs";
+import { createDevStore } from "../devstore/index.ts";
+import { seedDemo } from "./demo-seed.ts";
 
-const port = Number(process.env.PORT ?? 3000);
+const started = Date.now();
+const appPort = Number(process.env.PORT ?? 3000);
+const storePort = Number(process.env.DEVSTORE_PORT ?? 4010);
+const host = "127.0.0.1";
+const storeUrl = `http://${host}:${storePort}`;
 const defaults: Record<string, string> = {
-  SHOPIFY_API_KEY: "stammkunde-demo",
+  SHOPIFY_API_KEY: "stammkunde-offline-dev",
   SHOPIFY_API_SECRET: "stammkunde-demo-secret",
-  SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
+  SHOPIFY_APP_URL: `http://${host}:${appPort}`,
   DATABASE_URL: "file:./data/demo.sqlite",
   WORKER: "inline",
-  PORT: String(port),
+  PORT: String(appPort),
+  // configuration only: the shops' Admin API and App Bridge are the offline store's
+  SHOPIFY_ADMIN_ORIGIN: storeUrl,
+  SHOPIFY_APP_BRIDGE_URL: `${storeUrl}/cdn/shopifycloud/app-bridge.js`,
 };
 for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
 
-if (process.argv.includes("--fresh")) rmSync("data/demo.sqlite", { force: true });
+// The offline store keeps its state in memory, so the demo's app database starts fresh with it.
+const dbFile = process.env.DATABASE_URL!.replace(/^file:/, "");
+if (process.env.DATABASE_URL!.startsWith("file:")) for (const suffix of ["", "-wal", "-shm"]) rmSync(dbFile + suffix, { force: true });
 
-const { startServer } = await import("../server/index");
-const started = Date.now();
-const app = await startServer({ port, mode: process.env.NODE_ENV === "production" ? "production" : "development" });
+const store = await createDevStore({
+  port: storePort,
+  host,
+  apiKey: process.env.SHOPIFY_API_KEY,
+  apiSecret: process.env.SHOPIFY_API_SECRET,
+  appUrl: process.env.SHOPIFY_APP_URL,
+  shops: [{ domain: "stammkunde-dev.myshopify.com", name: "Kaffeerösterei Stammkunde", currency: "EUR", timezone: "Europe/Berlin", taxesIncluded: true, taxRate: 0.19, countryCode: "DE" }],
+});
+const { startServer } = await import("../server/index.ts");
+const app = await startServer({ port: appPort, host, mode: process.env.NODE_ENV === "production" ? "production" : "development" });
+const seed = seedDemo(store, Number(process.env.DEMO_CUSTOMERS ?? 50));
+const shop = store.shops.get().domain;
+
 console.log(`
-Stammkunde demo is running (${((Date.now() - started) / 1000).toFixed(1)} s), database ${process.env.DATABASE_URL}
-  App:      ${app.url}/
-  Webhooks: ${app.url}/webhooks/<topic>   (signed with SHOPIFY_API_SECRET=${process.env.SHOPIFY_API_SECRET})
+Stammkunde demo is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s; database ${process.env.DATABASE_URL})
+  Merchant (the app inside the store's admin):  ${storeUrl}/admin/apps/stammkunde?shop=${shop}
+                                       German:  ${storeUrl}/admin/apps/stammkunde?shop=${shop}&locale=de
+  Storefront:                                   ${storeUrl}/
+  Log in as a shopper (e.g. ${seed.demoShopper.name}):   ${storeUrl}/account/login
+  The app itself:                               ${app.url}/
+Seeded ${seed.customers} customers and ${seed.orders} paid orders; the app earns their points from the webhooks.
+Place, pay, refund and cancel orders from a script: POST ${storeUrl}/devstore/orders, /devstore/orders/:id/paid|refund|cancel
 Stop with Ctrl-C.
 `);
+
+let stopping = false;
 const stop = async () => {
+  if (stopping) return;
+  stopping = true;
   await app.close();
+  await store.close();
   process.exit(0);
 };
 process.on("SIGINT", stop);

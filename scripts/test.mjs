@@ -48,16 +48,40 @@ async function postgresReachable() {
 let failed = 0;
 let passedRuns = 0;
 let skipped = 0;
+let pgStatus = "skipped";
 const s = vitest("sqlite");
 s === 0 ? passedRuns++ : failed++;
 if (await postgresReachable()) {
   const p = vitest("postgres", ["tests/integration"]);
   p === 0 ? passedRuns++ : failed++;
+  pgStatus = p === 0 ? "passed" : "failed";
 } else {
   skipped++;
   console.log("\n*** PostgreSQL run SKIPPED: no PostgreSQL reachable (set TEST_POSTGRES_URL). ***\n");
   if (process.env.CI) failed++;
 }
-console.log(`\nDatabase runs: SQLite ${s === 0 ? "passed" : "failed"}; PostgreSQL ${skipped ? "skipped" : passedRuns + failed === 2 && failed === 0 ? "passed" : "failed"}`);
+// Browser tests: Debian's Chromium drives the demo (offline store + app) through Playwright.
+const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+let browser = "skipped";
+if (process.env.SKIP_E2E) {
+  console.log("\n*** Browser tests SKIPPED (SKIP_E2E set). ***\n");
+} else if (!existsSync(chromium)) {
+  console.log(`\n*** Browser tests SKIPPED: no Chromium at ${chromium} (apt-get install -y chromium). ***\n`);
+  if (process.env.CI) failed++;
+} else {
+  console.log("\n=== Browser tests (Playwright, Chromium) ===\n");
+  const out = join(reports, "e2e.json");
+  const r = spawnSync("npx", ["playwright", "test", "--reporter=list,json"], { stdio: "inherit", env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: out } });
+  if (existsSync(out)) {
+    const stats = JSON.parse(readFileSync(out, "utf8")).stats;
+    totals.passed += stats.expected + stats.flaky;
+    totals.failed += stats.unexpected;
+    totals.skipped += stats.skipped;
+  }
+  browser = r.status === 0 ? "passed" : "failed";
+  if (r.status !== 0) failed++;
+}
+
+console.log(`\nDatabase runs: SQLite ${s === 0 ? "passed" : "failed"}; PostgreSQL ${pgStatus}; browser tests ${browser}`);
 console.log(`Tests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`);
 process.exit(failed ? 1 : 0);

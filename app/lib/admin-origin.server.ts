@@ -20,3 +20,15 @@ export function shopFetchTo(origin: string, base: typeof fetch = globalThis.fetc
 export function routeShopsTo(origin: string | undefined): void {
   if (origin) setAbstractFetchFunc(shopFetchTo(origin));
 }
+
+/**
+ * Shopify's library lets only the shop's and Shopify's admin origins frame the app
+ * (Content-Security-Policy frame-ancestors). With SHOPIFY_ADMIN_ORIGIN set, the offline store's
+ * admin is allowed as well; unset, the header is left exactly as the library wrote it.
+ */
+export function allowAdminFrame(headers: Headers, origin: string | undefined): void {
+  if (!origin) return;
+  const csp = headers.get("Content-Security-Policy");
+  if (!csp || !/frame-ancestors/.test(csp)) return;
+  headers.set("Content-Security-Policy", csp.replace(/frame-ancestors([^;]*)/, (_, list: string) => `frame-ancestors${list} ${new URL(origin).origin}`));
+}

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { database } from "~/db.server";
 import { pickLocale, translate } from "~/lib/i18n";
@@ -43,7 +43,9 @@ export default function Overview() {
             </InlineGrid>
             <Card>
               <BlockStack gap="200">
-                <Badge tone={o.earningEnabled ? "success" : "attention"}>{o.earningEnabled ? t("home.earningOn") : t("home.earningOff")}</Badge>
+                <InlineStack>
+                  <Badge tone={o.earningEnabled ? "success" : "attention"}>{o.earningEnabled ? t("home.earningOn") : t("home.earningOff")}</Badge>
+                </InlineStack>
                 <Text as="p">{t("home.earnRate", { points: o.pointsPerCurrencyUnit, currency: o.currency })}</Text>
                 <Text as="p" tone="subdued">{t("home.webhooks", { count: o.orderEvents24h })}</Text>
               </BlockStack>

@@ -23,6 +23,7 @@ export interface AppProxyConfig {
 export interface AppConfig {
   clientId?: string;
   name?: string;
+  handle?: string;
   applicationUrl?: string;
   scopes?: string;
   webhookApiVersion?: string;
@@ -64,6 +65,8 @@ export function appConfigFromToml(doc: TomlTable): AppConfig {
   if (clientId) config.clientId = clientId;
   const name = str(doc.name);
   if (name) config.name = name;
+  const handle = str(doc.handle);
+  if (handle) config.handle = handle;
   const applicationUrl = str(doc.application_url);
   if (applicationUrl) config.applicationUrl = applicationUrl;
   const scopes = str(access?.scopes);

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { signAppProxyQuery } from "../auth/app-proxy.ts";
 import type { ShopState } from "../state/shop.ts";
 
@@ -41,6 +41,35 @@ export async function forwardAppProxy(route: ProxyRoute, secret: string, nowMs: 
   const hasBody = request.body !== undefined && !["GET", "HEAD"].includes(request.method.toUpperCase());
   const body = hasBody && request.body !== undefined ? (typeof request.body === "string" ? request.body : new Uint8Array(request.body)) : undefined;
   return fetch(url, { method: request.method, headers, body, redirect: "manual" });
+}
+
+/** Response headers Shopify does not pass from the app back to the storefront. */
+const DROPPED_RESPONSE_HEADERS = ["content-encoding", "content-length", "transfer-encoding", "connection", "set-cookie", "keep-alive"];
+
+/** Renders an application/liquid answer (the storefront does, with its Liquid objects). */
+export type ProxyLiquidRenderer = (source: string) => Promise<{ body: string; contentType: string; status?: number }>;
+
+/**
+ * Sends the app's answer back to the storefront visitor. A `Content-Type: application/liquid`
+ * answer is rendered by the storefront (inside the theme layout unless it starts with
+ * {% layout none %}); anything else (JSON, HTML, redirects) passes through without cookies.
+ */
+export async function relayAppProxyResponse(res: ServerResponse, upstream: Response, renderLiquid?: ProxyLiquidRenderer): Promise<void> {
+  const headers: Record<string, string> = {};
+  upstream.headers.forEach((value, key) => {
+    if (!DROPPED_RESPONSE_HEADERS.includes(key)) headers[key] = value;
+  });
+  const type = (upstream.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type === "application/liquid" && renderLiquid) {
+    const rendered = await renderLiquid(await upstream.text());
+    const body = Buffer.from(rendered.body, "utf8");
+    res.writeHead(rendered.status ?? upstream.status, { ...headers, "content-type": rendered.contentType, "Content-Length": body.length });
+    res.end(body);
+    return;
+  }
+  const payload = Buffer.from(await upstream.arrayBuffer());
+  res.writeHead(upstream.status, { ...headers, "Content-Length": payload.length });
+  res.end(payload);
 }
 
 export function headersOf(req: IncomingMessage): Record<string, string> {

@@ -8,7 +8,8 @@ import { signAdminQuery } from "../auth/hmac.ts";
 import { handleAccessTokenRequest, type AuthorizationCodes, type OAuthApp } from "../auth/oauth.ts";
 import type { StoreCore } from "../core/context.ts";
 import type { ShopState } from "../state/shop.ts";
-import { forwardAppProxy, headersOf, type ProxyRoute } from "./app-proxy-forward.ts";
+import type { Storefront } from "../storefront/index.ts";
+import { forwardAppProxy, headersOf, relayAppProxyResponse, type ProxyRoute } from "./app-proxy-forward.ts";
 import type { Fault, FaultController, FaultTarget } from "./faults.ts";
 import { parseBodyObject, readBody, requestHost, sendJson } from "./io.ts";
 
@@ -21,6 +22,10 @@ export interface ServerDeps {
   proxy: ProxyRoute;
   unmodelled: "error" | "null";
   control: (req: IncomingMessage, res: ServerResponse, path: string, body: Buffer) => Promise<void>;
+  /** Online Store stand-in: answers every other path, and knows the visitor behind an app proxy request. */
+  storefront?: Storefront;
+  /** The Shopify admin around the embedded app and the App Bridge stand-in (devstore/admin-ui). */
+  adminUi?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
   log?: (line: string) => void;
 }
 
@@ -90,8 +95,12 @@ export class DevStoreServer {
     if (adminMatch) return this.adminGraphql(req, res, adminMatch[1]!, url);
     if (path === "/admin/oauth/access_token") return this.accessToken(req, res);
     if (path === "/admin/oauth/authorize") return this.authorize(req, res, url);
+    if (this.deps.adminUi?.(req, res, url)) return;
     if (path === this.deps.proxy.pathPrefix || path.startsWith(`${this.deps.proxy.pathPrefix}/`)) return this.appProxy(req, res, url);
+    const storefront = this.deps.storefront;
+    if (storefront && path.startsWith("/devstore/storefront/")) return storefront.handle(req, res, url, this.shopFromHost(req));
     if (path.startsWith("/devstore/")) return this.deps.control(req, res, path, await readBody(req));
+    if (storefront) return storefront.handle(req, res, url, this.shopFromHost(req));
     sendJson(res, 404, { errors: "Not Found" });
   }
 
@@ -170,12 +179,15 @@ export class DevStoreServer {
   }
 
   private async appProxy(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const shop = this.shopFromHost(req) ?? this.deps.core.shops.get();
+    const storefront = this.deps.storefront;
+    // The storefront session (cookie) says who is logged in; Shopify never forwards the cookie itself.
+    const visitor = storefront?.visitor(req, this.shopFromHost(req));
+    const shop = visitor?.shop ?? this.shopFromHost(req) ?? this.deps.core.shops.get();
     const body = await readBody(req);
     const fault = await this.applyFault("proxy", res);
     if (fault.handled) return;
     const customerHeader = req.headers["x-devstore-customer-id"];
-    const customerId = typeof customerHeader === "string" && customerHeader ? Number(customerHeader.replace(/^gid:\/\/shopify\/Customer\//, "")) : null;
+    const customerId = typeof customerHeader === "string" && customerHeader ? Number(customerHeader.replace(/^gid:\/\/shopify\/Customer\//, "")) : (visitor?.customerId ?? null);
     const upstream = await forwardAppProxy(this.deps.proxy, this.deps.app.apiSecret, this.deps.core.clock.now(), {
       shop,
       subPath: url.pathname.slice(this.deps.proxy.pathPrefix.length),
@@ -186,13 +198,7 @@ export class DevStoreServer {
       customerId,
       clientIp: req.socket.remoteAddress ?? undefined,
     });
-    const headers: Record<string, string> = {};
-    upstream.headers.forEach((value, key) => {
-      if (!["content-encoding", "content-length", "transfer-encoding", "connection", "set-cookie"].includes(key)) headers[key] = value;
-    });
-    const payload = Buffer.from(await upstream.arrayBuffer());
-    res.writeHead(upstream.status, { ...headers, "Content-Length": payload.length });
-    res.end(payload);
+    await relayAppProxyResponse(res, upstream, storefront && ((source) => storefront.renderProxyLiquid(req, res, shop, source, url)));
   }
 }
 

@@ -1,0 +1,83 @@
+// The whole loop in a real browser against the offline store: the merchant opens the app inside
+// the store's admin; a shopper logs in, places and pays an order, and the rewards panel shows the
+// points the app earned from Shopify's webhook.
+import { expect, test, type Page } from "@playwright/test";
+
+const SHOP = "stammkunde-dev.myshopify.com";
+
+// playwright.config.ts starts the demo with this many seeded customers; the first is Erika Mustermann.
+const CUSTOMERS = 12;
+const VAT = 0.19; // the demo shop is German: prices include 19 % VAT
+
+async function logInAsDemoShopper(page: Page) {
+  await page.goto("/account/login");
+  await page.getByRole("button", { name: /Erika Mustermann/ }).click();
+  await expect(page.getByTestId("account-status")).toHaveAttribute("data-logged-in", "true");
+}
+
+async function panelBalance(page: Page): Promise<number> {
+  await page.locator("[data-stk-launcher]").click();
+  const value = page.locator("[data-stk-balance]");
+  await expect(value).not.toHaveText("…");
+  const n = Number((await value.textContent())!.replace(/[^\d]/g, ""));
+  await page.keyboard.press("Escape");
+  return n;
+}
+
+test("the merchant opens Stammkunde inside the store's admin", async ({ page }) => {
+  await page.goto(`/admin/apps/stammkunde?shop=${SHOP}`);
+  const app = page.frameLocator("#app-frame");
+  await expect(app.getByRole("heading", { name: "Your loyalty program" })).toBeVisible({ timeout: 60_000 });
+  // App Bridge's title bar reached the admin around the app
+  await expect(page.getByTestId("admin-title")).toHaveText("Stammkunde");
+  // every seeded customer with an order is a member once the worker has processed the webhooks
+  await expect(app.locator("#members-count")).toHaveText(String(CUSTOMERS), { timeout: 60_000 });
+});
+
+test("the merchant sees the app in German", async ({ page }) => {
+  await page.goto(`/admin/apps/stammkunde?shop=${SHOP}&locale=de`);
+  await expect(page.frameLocator("#app-frame").getByRole("heading", { name: "Ihr Treueprogramm" })).toBeVisible({ timeout: 60_000 });
+});
+
+test("a shopper orders, pays, and the rewards panel shows the points", async ({ page }) => {
+  await logInAsDemoShopper(page);
+  await page.goto("/");
+  // the seeded history has already earned points once the worker caught up
+  await expect.poll(() => panelBalance(page).then((n) => n > 0), { timeout: 60_000 }).toBe(true);
+  const before = await panelBalance(page);
+
+  await page.getByTestId("product-link").first().click();
+  const price = Number(await page.getByTestId("product-price").getAttribute("data-amount"));
+  await page.getByTestId("add-to-cart").click();
+  await page.goto("/checkout");
+  expect(Number(await page.getByTestId("checkout-subtotal").getAttribute("data-amount"))).toBe(price);
+  await page.getByTestId("checkout-pay").click();
+  await expect(page.getByTestId("order-confirmation")).toBeVisible();
+
+  // 1 point per €1 of the subtotal after discounts, without shipping and without the VAT included
+  // in the price; the webhook is processed in the background
+  const tax = Math.round(((price * VAT) / (1 + VAT)) * 100) / 100;
+  const expected = before + Math.floor(price - tax);
+  await expect
+    .poll(async () => {
+      await page.goto("/");
+      return panelBalance(page);
+    }, { timeout: 60_000, intervals: [500, 1000, 2000] })
+    .toBe(expected);
+});
+
+test("the storefront panel speaks German when the shop does", async ({ page }) => {
+  await page.goto("/");
+  await page.getByTestId("locale-de").click();
+  await expect(page.locator("[data-stk-launcher]")).toHaveText("Prämien");
+  await page.locator("[data-stk-launcher]").click();
+  await expect(page.getByRole("dialog")).toContainText("Prämien bei");
+});
+
+test("a guest sees the program explained and a sign-in link", async ({ page }) => {
+  await page.goto("/account/logout");
+  await page.goto("/");
+  await page.locator("[data-stk-launcher]").click();
+  await expect(page.getByRole("dialog")).toContainText("Join our rewards program");
+  await expect(page.getByRole("link", { name: "Sign in or create an account" })).toBeVisible();
+});
