@@ -37,6 +37,8 @@ export default defineConfig({
       DEVSTORE_PORT: String(storePort),
       DEMO_CUSTOMERS: "12",
       DATABASE_URL: "file:./data/e2e.sqlite",
+      // the production build (scripts/test.mjs builds it first): what a merchant would run
+      NODE_ENV: "production",
     },
   },
 });

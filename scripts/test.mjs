@@ -69,7 +69,9 @@ if (process.env.SKIP_E2E) {
   console.log(`\n*** Browser tests SKIPPED: no Chromium at ${chromium} (apt-get install -y chromium). ***\n`);
   if (process.env.CI) failed++;
 } else {
-  console.log("\n=== Browser tests (Playwright, Chromium) ===\n");
+  console.log("\n=== Browser tests (Playwright, Chromium) against the production build ===\n");
+  const build = spawnSync("npm", ["run", "build", "--silent"], { stdio: ["ignore", "ignore", "inherit"] });
+  if (build.status !== 0) failed++;
   const out = join(reports, "e2e.json");
   const r = spawnSync("npx", ["playwright", "test", "--reporter=list,json"], { stdio: "inherit", env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: out } });
   if (existsSync(out)) {
