@@ -31,7 +31,9 @@ export function validateEntry(e: EntryInput): void {
   if (!KINDS.has(e.kind)) throw new LedgerRuleError(`unknown kind ${e.kind}`);
   if (!e.idempotencyKey || e.idempotencyKey.length > 255) throw new LedgerRuleError("idempotencyKey is required (≤ 255 chars)");
   if (!e.reason) throw new LedgerRuleError("reason is required");
-  if ((e.kind === "earn" || e.kind === "release") && e.points < 0) throw new LedgerRuleError(`${e.kind} entries add points`);
+  if (e.kind === "earn" && e.points < 0) throw new LedgerRuleError("earn entries add points");
+  // a release moves pending points to available: out of pending, into available
+  if (e.kind === "release" && (e.bucket === "pending") !== e.points < 0) throw new LedgerRuleError("release entries take from pending and add to available");
   if ((e.kind === "redeem" || e.kind === "expire") && e.points > 0) throw new LedgerRuleError(`${e.kind} entries take points`);
   if (e.kind === "reverse" && !e.reversesId) throw new LedgerRuleError("a reverse entry names the entry it reverses");
 }

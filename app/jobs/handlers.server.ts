@@ -1,7 +1,8 @@
 // What each kind of job does. Webhook jobs carry the raw delivery body; every handler is written
 // to run twice (a job can be retried after a crash), leaning on the ledger's idempotency keys.
 import { z } from "zod";
-import { earnForPaidOrder } from "~/models/earning.server";
+import { awardBirthdays, earnActionIn } from "~/models/actions.server";
+import { clawbackForCancel, clawbackForRefund, earnForOrder, releaseAward } from "~/models/earning.server";
 import { ensureMember, reconcile } from "~/models/ledger.server";
 import { recordDataRequest, redactCustomer } from "~/models/privacy.server";
 import { deleteShopData, ensureShop, markUninstalled } from "~/models/shops.server";
@@ -38,8 +39,13 @@ const CustomerPayload = z
     email: z.string().nullish(),
     first_name: z.string().nullish(),
     last_name: z.string().nullish(),
+    email_marketing_consent: z.object({ state: z.string().nullish() }).passthrough().nullish(),
   })
   .passthrough();
+
+type CustomerPayloadT = z.infer<typeof CustomerPayload>;
+const subscribed = (c: CustomerPayloadT) => c.email_marketing_consent?.state?.toLowerCase() === "subscribed";
+const profileOf = (c: CustomerPayloadT) => ({ email: c.email, firstName: c.first_name, lastName: c.last_name });
 
 const ComplianceCustomer = z.object({
   shop_domain: z.string(),
@@ -55,15 +61,25 @@ const OrderShape = z
   .refine((o) => o.id !== undefined || o.admin_graphql_api_id !== undefined, "order id missing");
 
 export const handlers: Record<string, Handler> = {
-  "webhook:ORDERS_PAID": async ({ sql }, job) => earnForPaidOrder(sql, job.shop, parse(OrderShape, job.payload) as OrderPayload),
+  "webhook:ORDERS_PAID": async ({ sql }, job) => earnForOrder(sql, job.shop, parse(OrderShape, job.payload) as OrderPayload, "paid"),
+  "webhook:ORDERS_FULFILLED": async ({ sql }, job) => earnForOrder(sql, job.shop, parse(OrderShape, job.payload) as OrderPayload, "fulfilled"),
+  "webhook:ORDERS_CANCELLED": async ({ sql }, job) => clawbackForCancel(sql, job.shop, parse(OrderShape, job.payload) as OrderPayload),
+  "webhook:REFUNDS_CREATE": async ({ sql }, job) =>
+    clawbackForRefund(sql, job.shop, parse(z.object({ id: Id.optional(), admin_graphql_api_id: z.string().optional(), order_id: Id }).passthrough(), job.payload)),
+  "earn:release": async ({ sql }, job) => releaseAward(sql, job.shop, parse(z.object({ orderGid: z.string() }), job.payload).orderGid),
 
   "webhook:CUSTOMERS_CREATE": async ({ sql }, job) => {
     const c = parse(CustomerPayload, job.payload);
     const customer = gid("Customer")(c);
     if (!customer) throw new PermanentJobError("customer id missing");
+    // a new account enrols the customer and earns the signup points; one that arrives
+    // subscribed to the newsletter earns those too
     return sql.tx(async (q) => {
       await ensureShop(q, job.shop);
-      return ensureMember(q, job.shop, customer, { email: c.email, firstName: c.first_name, lastName: c.last_name });
+      await ensureMember(q, job.shop, customer, profileOf(c));
+      const signup = await earnActionIn(q, job.shop, customer, { kind: "signup" }, { profile: profileOf(c) });
+      const newsletter = subscribed(c) ? await earnActionIn(q, job.shop, customer, { kind: "newsletter" }) : null;
+      return { signup, newsletter };
     });
   },
 
@@ -71,14 +87,18 @@ export const handlers: Record<string, Handler> = {
     const c = parse(CustomerPayload, job.payload);
     const customer = gid("Customer")(c);
     if (!customer) throw new PermanentJobError("customer id missing");
-    // Only members we know are updated; a profile update doesn't enrol anyone.
-    return sql.run(`UPDATE members SET email = ?, first_name = ?, last_name = ? WHERE shop = ? AND customer_gid = ?`, [
-      c.email ?? null,
-      c.first_name ?? null,
-      c.last_name ?? null,
-      job.shop,
-      customer,
-    ]);
+    // Only members we know are updated; a profile update alone doesn't enrol anyone, but
+    // subscribing to the newsletter earns (once per lifetime) and so enrols.
+    return sql.tx(async (q) => {
+      await q.run(`UPDATE members SET email = ?, first_name = ?, last_name = ? WHERE shop = ? AND customer_gid = ?`, [
+        c.email ?? null,
+        c.first_name ?? null,
+        c.last_name ?? null,
+        job.shop,
+        customer,
+      ]);
+      return subscribed(c) ? earnActionIn(q, job.shop, customer, { kind: "newsletter" }, { profile: profileOf(c) }) : "updated";
+    });
   },
 
   // A deleted customer's personal data goes; the ledger's totals stay.
@@ -86,13 +106,9 @@ export const handlers: Record<string, Handler> = {
     const c = parse(CustomerPayload, job.payload);
     const customer = gid("Customer")(c);
     if (!customer) throw new PermanentJobError("customer id missing");
-    return sql.tx((q) => redactCustomer(q, job.shop, customer));
+    return sql.tx((q) => redactCustomer(q, job.shop, customer, c.email));
   },
 
-  // Clawbacks (refunds, cancellations) arrive with the earning engine (issue 4); until then the
-  // delivery is recorded and its job completes, so nothing is retried forever.
-  "webhook:ORDERS_CANCELLED": async () => "recorded",
-  "webhook:REFUNDS_CREATE": async () => "recorded",
 
   "webhook:APP_UNINSTALLED": async ({ sql }, job) => sql.tx((q) => markUninstalled(q, job.shop)),
 
@@ -109,10 +125,12 @@ export const handlers: Record<string, Handler> = {
 
   "webhook:CUSTOMERS_REDACT": async ({ sql }, job) => {
     const p = parse(ComplianceCustomer, job.payload);
-    return sql.tx((q) => redactCustomer(q, job.shop, `gid://shopify/Customer/${p.customer.id}`));
+    return sql.tx((q) => redactCustomer(q, job.shop, `gid://shopify/Customer/${p.customer.id}`, p.customer.email));
   },
 
   "webhook:SHOP_REDACT": async ({ sql }, job) => sql.tx((q) => deleteShopData(q, job.shop)),
+
+  "earn:birthdays": async ({ sql }, job) => awardBirthdays(sql, job.shop),
 
   "ledger:reconcile": async ({ sql, log }, job) => {
     const r = await reconcile(sql, job.shop);

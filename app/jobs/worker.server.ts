@@ -67,15 +67,19 @@ export class Worker {
     return total;
   }
 
-  /** Enqueues the periodic reconciliation once per interval per shop (deduplicated by hour slot). */
+  /** Enqueues the periodic jobs per shop, deduplicated by slot: the ledger check (hourly by
+   *  default) and the birthday run (hourly, idempotent per member and year, so a shop's midnight in
+   *  any timezone is met within the hour). A run missed while no worker ran happens at the next tick. */
   async schedule(now = Date.now()): Promise<void> {
     const every = this.options.reconcileEveryMs ?? 3_600_000;
     if (now - this.lastSchedule < Math.min(every, 60_000)) return;
     this.lastSchedule = now;
     const slot = new Date(Math.floor(now / every) * every).toISOString();
     const shops = await this.ctx.sql.all<{ domain: string }>(`SELECT domain FROM shops WHERE uninstalled_at IS NULL`);
+    const day = new Date(now).toISOString().slice(0, 13); // hourly: birthdays are checked in each shop's own day
     for (const { domain } of shops) {
       await enqueue(this.ctx.sql, { shop: domain, kind: "ledger:reconcile", payload: {}, dedupeKey: `reconcile:${slot}`, maxAttempts: 3 });
+      await enqueue(this.ctx.sql, { shop: domain, kind: "earn:birthdays", payload: {}, dedupeKey: `birthdays:${day}`, maxAttempts: 5 });
     }
   }
 

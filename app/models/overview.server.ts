@@ -1,10 +1,12 @@
 // Numbers for the merchant's overview page.
 import type { Queryable } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
+import { programOf } from "./earning.server";
 import { ensureShop } from "./shops.server";
 
 export async function programOverview(q: Queryable, shop: string, now = Date.now()) {
   const settings = await ensureShop(q, shop);
+  const program = programOf(settings);
   const totals = await q.get<{ members: number; available: number; pending: number }>(
     `SELECT COUNT(*) AS members, COALESCE(SUM(points_available), 0) AS available, COALESCE(SUM(points_pending), 0) AS pending FROM members WHERE shop = ?`,
     [shop],
@@ -19,8 +21,8 @@ export async function programOverview(q: Queryable, shop: string, now = Date.now
   const jobCount = (s: string) => Number(jobs.find((j) => j.status === s)?.n ?? 0);
   return {
     currency: settings.currency_code,
-    pointsPerCurrencyUnit: settings.points_per_currency_unit,
-    earningEnabled: settings.earning_enabled,
+    pointsPerCurrencyUnit: program.purchase.pointsPerUnit,
+    earningEnabled: program.enabled && program.purchase.enabled,
     members: Number(totals?.members ?? 0),
     pointsAvailable: Number(totals?.available ?? 0),
     pointsPending: Number(totals?.pending ?? 0),

@@ -34,13 +34,15 @@ export async function recordDataRequest(q: Queryable, shop: string, customerGid:
 
 /** Erases a customer's personal data. The member row stays under an opaque id with its totals;
  *  entries carry no personal data (order ids and reason codes only), so they stay as they are. */
-export async function redactCustomer(q: Queryable, shop: string, customerGid: string): Promise<boolean> {
+export async function redactCustomer(q: Queryable, shop: string, customerGid: string, email?: string | null): Promise<boolean> {
   const opaque = `redacted:${createHash("sha256").update(`${shop}\u0000${customerGid}`).digest("hex").slice(0, 24)}`;
   const r = await q.run(
     `UPDATE members SET customer_gid = ?, email = NULL, first_name = NULL, last_name = NULL, redacted_at = ? WHERE shop = ? AND customer_gid = ?`,
     [opaque, q.dialect === "sqlite" ? Date.now() : new Date(), shop, customerGid],
   );
   await q.run(`UPDATE data_requests SET report = '{"redacted":true}' WHERE shop = ? AND customer_gid = ?`, [shop, customerGid]);
+  await q.run(`UPDATE order_states SET customer_gid = ? WHERE shop = ? AND customer_gid = ?`, [opaque, shop, customerGid]);
+  if (email) await q.run(`UPDATE guest_orders SET email = NULL WHERE shop = ? AND email = ?`, [shop, email.toLowerCase()]);
   await q.run(`UPDATE data_requests SET customer_gid = ? WHERE shop = ? AND customer_gid = ?`, [opaque, shop, customerGid]);
   return r.changes > 0;
 }

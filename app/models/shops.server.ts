@@ -6,8 +6,8 @@ export interface ShopRow {
   name: string | null;
   currency_code: string;
   iana_timezone: string;
-  points_per_currency_unit: number;
-  earning_enabled: boolean;
+  /** the merchant's program as JSON (app/domain/program.ts); null: the default program */
+  program: string | null;
 }
 
 function now(q: Queryable): unknown {
@@ -18,9 +18,8 @@ export async function ensureShop(q: Queryable, shop: string): Promise<ShopRow> {
   const existing = await q.get<ShopRow>(`SELECT * FROM shops WHERE domain = ?`, [shop]);
   if (existing) return normalise(existing);
   await q.run(
-    `INSERT INTO shops (domain, currency_code, iana_timezone, points_per_currency_unit, earning_enabled, installed_at)
-     VALUES (?, 'EUR', 'UTC', 1, ?, ?) ON CONFLICT (domain) DO NOTHING`,
-    [shop, q.dialect === "sqlite" ? 1 : true, now(q)],
+    `INSERT INTO shops (domain, currency_code, iana_timezone, installed_at) VALUES (?, 'EUR', 'UTC', ?) ON CONFLICT (domain) DO NOTHING`,
+    [shop, now(q)],
   );
   const row = await q.get<ShopRow>(`SELECT * FROM shops WHERE domain = ?`, [shop]);
   if (!row) throw new Error(`shop ${shop} vanished`);
@@ -28,13 +27,13 @@ export async function ensureShop(q: Queryable, shop: string): Promise<ShopRow> {
 }
 
 function normalise(row: ShopRow): ShopRow {
-  return { ...row, earning_enabled: Boolean(row.earning_enabled), points_per_currency_unit: Number(row.points_per_currency_unit) };
+  return { domain: row.domain, name: row.name, currency_code: row.currency_code, iana_timezone: row.iana_timezone, program: row.program ?? null };
 }
 
 export async function updateShopSettings(
   q: Queryable,
   shop: string,
-  s: Partial<{ name: string; currencyCode: string; ianaTimezone: string; pointsPerCurrencyUnit: number; earningEnabled: boolean }>,
+  s: Partial<{ name: string; currencyCode: string; ianaTimezone: string }>,
 ): Promise<void> {
   await ensureShop(q, shop);
   const sets: string[] = [];
@@ -46,8 +45,6 @@ export async function updateShopSettings(
   if (s.name !== undefined) add("name", s.name);
   if (s.currencyCode !== undefined) add("currency_code", s.currencyCode);
   if (s.ianaTimezone !== undefined) add("iana_timezone", s.ianaTimezone);
-  if (s.pointsPerCurrencyUnit !== undefined) add("points_per_currency_unit", s.pointsPerCurrencyUnit);
-  if (s.earningEnabled !== undefined) add("earning_enabled", q.dialect === "sqlite" ? Number(s.earningEnabled) : s.earningEnabled);
   if (!sets.length) return;
   await q.run(`UPDATE shops SET ${sets.join(", ")} WHERE domain = ?`, [...params, shop]);
 }
@@ -60,7 +57,10 @@ export async function markUninstalled(q: Queryable, shop: string): Promise<void>
 
 /** shop/redact: everything the app holds for the shop goes. */
 export async function deleteShopData(q: Queryable, shop: string): Promise<void> {
-  for (const table of ["ledger_entries", "members", "webhook_deliveries", "reconciliation_runs", "data_requests", "sessions"]) {
+  for (const table of [
+    "ledger_entries", "earn_awards", "order_states", "order_refunds", "counters", "guest_orders", "api_keys",
+    "members", "webhook_deliveries", "reconciliation_runs", "data_requests", "sessions",
+  ]) {
     await q.run(`DELETE FROM ${table} WHERE shop = ?`, [shop]);
   }
   await q.run(`DELETE FROM jobs WHERE shop = ? AND status <> 'running'`, [shop]);

@@ -3,6 +3,7 @@
 export const TOPICS = {
   ORDERS_PAID: "orders/paid",
   ORDERS_CANCELLED: "orders/cancelled",
+  ORDERS_FULFILLED: "orders/fulfilled",
   REFUNDS_CREATE: "refunds/create",
   CUSTOMERS_CREATE: "customers/create",
   CUSTOMERS_UPDATE: "customers/update",

@@ -99,7 +99,7 @@ describe(`jobs on ${TEST_DB}`, () => {
   });
 
   it("the worker schedules the ledger check once per slot and the check records its result", async () => {
-    await db.sql.run(`INSERT INTO shops (domain, currency_code, iana_timezone, points_per_currency_unit, earning_enabled, installed_at) VALUES (?, 'EUR', 'UTC', 1, ?, ?)`, [A, db.sql.bool(true), db.sql.ts()]);
+    await db.sql.run(`INSERT INTO shops (domain, currency_code, iana_timezone, installed_at) VALUES (?, 'EUR', 'UTC', ?)`, [A, db.sql.ts()]);
     const w = new Worker({ sql: db.sql });
     await w.schedule(Date.now());
     await w.schedule(Date.now() + 61_000); // same hour slot: deduplicated
@@ -116,16 +116,16 @@ describe(`transactions on ${TEST_DB}`, () => {
     await db.sql.run(`DELETE FROM shops WHERE domain LIKE 'tx-%'`);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const insert = `INSERT INTO shops (domain, currency_code, iana_timezone, points_per_currency_unit, earning_enabled, installed_at) VALUES (?, 'EUR', 'UTC', 1, ?, ?)`;
+    const insert = `INSERT INTO shops (domain, currency_code, iana_timezone, installed_at) VALUES (?, 'EUR', 'UTC', ?)`;
     const failing = db.sql
       .tx(async (q) => {
-        await q.run(insert, ["tx-inside.myshopify.com", db.sql.bool(true), db.sql.ts()]);
+        await q.run(insert, ["tx-inside.myshopify.com", db.sql.ts()]);
         await gate; // another request runs while this transaction is open
         throw new Error("roll back");
       })
       .catch((e: Error) => e.message);
     await new Promise((r) => setTimeout(r, 5));
-    const outside = db.sql.run(insert, ["tx-outside.myshopify.com", db.sql.bool(true), db.sql.ts()]);
+    const outside = db.sql.run(insert, ["tx-outside.myshopify.com", db.sql.ts()]);
     setTimeout(release, 20);
     expect(await failing).toBe("roll back");
     await outside;

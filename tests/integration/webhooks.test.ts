@@ -97,7 +97,7 @@ describe(`webhook intake on ${TEST_DB}`, () => {
     const eventId = "shared-event-id";
     const order = paidOrder(4, "10.00");
     expect((await send("/webhooks/orders/paid", signedDelivery({ topic: "orders/paid", shop: A, body: order, eventId }))).status).toBe(200);
-    expect((await send("/webhooks/orders/paid", signedDelivery({ topic: "orders/paid", shop: B, body: { ...order, subtotal_price_set: { shop_money: { amount: "30.00", currency_code: "EUR" } } }, eventId }))).status).toBe(200);
+    expect((await send("/webhooks/orders/paid", signedDelivery({ topic: "orders/paid", shop: B, body: { ...paidOrder(4, "30.00"), id: order.id, admin_graphql_api_id: order.admin_graphql_api_id }, eventId }))).status).toBe(200);
     await drain();
     expect((await findMemberByCustomer(db.sql, A, "gid://shopify/Customer/4"))?.points_available).toBe(10);
     expect((await findMemberByCustomer(db.sql, B, "gid://shopify/Customer/4"))?.points_available).toBe(30);

@@ -1,0 +1,483 @@
+// The loyalty program a merchant configures: what earns points, how many, when. Validated with zod
+// into field errors keyed by dotted path ("purchase.pointsPerUnit", "campaigns.0.window.startDate")
+// so the admin can show each message next to its field (422 with a per-field map).
+//
+// Every object is strict: a misspelt setting is an error, not silently ignored. Amounts are
+// integer minor units of the shop currency; rates are integers; factors are decimals with at most
+// 4 places so the engine can compute with them exactly (app/domain/exact.ts).
+import { z } from "zod";
+import { hasAtMostDecimals } from "./exact";
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+const MAX_POINTS = 1_000_000;
+const MAX_RATE = 10_000;
+const MAX_FACTOR = 100;
+
+const wholeNumber = "Must be a whole number";
+
+const gid = (type: "Product" | "Collection") =>
+  z.string().regex(new RegExp(`^gid://shopify/${type}/[1-9]\\d*$`), `Must be a ${type} ID like gid://shopify/${type}/123`);
+
+const nonEmptyText = (max: number) =>
+  z
+    .string()
+    .max(max, `Must be at most ${max} characters`)
+    .refine((s) => s.trim().length > 0, "Must not be empty");
+
+const points = z.number().int(wholeNumber).positive("Must be greater than 0").max(MAX_POINTS, `Must be at most ${MAX_POINTS}`);
+const minorAmount = z.number().int(`${wholeNumber} of minor units (cents)`).min(0, "Must not be negative");
+
+const factor = z
+  .number()
+  .finite()
+  .gt(0, "Must be greater than 0")
+  .max(MAX_FACTOR, `Must be at most ${MAX_FACTOR}`)
+  .refine((x) => hasAtMostDecimals(x, 4), "Use at most 4 decimal places");
+
+const localizedText = z.object({ title: nonEmptyText(100), description: nonEmptyText(500) }).strict();
+const texts = z.object({ en: localizedText, de: localizedText }).strict();
+
+export const LOCALES = ["en", "de"] as const;
+export type ProgramLocale = (typeof LOCALES)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Purchase
+
+const pendingSchema = z
+  .object({
+    mode: z.enum(["none", "days", "fulfilment"]),
+    days: z.number().int(wholeNumber).min(0, "Must not be negative").max(365, "Must be at most 365"),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.mode === "days" && p.days < 1) {
+      ctx.addIssue({ code: "custom", path: ["days"], message: "Hold points for at least 1 day, or choose no pending period" });
+    }
+  });
+
+const purchaseSchema = z
+  .object({
+    enabled: z.boolean(),
+    /** points per 1 unit of shop currency (1 → 1 point per €1) */
+    pointsPerUnit: z.number().int(wholeNumber).min(0, "Must not be negative").max(MAX_RATE, `Must be at most ${MAX_RATE}`),
+    rounding: z.enum(["down", "nearest", "up"]),
+    /** compared with the eligible subtotal (after discounts and exclusions, without tax) */
+    minimumOrderMinor: minorAmount,
+    excludedProductIds: z.array(gid("Product")),
+    excludedCollectionIds: z.array(gid("Collection")),
+    trigger: z.enum(["paid", "fulfilled"]),
+    pending: pendingSchema,
+  })
+  .strict();
+
+// ---------------------------------------------------------------------------------------------
+// Engagement actions
+
+const actionFields = { enabled: z.boolean(), points, texts };
+const simpleAction = z.object(actionFields).strict();
+
+const metafieldRef = z
+  .object({
+    namespace: z.string().regex(/^[$\w:-]{2,255}$/, "Use 2–255 letters, digits, -, _ or :"),
+    key: z.string().regex(/^[\w-]{2,64}$/, "Use 2–64 letters, digits, - or _"),
+  })
+  .strict();
+
+const birthdaySchema = z
+  .object({ ...actionFields, source: z.enum(["widget", "metafield"]), metafield: metafieldRef.optional() })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.source === "metafield" && !b.metafield) {
+      ctx.addIssue({ code: "custom", path: ["metafield"], message: "Name the metafield (namespace and key) that holds the birthday" });
+    }
+  });
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === "https:" || u.protocol === "http:";
+  } catch {
+    return false;
+  }
+}
+
+const networkSchema = z
+  .object({ enabled: z.boolean(), url: z.string().max(2048, "Must be at most 2048 characters") })
+  .strict()
+  .superRefine((n, ctx) => {
+    if (n.enabled && !isHttpUrl(n.url)) {
+      ctx.addIssue({ code: "custom", path: ["url"], message: "Must be a web address like https://instagram.com/yourshop" });
+    }
+  });
+
+export const SOCIAL_NETWORKS = ["instagram", "facebook", "tiktok", "x"] as const;
+export type SocialNetwork = (typeof SOCIAL_NETWORKS)[number];
+
+const socialSchema = z
+  .object({
+    ...actionFields,
+    networks: z.object({ instagram: networkSchema, facebook: networkSchema, tiktok: networkSchema, x: networkSchema }).strict(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.enabled && !SOCIAL_NETWORKS.some((n) => s.networks[n].enabled)) {
+      ctx.addIssue({ code: "custom", path: ["networks"], message: "Turn on at least one network, or turn off social follows" });
+    }
+  });
+
+const customSchema = z
+  .object({
+    enabled: z.boolean(),
+    /** points of one custom event are set by the API call and capped here */
+    maxPointsPerEvent: points,
+  })
+  .strict();
+
+const actionsSchema = z
+  .object({
+    signup: simpleAction,
+    birthday: birthdaySchema,
+    newsletter: simpleAction,
+    review: simpleAction,
+    social: socialSchema,
+    custom: customSchema,
+  })
+  .strict();
+
+// ---------------------------------------------------------------------------------------------
+// Campaigns
+
+/** A real calendar date "YYYY-MM-DD" (2026-02-30 is not one). */
+export function isIsoDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+export const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+const dateSchema = z.string().refine(isIsoDate, "Must be a date in the form YYYY-MM-DD");
+const timeSchema = z.string().regex(TIME_RE, "Must be a time in the form HH:MM, from 00:00 to 23:59");
+
+const windowSchema = z
+  .object({
+    startDate: dateSchema.optional(),
+    /** inclusive */
+    endDate: dateSchema.optional(),
+    /** ISO weekdays, Monday = 1 … Sunday = 7 */
+    weekdays: z
+      .array(z.number().int(wholeNumber).min(1, "Must be a weekday from 1 (Monday) to 7 (Sunday)").max(7, "Must be a weekday from 1 (Monday) to 7 (Sunday)"))
+      .min(1, "Choose at least one weekday, or leave weekdays out")
+      .optional(),
+    /** inclusive; with endTime, a daily time range that may wrap midnight (22:00–02:00) */
+    startTime: timeSchema.optional(),
+    /** exclusive */
+    endTime: timeSchema.optional(),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    if (w.startDate && w.endDate && isIsoDate(w.startDate) && isIsoDate(w.endDate) && w.endDate < w.startDate) {
+      ctx.addIssue({ code: "custom", path: ["endDate"], message: "Must not be before the start date" });
+    }
+    if (w.weekdays && new Set(w.weekdays).size !== w.weekdays.length) {
+      ctx.addIssue({ code: "custom", path: ["weekdays"], message: "Lists a weekday twice" });
+    }
+    if ((w.startTime === undefined) !== (w.endTime === undefined)) {
+      const missing = w.startTime === undefined ? "startTime" : "endTime";
+      ctx.addIssue({ code: "custom", path: [missing], message: "Set both a start and an end time, or neither" });
+    } else if (w.startTime !== undefined && w.startTime === w.endTime) {
+      ctx.addIssue({ code: "custom", path: ["endTime"], message: "Must differ from the start time" });
+    }
+  });
+
+const countrySchema = z.string().regex(/^[A-Z]{2}$/, "Must be a two-letter country code in capitals, e.g. DE");
+
+const conditionsSchema = z
+  .object({
+    /** the customer has at least one of these tags (case-insensitive) */
+    customerTagsAny: z.array(nonEmptyText(255)).min(1, "List at least one tag, or leave the condition out").optional(),
+    /** ISO 3166-1 alpha-2; shipping address, else billing, else the customer's default address */
+    countries: z.array(countrySchema).min(1, "List at least one country, or leave the condition out").optional(),
+    /** spent before this order, in minor units of the shop currency */
+    minTotalSpentMinor: minorAmount.optional(),
+    /** bounds on the number of this order in the customer's history: 1 = first order */
+    minOrderCount: z.number().int(wholeNumber).min(1, "Must be at least 1 (the first order)").optional(),
+    maxOrderCount: z.number().int(wholeNumber).min(1, "Must be at least 1 (the first order)").optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.minOrderCount !== undefined && c.maxOrderCount !== undefined && c.maxOrderCount < c.minOrderCount) {
+      ctx.addIssue({ code: "custom", path: ["maxOrderCount"], message: "Must not be less than the minimum order count" });
+    }
+  });
+
+const effectSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("multiplier"), factor }).strict(),
+  z.object({ type: z.literal("fixed"), points }).strict(),
+  z
+    .object({
+      type: z.literal("productBonus"),
+      productIds: z.array(gid("Product")),
+      collectionIds: z.array(gid("Collection")),
+      /** extra points per 1 unit of currency spent on the matching products */
+      pointsPerUnit: z.number().int(wholeNumber).positive("Must be greater than 0").max(MAX_RATE, `Must be at most ${MAX_RATE}`).optional(),
+      /** the matching products' purchase points are multiplied by this */
+      multiplier: factor.optional(),
+    })
+    .strict(),
+  z.object({ type: z.literal("bigBasket"), minSubtotalMinor: minorAmount.refine((x) => x > 0, "Must be greater than 0"), points }).strict(),
+]);
+
+const campaignSchema = z
+  .object({
+    id: z
+      .string()
+      .max(64, "Must be at most 64 characters")
+      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lowercase letters, digits and single hyphens, e.g. double-points-monday"),
+    enabled: z.boolean(),
+    name: z.object({ en: nonEmptyText(100), de: nonEmptyText(100) }).strict(),
+    window: windowSchema,
+    conditions: conditionsSchema,
+    effect: effectSchema,
+    /** total points this campaign may give; enforced in storage, the engine reports contributions */
+    budgetPoints: z.number().int(wholeNumber).positive("Must be greater than 0").optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const e = c.effect;
+    if (e.type !== "productBonus") return;
+    if (e.productIds.length === 0 && e.collectionIds.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["effect", "productIds"], message: "Choose at least one product or collection" });
+    }
+    if ((e.pointsPerUnit === undefined) === (e.multiplier === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["effect", e.pointsPerUnit === undefined ? "pointsPerUnit" : "multiplier"],
+        message: "Set either extra points per currency unit or a multiplier, not both",
+      });
+    }
+  });
+
+// ---------------------------------------------------------------------------------------------
+// Caps and the whole program
+
+export const PERIODS = ["day", "week", "month", "year", "lifetime"] as const;
+export type Period = (typeof PERIODS)[number];
+
+/** Rules that can be capped; a campaign is capped as "campaign:<id>". */
+export const RULE_KEYS = ["purchase", "signup", "birthday", "newsletter", "review", "social", "custom"] as const;
+export type BaseRuleKey = (typeof RULE_KEYS)[number];
+export type RuleKey = BaseRuleKey | `campaign:${string}`;
+
+const capSchema = z
+  .object({
+    max: z.number().int(wholeNumber).positive("Must be greater than 0 (turn the rule off instead)"),
+    period: z.enum(PERIODS),
+  })
+  .strict();
+
+const capsSchema = z
+  .object({
+    perRule: z.record(z.string(), capSchema),
+    /** points a member may earn per day over all rules */
+    dailyGlobalPoints: z.number().int(wholeNumber).positive("Must be greater than 0").optional(),
+  })
+  .strict();
+
+export const programSchema = z
+  .object({
+    /** the kill switch for the whole program */
+    enabled: z.boolean(),
+    /** clawbacks: "allow" a negative balance, or "floor" it at 0 and record the shortfall */
+    negativeBalance: z.enum(["allow", "floor"]),
+    /** retroactive: a guest's orders earn once they sign up with the same email */
+    guests: z.object({ retroactive: z.boolean() }).strict(),
+    purchase: purchaseSchema,
+    actions: actionsSchema,
+    campaigns: z.array(campaignSchema).max(100, "At most 100 campaigns"),
+    stacking: z.enum(["highest", "add", "multiply"]),
+    caps: capsSchema,
+  })
+  .strict();
+
+export type Program = z.infer<typeof programSchema>;
+export type PurchaseRules = Program["purchase"];
+export type Campaign = Program["campaigns"][number];
+export type CampaignWindow = Campaign["window"];
+export type CampaignConditions = Campaign["conditions"];
+export type CampaignEffect = Campaign["effect"];
+export type Stacking = Program["stacking"];
+export type NegativeBalancePolicy = Program["negativeBalance"];
+export type EngagementAction = keyof Program["actions"];
+export type RoundingMode = PurchaseRules["rounding"];
+
+// ---------------------------------------------------------------------------------------------
+// Parsing into field errors
+
+export class ProgramConfigError extends Error {
+  constructor(readonly fieldErrors: Record<string, string>) {
+    const n = Object.keys(fieldErrors).length;
+    super(`The program configuration has ${n} error${n === 1 ? "" : "s"}: ${Object.entries(fieldErrors).map(([k, v]) => `${k}: ${v}`).join("; ")}`);
+    this.name = "ProgramConfigError";
+  }
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  number: "a number",
+  integer: "a whole number",
+  string: "text",
+  boolean: "true or false",
+  array: "a list",
+  object: "an object",
+};
+
+const errorMap: z.ZodErrorMap = (issue, ctx) => {
+  switch (issue.code) {
+    case z.ZodIssueCode.invalid_type:
+      if (issue.received === "undefined") return { message: "Required" };
+      if (issue.expected === "integer") return { message: wholeNumber };
+      return { message: `Must be ${TYPE_NAMES[issue.expected] ?? issue.expected}` };
+    case z.ZodIssueCode.invalid_literal:
+      return { message: `Must be ${JSON.stringify(issue.expected)}` };
+    case z.ZodIssueCode.invalid_enum_value:
+      return { message: `Must be one of: ${issue.options.join(", ")}` };
+    case z.ZodIssueCode.invalid_union_discriminator:
+      return { message: `Must be one of: ${issue.options.map(String).join(", ")}` };
+    case z.ZodIssueCode.too_small:
+      if (issue.type === "array") return { message: `Must list at least ${issue.minimum}` };
+      if (issue.type === "number") return { message: issue.inclusive ? `Must be at least ${issue.minimum}` : `Must be greater than ${issue.minimum}` };
+      return { message: ctx.defaultError };
+    case z.ZodIssueCode.too_big:
+      if (issue.type === "number") return { message: issue.inclusive ? `Must be at most ${issue.maximum}` : `Must be less than ${issue.maximum}` };
+      return { message: ctx.defaultError };
+    case z.ZodIssueCode.not_finite:
+      return { message: "Must be a finite number" };
+    default:
+      return { message: ctx.defaultError };
+  }
+};
+
+function pathKey(path: ReadonlyArray<string | number>): string {
+  return path.length ? path.join(".") : "program";
+}
+
+/** Checks that span the whole configuration; run on the raw input so they report alongside field errors. */
+function crossFieldErrors(input: unknown): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  if (!isRecord(input)) return out;
+  const ids = new Set<string>();
+  if (Array.isArray(input.campaigns)) {
+    input.campaigns.forEach((c: unknown, i: number) => {
+      if (!isRecord(c) || typeof c.id !== "string") return;
+      if (ids.has(c.id)) out.push([`campaigns.${i}.id`, `Another campaign already uses the id "${c.id}"`]);
+      ids.add(c.id);
+    });
+  }
+  const perRule = isRecord(input.caps) && isRecord(input.caps.perRule) ? input.caps.perRule : undefined;
+  for (const key of Object.keys(perRule ?? {})) {
+    if ((RULE_KEYS as readonly string[]).includes(key)) continue;
+    if (key.startsWith("campaign:")) {
+      if (!ids.has(key.slice("campaign:".length))) out.push([`caps.perRule.${key}`, `No campaign has the id "${key.slice("campaign:".length)}"`]);
+      continue;
+    }
+    out.push([`caps.perRule.${key}`, `Unknown rule "${key}"; use one of ${RULE_KEYS.join(", ")} or campaign:<id>`]);
+  }
+  return out;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/** Validates a configuration; throws ProgramConfigError with one message per field. */
+export function parseProgram(input: unknown): Program {
+  const result = programSchema.safeParse(input, { errorMap });
+  const errors: Record<string, string> = {};
+  const put = (key: string, message: string) => {
+    if (!(key in errors)) errors[key] = message;
+  };
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+        for (const key of issue.keys) put(pathKey([...issue.path, key]), `Unknown setting "${key}"`);
+      } else {
+        put(pathKey(issue.path), issue.message);
+      }
+    }
+  }
+  for (const [key, message] of crossFieldErrors(input)) put(key, message);
+  if (Object.keys(errors).length > 0 || !result.success) throw new ProgramConfigError(errors);
+  return result.data;
+}
+
+/** A program with every switch set to a sensible starting point: 1 point per unit, no campaigns. */
+export function defaultProgram(): Program {
+  const network = () => ({ enabled: false, url: "" });
+  return {
+    enabled: true,
+    negativeBalance: "allow",
+    guests: { retroactive: false },
+    purchase: {
+      enabled: true,
+      pointsPerUnit: 1,
+      rounding: "down",
+      minimumOrderMinor: 0,
+      excludedProductIds: [],
+      excludedCollectionIds: [],
+      trigger: "paid",
+      pending: { mode: "none", days: 0 },
+    },
+    actions: {
+      signup: {
+        enabled: true,
+        points: 100,
+        texts: {
+          en: { title: "Create an account", description: "Earn points when you create a customer account." },
+          de: { title: "Konto erstellen", description: "Sammle Punkte, wenn du ein Kundenkonto erstellst." },
+        },
+      },
+      birthday: {
+        enabled: false,
+        points: 200,
+        source: "widget",
+        texts: {
+          en: { title: "Birthday", description: "Earn points on your birthday." },
+          de: { title: "Geburtstag", description: "Sammle Punkte an deinem Geburtstag." },
+        },
+      },
+      newsletter: {
+        enabled: false,
+        points: 50,
+        texts: {
+          en: { title: "Newsletter", description: "Earn points when you subscribe to our newsletter." },
+          de: { title: "Newsletter", description: "Sammle Punkte, wenn du unseren Newsletter abonnierst." },
+        },
+      },
+      review: {
+        enabled: false,
+        points: 50,
+        texts: {
+          en: { title: "Product review", description: "Earn points when you review a product you bought." },
+          de: { title: "Produktbewertung", description: "Sammle Punkte, wenn du ein gekauftes Produkt bewertest." },
+        },
+      },
+      social: {
+        enabled: false,
+        points: 25,
+        networks: { instagram: network(), facebook: network(), tiktok: network(), x: network() },
+        texts: {
+          en: { title: "Follow us", description: "Earn points when you follow us." },
+          de: { title: "Folge uns", description: "Sammle Punkte, wenn du uns folgst." },
+        },
+      },
+      custom: { enabled: false, maxPointsPerEvent: 1000 },
+    },
+    campaigns: [],
+    stacking: "highest",
+    caps: { perRule: {} },
+  };
+}
