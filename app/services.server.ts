@@ -2,6 +2,7 @@
 import { database } from "./db.server";
 import { env } from "./lib/env.server";
 import { log } from "./lib/logger.server";
+import { adminFor } from "./jobs/admin.server";
 import { Worker } from "./jobs/worker.server";
 import { intake } from "./webhooks/intake.server";
 
@@ -26,7 +27,7 @@ export const services = {
   async startInlineWorker(): Promise<Worker | null> {
     if (env().WORKER !== "inline") return null;
     const db = await database();
-    const worker = new Worker({ sql: db.sql, log });
+    const worker = new Worker({ sql: db.sql, log, admin: adminFor });
     worker.start();
     return worker;
   },

@@ -2,17 +2,22 @@
 // to run twice (a job can be retried after a crash), leaning on the ledger's idempotency keys.
 import { z } from "zod";
 import { awardBirthdays, earnActionIn } from "~/models/actions.server";
-import { clawbackForCancel, clawbackForRefund, earnForOrder, releaseAward } from "~/models/earning.server";
+import { clawbackForCancel, clawbackForRefund, earnForOrder, needsCollections, programOf, releaseAward } from "~/models/earning.server";
 import { ensureMember, reconcile } from "~/models/ledger.server";
 import { recordDataRequest, redactCustomer } from "~/models/privacy.server";
 import { deleteShopData, ensureShop, markUninstalled } from "~/models/shops.server";
 import type { Sql } from "~/lib/sql.server";
+import { ensureShop as shopSettings } from "~/models/shops.server";
+import type { AdminGraphql } from "~/services/shopify/client.server";
+import { collectionsByProduct } from "~/services/shopify/products.server";
 import type { OrderPayload } from "~/domain/earning";
 import type { Job } from "./queue.server";
 import { parseShopifyJson } from "~/lib/json";
 
 export interface JobContext {
   sql: Sql;
+  /** the shop's Admin GraphQL client (offline session), for jobs that must ask Shopify */
+  admin?: (shop: string) => Promise<AdminGraphql>;
   log?: (msg: string, data?: Record<string, unknown>) => void;
 }
 
@@ -60,9 +65,24 @@ const OrderShape = z
   .passthrough()
   .refine((o) => o.id !== undefined || o.admin_graphql_api_id !== undefined, "order id missing");
 
+/** Earns for an order, first asking Shopify for the products' collections when the program has
+ *  collection rules (a failed call retries the job; no points are guessed). */
+async function earnWithCatalog(ctx: JobContext, job: Job, event: "paid" | "fulfilled") {
+  const order = parse(OrderShape, job.payload) as OrderPayload;
+  const lines = (order as { line_items?: Array<{ product_id?: number | string | null }> }).line_items ?? [];
+  const program = programOf(await shopSettings(ctx.sql, job.shop));
+  let collections: Record<string, string[]> | undefined;
+  if (needsCollections(program)) {
+    if (!ctx.admin) throw new Error("this program has collection rules, but the worker has no Admin API client");
+    const products = lines.filter((l) => l.product_id != null).map((l) => `gid://shopify/Product/${l.product_id}`);
+    collections = products.length ? await collectionsByProduct(await ctx.admin(job.shop), products) : {};
+  }
+  return earnForOrder(ctx.sql, job.shop, order, event, { collectionsByProduct: collections });
+}
+
 export const handlers: Record<string, Handler> = {
-  "webhook:ORDERS_PAID": async ({ sql }, job) => earnForOrder(sql, job.shop, parse(OrderShape, job.payload) as OrderPayload, "paid"),
-  "webhook:ORDERS_FULFILLED": async ({ sql }, job) => earnForOrder(sql, job.shop, parse(OrderShape, job.payload) as OrderPayload, "fulfilled"),
+  "webhook:ORDERS_PAID": async (ctx, job) => earnWithCatalog(ctx, job, "paid"),
+  "webhook:ORDERS_FULFILLED": async (ctx, job) => earnWithCatalog(ctx, job, "fulfilled"),
   "webhook:ORDERS_CANCELLED": async ({ sql }, job) => clawbackForCancel(sql, job.shop, parse(OrderShape, job.payload) as OrderPayload),
   "webhook:REFUNDS_CREATE": async ({ sql }, job) =>
     clawbackForRefund(sql, job.shop, parse(z.object({ id: Id.optional(), admin_graphql_api_id: z.string().optional(), order_id: Id }).passthrough(), job.payload)),

@@ -2,12 +2,13 @@
 import { database } from "~/db.server";
 import { env } from "~/lib/env.server";
 import { log } from "~/lib/logger.server";
+import { adminFor } from "./admin.server";
 import { Worker } from "./worker.server";
 
 async function main() {
   env();
   const db = await database();
-  const worker = new Worker({ sql: db.sql, log });
+  const worker = new Worker({ sql: db.sql, log, admin: adminFor });
   worker.start();
   log(`worker ${worker.id} started`, { database: db.sql.dialect });
   const shutdown = async () => {

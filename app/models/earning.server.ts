@@ -29,6 +29,13 @@ function ts(q: Queryable, d: Date | number = Date.now()): unknown {
 }
 const forUpdate = (q: Queryable) => (q.dialect === "postgres" ? " FOR UPDATE" : "");
 
+/** True when earning needs to know which collections an order's products are in. */
+export function needsCollections(program: Program): boolean {
+  if (!program.enabled || !program.purchase.enabled) return false;
+  if (program.purchase.excludedCollectionIds.length > 0) return true;
+  return program.campaigns.some((c) => c.enabled && c.effect.type === "productBonus" && c.effect.collectionIds.length > 0);
+}
+
 export function programOf(shop: ShopRow): Program {
   return shop.program ? parseProgram(JSON.parse(shop.program)) : defaultProgram();
 }

@@ -1,0 +1,56 @@
+// Collection rules need Shopify's catalogue: the worker asks the (offline) Admin API which
+// collections an order's products are in, and a failed call retries instead of guessing.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDevStore, type DevStore } from "../../devstore/index.ts";
+import { defaultProgram } from "~/domain/program";
+import { Worker } from "~/jobs/worker.server";
+import { saveProgram } from "~/models/earning.server";
+import { findMemberByCustomer } from "~/models/ledger.server";
+import type { AdminGraphql } from "~/services/shopify/client.server";
+import { intake } from "~/webhooks/intake.server";
+import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
+import { orderWithLines, signedDelivery, TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
+
+let db: TestDatabase;
+let store: DevStore;
+const SHOP = "stammkunde-dev.myshopify.com";
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  store = await createDevStore({ tomlPath: null, apiKey: TEST_API_KEY, apiSecret: TEST_SECRET });
+});
+afterAll(async () => {
+  await store?.close();
+  await db?.drop();
+});
+
+const admin = async (): Promise<AdminGraphql> => (query, options) =>
+  fetch(`${store.url}/admin/api/2026-01/graphql.json`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": store.shops.accessToken(SHOP) },
+    body: JSON.stringify({ query, variables: options?.variables }),
+  });
+
+describe(`collection rules on ${TEST_DB}`, () => {
+  it("excludes the lines of an excluded collection, asking Shopify which products are in it", async () => {
+    const shop = store.shops.get(SHOP);
+    const [coffee, cup] = [...shop.products.values()];
+    const coffeeCollection = [...shop.collections.values()].find((c) => c.productIds.includes(coffee.id))!;
+    const program = structuredClone(defaultProgram());
+    program.purchase.excludedCollectionIds = [`gid://shopify/Collection/${coffeeCollection.id}`];
+    await db.sql.tx((q) => saveProgram(q, SHOP, program));
+
+    const order = orderWithLines(77, [{ price: "20.00", quantity: 1, productId: coffee.id }, { price: "14.00", quantity: 1, productId: cup.id }]);
+    const d = signedDelivery({ topic: "orders/paid", shop: SHOP, body: order });
+    const config = { apiKey: TEST_API_KEY, apiSecretKey: TEST_SECRET, appUrl: "https://app.example.com", scopes: [] };
+    expect((await intake(db.sql, config, "https://app.example.com/webhooks/orders/paid", new Headers(d.headers), d.body)).status).toBe(200);
+
+    // Shopify is down at first: the job waits and retries; nothing is guessed
+    store.faults.failNext(1, 503);
+    const worker = new Worker({ sql: db.sql, admin });
+    await worker.runOnce();
+    expect(await findMemberByCustomer(db.sql, SHOP, "gid://shopify/Customer/77")).toBeUndefined();
+    await worker.runOnce(Date.now() + 5_000);
+    expect((await findMemberByCustomer(db.sql, SHOP, "gid://shopify/Customer/77"))?.points_available).toBe(14);
+  });
+});
