@@ -2,7 +2,7 @@
 // to run twice (a job can be retried after a crash), leaning on the ledger's idempotency keys.
 import { z } from "zod";
 import { awardBirthdays, earnActionIn } from "~/models/actions.server";
-import { clawbackForCancel, clawbackForRefund, earnForOrder, needsCollections, programOf, releaseAward } from "~/models/earning.server";
+import { claimGuestOrdersIn, clawbackForCancel, clawbackForRefund, earnForOrder, needsCollections, programOf, releaseAward } from "~/models/earning.server";
 import { ensureMember, reconcile } from "~/models/ledger.server";
 import { recordDataRequest, redactCustomer } from "~/models/privacy.server";
 import { deleteShopData, ensureShop, markUninstalled } from "~/models/shops.server";
@@ -99,7 +99,8 @@ export const handlers: Record<string, Handler> = {
       await ensureMember(q, job.shop, customer, profileOf(c));
       const signup = await earnActionIn(q, job.shop, customer, { kind: "signup" }, { profile: profileOf(c) });
       const newsletter = subscribed(c) ? await earnActionIn(q, job.shop, customer, { kind: "newsletter" }) : null;
-      return { signup, newsletter };
+      const guestOrders = await claimGuestOrdersIn(q, job.shop, customer, c.email);
+      return { signup, newsletter, guestOrders };
     });
   },
 

@@ -118,8 +118,14 @@ export async function earnForOrder(sql: Sql, shop: string, payload: OrderPayload
       // Remembered with the points it would have earned, for a retroactive award later.
       const asMember = { ...program, guests: { retroactive: true } };
       const guess = calculatePurchaseEarn(facts, asMember, { timeZone: settings.iana_timezone, at, customer: { totalSpentMinor: 0, orderCount: 0, tags: [] }, collectionsByProduct: options.collectionsByProduct });
-      await q.run(`INSERT INTO guest_orders (shop, order_gid, email, points, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (shop, order_gid) DO NOTHING`, [
-        shop, gid, (payload as { email?: string | null }).email?.toLowerCase() ?? null, guess.points, ts(q, now),
+      const guestDetail = {
+        baseMinor: guess.baseMinor,
+        lines: facts.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, netMinor: l.netMinor, points: guess.pointsByLine[l.lineId] ?? 0 })),
+        campaigns: guess.campaigns,
+        explanation: explainPurchase(guess, asMember, "en", settings.currency_code),
+      };
+      await q.run(`INSERT INTO guest_orders (shop, order_gid, email, points, detail, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (shop, order_gid) DO NOTHING`, [
+        shop, gid, (payload as { email?: string | null }).email?.toLowerCase() ?? null, guess.points, JSON.stringify(guestDetail), ts(q, now),
       ]);
       return { status: "skipped", reason: "guest" } as const;
     }
@@ -182,33 +188,98 @@ export async function earnForOrder(sql: Sql, shop: string, payload: OrderPayload
     const bucket: "available" | "pending" = pendingOnFulfilment && !state?.fulfilled_at && event === "paid" ? "pending" : pendingDays > 0 ? "pending" : "available";
     const explanation = explainPurchase(earn, program, "en", settings.currency_code);
     if (points !== earn.points) explanation.push(`capped to ${points} pts`);
-    const posted = await postEntryIn(q, shop, {
+    const releaseAt = bucket === "pending" && pendingDays > 0 ? now + pendingDays * DAY : null;
+    const posted = await postAward(q, shop, program, now, {
       memberId,
+      orderGid: gid,
       bucket,
       points,
-      kind: "earn",
       reason: "purchase",
-      sourceType: "order",
-      sourceId: gid,
-      idempotencyKey: keys.orderEarn(gid),
-      note: explanation.join("; ").slice(0, 1000),
+      baseMinor: earn.baseMinor,
+      currency: settings.currency_code,
+      detail: { lines, campaigns: earn.campaigns, counters, refunded: { quantities: {}, orderLevelMinor: 0, cancelled: false }, shortfall: 0, explanation },
+      releaseAt,
     });
     if (posted.duplicate) return { status: "duplicate", entryId: posted.entryId } as const;
-    const releaseAt = bucket === "pending" && pendingDays > 0 ? now + pendingDays * DAY : null;
-    const detail: AwardDetail = { lines, campaigns: earn.campaigns, counters, refunded: { quantities: {}, orderLevelMinor: 0, cancelled: false }, shortfall: 0, explanation };
-    await q.run(
-      `INSERT INTO earn_awards (shop, member_id, order_gid, entry_id, bucket, points, reversed_points, base_minor, currency, detail, release_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
-      [shop, memberId, gid, posted.entryId, bucket, points, earn.baseMinor, settings.currency_code, JSON.stringify(detail), releaseAt === null ? null : ts(q, releaseAt), ts(q, now)],
-    );
-    if (releaseAt !== null) {
-      await enqueue(q, { shop, kind: "earn:release", payload: { orderGid: gid }, dedupeKey: `release:${gid}`, runAt: new Date(releaseAt) });
-    }
-    // Refunds that arrived before the payment reduce the award now.
-    const waiting = await q.all<{ refund_gid: string; detail: string }>(`SELECT refund_gid, detail FROM order_refunds WHERE shop = ? AND order_gid = ? AND applied_at IS NULL ORDER BY id`, [shop, gid]);
-    for (const r of waiting) await applyRefundIn(q, shop, gid, r.refund_gid, JSON.parse(r.detail), program, now);
     return { status: "earned", points, memberId, entryId: posted.entryId, bucket } as const;
   });
+}
+
+interface AwardInput {
+  memberId: number;
+  orderGid: string;
+  bucket: "available" | "pending";
+  points: number;
+  reason: string;
+  baseMinor: number;
+  currency: string;
+  detail: AwardDetail;
+  releaseAt: number | null;
+}
+
+/** Posts an order's award with what a later clawback needs, schedules its release, and applies
+ *  refunds that arrived before it. */
+async function postAward(q: Queryable, shop: string, program: Program, now: number, a: AwardInput) {
+  const posted = await postEntryIn(q, shop, {
+    memberId: a.memberId,
+    bucket: a.bucket,
+    points: a.points,
+    kind: "earn",
+    reason: a.reason,
+    sourceType: "order",
+    sourceId: a.orderGid,
+    idempotencyKey: keys.orderEarn(a.orderGid),
+    note: a.detail.explanation.join("; ").slice(0, 1000),
+  });
+  if (posted.duplicate) return posted;
+  await q.run(
+    `INSERT INTO earn_awards (shop, member_id, order_gid, entry_id, bucket, points, reversed_points, base_minor, currency, detail, release_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
+    [shop, a.memberId, a.orderGid, posted.entryId, a.bucket, a.points, a.baseMinor, a.currency, JSON.stringify(a.detail), a.releaseAt === null ? null : ts(q, a.releaseAt), ts(q, now)],
+  );
+  if (a.releaseAt !== null) {
+    await enqueue(q, { shop, kind: "earn:release", payload: { orderGid: a.orderGid }, dedupeKey: `release:${a.orderGid}`, runAt: new Date(a.releaseAt) });
+  }
+  const waiting = await q.all<{ refund_gid: string; detail: string }>(`SELECT refund_gid, detail FROM order_refunds WHERE shop = ? AND order_gid = ? AND applied_at IS NULL ORDER BY id`, [shop, a.orderGid]);
+  for (const r of waiting) await applyRefundIn(q, shop, a.orderGid, r.refund_gid, JSON.parse(r.detail), program, now);
+  return posted;
+}
+
+/**
+ * A guest's orders, once that email becomes a customer and the program awards guests
+ * retroactively: each earns what it would have earned, once (the same key as a normal award), and
+ * can be clawed back like any other. Cancelled orders earn nothing.
+ */
+export async function claimGuestOrdersIn(q: Queryable, shop: string, customerGid: string, email: string | null | undefined, now = Date.now()): Promise<number> {
+  if (!email) return 0;
+  const settings = await ensureShop(q, shop);
+  const program = programOf(settings);
+  if (!program.enabled || !program.purchase.enabled || !program.guests.retroactive) return 0;
+  const rows = await q.all<{ order_gid: string; points: number; detail: string | null }>(
+    `SELECT order_gid, points, detail FROM guest_orders WHERE shop = ? AND email = ? AND claimed_at IS NULL${forUpdate(q)}`,
+    [shop, email.toLowerCase()],
+  );
+  let total = 0;
+  for (const row of rows) {
+    await q.run(`UPDATE guest_orders SET claimed_at = ? WHERE shop = ? AND order_gid = ?`, [ts(q, now), shop, row.order_gid]);
+    const state = await orderState(q, shop, row.order_gid, customerGid);
+    if (state?.cancelled_at || row.points <= 0 || !row.detail) continue;
+    const d = JSON.parse(row.detail) as { baseMinor: number; lines: AwardLine[]; campaigns: AwardDetail["campaigns"]; explanation: string[] };
+    const memberId = await ensureMember(q, shop, customerGid);
+    const posted = await postAward(q, shop, program, now, {
+      memberId,
+      orderGid: row.order_gid,
+      bucket: "available",
+      points: row.points,
+      reason: "purchase (guest order)",
+      baseMinor: d.baseMinor,
+      currency: settings.currency_code,
+      detail: { lines: d.lines, campaigns: d.campaigns, counters: [], refunded: { quantities: {}, orderLevelMinor: 0, cancelled: false }, shortfall: 0, explanation: [...d.explanation, "awarded when the guest became a customer"] },
+      releaseAt: null,
+    });
+    if (!posted.duplicate) total += row.points;
+  }
+  return total;
 }
 
 function scaleLines(lines: AwardLine[], total: number) {

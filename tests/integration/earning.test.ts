@@ -166,6 +166,34 @@ describe(`earning on ${TEST_DB}`, () => {
     expect(row?.points).toBe(15);
   });
 
+  it("awards a guest's orders when that email becomes a customer, if the merchant chose so", async () => {
+    await program(A, (x) => {
+      x.guests.retroactive = true;
+      x.actions.signup.enabled = false;
+    });
+    const kept = { ...orderWithLines(null, [{ price: "22.00", quantity: 2 }]), email: "new.shopper@example.com" };
+    const cancelled = { ...orderWithLines(null, [{ price: "9.00", quantity: 1 }]), email: "new.shopper@example.com" };
+    await p.deliver("orders/paid", A, kept);
+    await p.deliver("orders/paid", A, cancelled);
+    await p.deliver("orders/cancelled", A, { ...cancelled, cancelled_at: new Date().toISOString() });
+    const c = ++nextCustomer;
+    await p.deliver("customers/create", A, { id: c, email: "New.Shopper@example.com", first_name: "New" });
+    await p.deliver("customers/create", A, { id: c, email: "New.Shopper@example.com", first_name: "New" });
+    expect((await balance(A, c)).available).toBe(44);
+    // and it is clawed back like any other award
+    await p.deliver("refunds/create", A, refundOf(kept, [{ index: 0, quantity: 1 }]));
+    expect((await balance(A, c)).available).toBe(22);
+
+    await program(A, (x) => {
+      x.guests.retroactive = false;
+      x.actions.signup.enabled = false;
+    });
+    await p.deliver("orders/paid", A, { ...orderWithLines(null, [{ price: "30.00", quantity: 1 }]), email: "other@example.com" });
+    const d = ++nextCustomer;
+    await p.deliver("customers/create", A, { id: d, email: "other@example.com" });
+    expect((await balance(A, d)).available).toBe(0);
+  });
+
   it("rejects an invalid program with the field named, and keeps the old one", async () => {
     const bad = structuredClone(defaultProgram()) as unknown as Record<string, Record<string, unknown>>;
     bad.purchase.pointsPerUnit = -2;

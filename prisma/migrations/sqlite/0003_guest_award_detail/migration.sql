@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "guest_orders" ADD COLUMN "detail" TEXT;
+
