@@ -69,7 +69,20 @@ const WORDS: Record<ProgramLocale, Words> = {
 };
 
 /** Formatters for one locale and currency. */
+const formatterCache = new Map<string, ReturnType<typeof makeFormatters>>();
+
+/** Formatters for a locale and currency; built once each (Intl formatters are costly to make). */
 export function formatters(locale: ProgramLocale, currency: string) {
+  const key = `${locale}:${currency}`;
+  let f = formatterCache.get(key);
+  if (!f) {
+    f = makeFormatters(locale, currency);
+    formatterCache.set(key, f);
+  }
+  return f;
+}
+
+function makeFormatters(locale: ProgramLocale, currency: string) {
   const exp = currencyExponent(currency);
   const moneyFmt = new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: exp, maximumFractionDigits: exp });
   const unitFmt = new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: 0, maximumFractionDigits: 0 });

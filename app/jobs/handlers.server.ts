@@ -7,7 +7,6 @@ import { ensureMember, reconcile } from "~/models/ledger.server";
 import { recordDataRequest, redactCustomer } from "~/models/privacy.server";
 import { deleteShopData, ensureShop, markUninstalled } from "~/models/shops.server";
 import type { Sql } from "~/lib/sql.server";
-import { ensureShop as shopSettings } from "~/models/shops.server";
 import type { AdminGraphql } from "~/services/shopify/client.server";
 import { collectionsByProduct } from "~/services/shopify/products.server";
 import type { OrderPayload } from "~/domain/earning";
@@ -70,7 +69,8 @@ const OrderShape = z
 async function earnWithCatalog(ctx: JobContext, job: Job, event: "paid" | "fulfilled") {
   const order = parse(OrderShape, job.payload) as OrderPayload;
   const lines = (order as { line_items?: Array<{ product_id?: number | string | null }> }).line_items ?? [];
-  const program = programOf(await shopSettings(ctx.sql, job.shop));
+  const row = await ctx.sql.get<{ program: string | null }>(`SELECT program FROM shops WHERE domain = ?`, [job.shop]);
+  const program = programOf({ program: row?.program ?? null });
   let collections: Record<string, string[]> | undefined;
   if (needsCollections(program)) {
     if (!ctx.admin) throw new Error("this program has collection rules, but the worker has no Admin API client");

@@ -36,8 +36,21 @@ export function needsCollections(program: Program): boolean {
   return program.campaigns.some((c) => c.enabled && c.effect.type === "productBonus" && c.effect.collectionIds.length > 0);
 }
 
-export function programOf(shop: ShopRow): Program {
-  return shop.program ? parseProgram(JSON.parse(shop.program)) : defaultProgram();
+// Parsed programs by their stored JSON: a program is read on every order, and parsing it is pure,
+// so the same text is parsed once. A changed program (even just the kill switch) is new text.
+const parsedPrograms = new Map<string, Program>();
+let defaultParsed: Program | undefined;
+
+/** The shop's program (treat as read-only: it may be shared between calls). */
+export function programOf(shop: Pick<ShopRow, "program">): Program {
+  if (!shop.program) return (defaultParsed ??= defaultProgram());
+  let program = parsedPrograms.get(shop.program);
+  if (!program) {
+    program = parseProgram(JSON.parse(shop.program));
+    if (parsedPrograms.size >= 500) parsedPrograms.delete(parsedPrograms.keys().next().value as string);
+    parsedPrograms.set(shop.program, program);
+  }
+  return program;
 }
 
 /** Validates and stores the merchant's program; invalid input throws ProgramConfigError (field errors). */
