@@ -8,10 +8,15 @@ import { checkBalances, findMemberByCustomer } from "~/models/ledger.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { pipeline } from "../helpers/pipeline";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
+import { signAppProxyQuery } from "../../devstore/auth/app-proxy.ts";
 
 let db: TestDatabase;
 let p: ReturnType<typeof pipeline>;
-let events: (args: { request: Request; params: object; context: object }) => Promise<Response>;
+type Route = (args: { request: Request; params: object; context: object }) => Promise<Response>;
+let events: Route;
+let reviews: Route;
+let birthday: Route;
+let social: Route;
 const A = "alpha.myshopify.com";
 const B = "beta.myshopify.com";
 
@@ -20,6 +25,9 @@ beforeAll(async () => {
   p = pipeline(db.sql);
   Object.assign(process.env, { SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_SECRET, SHOPIFY_APP_URL: "https://app.example.com", DATABASE_URL: db.url });
   events = (await import("~/routes/api.v1.events")).action as never;
+  reviews = (await import("~/routes/api.v1.reviews")).action as never;
+  birthday = (await import("~/routes/proxy.birthday")).action as never;
+  social = (await import("~/routes/proxy.actions.social")).action as never;
 });
 afterAll(async () => {
   const { database } = await import("~/db.server");
@@ -40,8 +48,14 @@ beforeEach(async () => {
     x.actions.social.enabled = true;
     x.actions.social.networks.instagram = { enabled: true, url: "https://instagram.com/kaffee" };
     x.actions.custom = { enabled: true, maxPointsPerEvent: 100 };
+    x.actions.review.enabled = true;
   });
 });
+
+function proxyPost(route: Route, path: string, customerId: number | null, body: unknown, secret = TEST_SECRET) {
+  const q = signAppProxyQuery(secret, new URLSearchParams(), { shop: A, loggedInCustomerId: customerId, pathPrefix: "/apps/loyalty", timestampSec: Math.floor(Date.now() / 1000) });
+  return route({ request: new Request(`https://app.example.com/proxy/${path}?${q}`, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) }), params: {}, context: {} }).catch((e: Response) => e);
+}
 
 const points = async (shop: string, id: number) => (await findMemberByCustomer(db.sql, shop, `gid://shopify/Customer/${id}`))?.points_available ?? 0;
 
@@ -101,6 +115,30 @@ describe(`engagement on ${TEST_DB}`, () => {
   });
 });
 
+describe(`storefront actions through the app proxy on ${TEST_DB}`, () => {
+  it("a logged-in shopper sets a birthday once; a guest, a bad date and an unsigned call are refused", async () => {
+    expect((await proxyPost(birthday, "birthday", 501, { birthday: "07-04" })).status).toBe(200);
+    expect((await proxyPost(birthday, "birthday", 501, { birthday: "08-01" })).status).toBe(409);
+    expect((await proxyPost(birthday, "birthday", 502, { birthday: "13-01" })).status).toBe(422);
+    expect((await proxyPost(birthday, "birthday", 502, "{x")).status).toBe(400);
+    expect((await proxyPost(birthday, "birthday", null, { birthday: "07-04" })).status).toBe(403);
+    expect((await proxyPost(birthday, "birthday", 502, { birthday: "07-04" }, "wrong-secret")).status).toBe(401);
+    const row = await db.sql.get<{ birthday: string }>(`SELECT birthday FROM members WHERE shop = ? AND customer_gid = ?`, [A, "gid://shopify/Customer/501"]);
+    expect(row?.birthday).toBe("07-04");
+    expect(await db.sql.get(`SELECT birthday FROM members WHERE shop = ? AND customer_gid = ?`, [A, "gid://shopify/Customer/502"])).toBeUndefined();
+  });
+
+  it("a social follow earns once per network for the signed-in shopper only", async () => {
+    const first = await proxyPost(social, "actions/social", 503, { network: "instagram" });
+    expect(first.status).toBe(200);
+    expect((await first.json()).status).toBe("earned");
+    expect((await (await proxyPost(social, "actions/social", 503, { network: "instagram" })).json()).status).toBe("duplicate");
+    expect((await proxyPost(social, "actions/social", 503, { network: "myspace" })).status).toBe(422);
+    expect((await proxyPost(social, "actions/social", 503, { network: "tiktok" })).status).toBe(409);
+    expect(await points(A, 503)).toBe(defaultProgram().actions.social.points);
+  });
+});
+
 describe(`custom events API on ${TEST_DB}`, () => {
   const call = (key: string | null, body: unknown) =>
     events({
@@ -141,6 +179,17 @@ describe(`custom events API on ${TEST_DB}`, () => {
     const big = await call(key, { customerId: 403, event: "x", points: 101, idempotencyKey: "big" });
     expect(big.status).toBe(422);
     expect(await points(A, 403)).toBe(0);
+  });
+
+  it("a review earns the program's review points once per product", async () => {
+    const { key } = await createApiKey(db.sql, A);
+    const post = (body: unknown) =>
+      reviews({ request: new Request("https://app.example.com/api/v1/reviews", { method: "POST", headers: { Authorization: `Bearer ${key}` }, body: JSON.stringify(body) }), params: {}, context: {} });
+    expect((await post({ customerId: 405, productId: 1 })).status).toBe(201);
+    expect((await post({ customerId: 405, productId: 1 })).status).toBe(200);
+    expect((await post({ customerId: 405, productId: "gid://shopify/Product/2" })).status).toBe(201);
+    expect((await post({ customerId: 405 })).status).toBe(422);
+    expect(await points(A, 405)).toBe(2 * defaultProgram().actions.review.points);
   });
 
   it("a key of one shop awards only that shop's customers", async () => {

@@ -117,6 +117,25 @@ describe(`earning on ${TEST_DB}`, () => {
     expect(await balance(A, c)).toEqual({ available: 0, pending: 0 });
   });
 
+  it("earns on fulfilment when the program says so, or holds points pending until fulfilment", async () => {
+    await program(A, (x) => (x.purchase.trigger = "fulfilled"));
+    const c = ++nextCustomer;
+    const order = orderWithLines(c, [{ price: "18.00", quantity: 1 }]);
+    await p.deliver("orders/paid", A, order);
+    expect(await balance(A, c)).toEqual({ available: 0, pending: 0 });
+    await p.deliver("orders/fulfilled", A, { ...order, fulfillment_status: "fulfilled" });
+    await p.deliver("orders/fulfilled", A, { ...order, fulfillment_status: "fulfilled" });
+    expect(await balance(A, c)).toEqual({ available: 18, pending: 0 });
+
+    await program(A, (x) => (x.purchase.pending = { mode: "fulfilment", days: 0 }));
+    const d = ++nextCustomer;
+    const o2 = orderWithLines(d, [{ price: "11.00", quantity: 1 }]);
+    await p.deliver("orders/paid", A, o2);
+    expect(await balance(A, d)).toEqual({ available: 0, pending: 11 });
+    await p.deliver("orders/fulfilled", A, { ...o2, fulfillment_status: "fulfilled" });
+    expect(await balance(A, d)).toEqual({ available: 11, pending: 0 });
+  });
+
   it("floors at zero when the points were already spent and records the shortfall; 'allow' goes negative", async () => {
     await program(A, (x) => (x.negativeBalance = "floor"));
     const c = ++nextCustomer;
