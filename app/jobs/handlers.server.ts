@@ -1,7 +1,8 @@
 // What each kind of job does. Webhook jobs carry the raw delivery body; every handler is written
 // to run twice (a job can be retried after a crash), leaning on the ledger's idempotency keys.
 import { z } from "zod";
-import { awardBirthdays, earnActionIn } from "~/models/actions.server";
+import { awardBirthdays, earnActionIn, monthDayFrom, setBirthday } from "~/models/actions.server";
+import { customerMetafield } from "~/services/shopify/customers.server";
 import { claimGuestOrdersIn, clawbackForCancel, clawbackForRefund, earnForOrder, needsCollections, programOf, releaseAward } from "~/models/earning.server";
 import { ensureMember, reconcile } from "~/models/ledger.server";
 import { recordDataRequest, redactCustomer } from "~/models/privacy.server";
@@ -80,6 +81,17 @@ async function earnWithCatalog(ctx: JobContext, job: Job, event: "paid" | "fulfi
   return earnForOrder(ctx.sql, job.shop, order, event, { collectionsByProduct: collections });
 }
 
+/** When the program reads birthdays from a customer metafield, take it from Shopify. */
+async function syncBirthday(ctx: JobContext, shop: string, customerGid: string) {
+  const row = await ctx.sql.get<{ program: string | null }>(`SELECT program FROM shops WHERE domain = ?`, [shop]);
+  const birthday = programOf({ program: row?.program ?? null }).actions.birthday;
+  if (!birthday.enabled || birthday.source !== "metafield" || !birthday.metafield) return null;
+  if (!ctx.admin) throw new Error("birthdays come from a metafield, but the worker has no Admin API client");
+  const value = await customerMetafield(await ctx.admin(shop), customerGid, birthday.metafield.namespace, birthday.metafield.key);
+  const monthDay = value ? monthDayFrom(value) : null;
+  return monthDay ? setBirthday(ctx.sql, shop, customerGid, monthDay, { fromShop: true }) : null;
+}
+
 export const handlers: Record<string, Handler> = {
   "webhook:ORDERS_PAID": async (ctx, job) => earnWithCatalog(ctx, job, "paid"),
   "webhook:ORDERS_FULFILLED": async (ctx, job) => earnWithCatalog(ctx, job, "fulfilled"),
@@ -88,7 +100,8 @@ export const handlers: Record<string, Handler> = {
     clawbackForRefund(sql, job.shop, parse(z.object({ id: Id.optional(), admin_graphql_api_id: z.string().optional(), order_id: Id }).passthrough(), job.payload)),
   "earn:release": async ({ sql }, job) => releaseAward(sql, job.shop, parse(z.object({ orderGid: z.string() }), job.payload).orderGid),
 
-  "webhook:CUSTOMERS_CREATE": async ({ sql }, job) => {
+  "webhook:CUSTOMERS_CREATE": async (ctx, job) => {
+    const { sql } = ctx;
     const c = parse(CustomerPayload, job.payload);
     const customer = gid("Customer")(c);
     if (!customer) throw new PermanentJobError("customer id missing");
@@ -101,10 +114,11 @@ export const handlers: Record<string, Handler> = {
       const newsletter = subscribed(c) ? await earnActionIn(q, job.shop, customer, { kind: "newsletter" }) : null;
       const guestOrders = await claimGuestOrdersIn(q, job.shop, customer, c.email);
       return { signup, newsletter, guestOrders };
-    });
+    }).then(async (r) => ({ ...r, birthday: await syncBirthday(ctx, job.shop, customer) }));
   },
 
-  "webhook:CUSTOMERS_UPDATE": async ({ sql }, job) => {
+  "webhook:CUSTOMERS_UPDATE": async (ctx, job) => {
+    const { sql } = ctx;
     const c = parse(CustomerPayload, job.payload);
     const customer = gid("Customer")(c);
     if (!customer) throw new PermanentJobError("customer id missing");
@@ -119,7 +133,7 @@ export const handlers: Record<string, Handler> = {
         customer,
       ]);
       return subscribed(c) ? earnActionIn(q, job.shop, customer, { kind: "newsletter" }, { profile: profileOf(c) }) : "updated";
-    });
+    }).then(async (r) => ({ result: r, birthday: await syncBirthday(ctx, job.shop, customer) }));
   },
 
   // A deleted customer's personal data goes; the ledger's totals stay.

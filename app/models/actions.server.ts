@@ -99,8 +99,19 @@ export function earnAction(sql: Sql, shop: string, customerGid: string, action: 
   return sql.tx((q) => earnActionIn(q, shop, customerGid, action, opts));
 }
 
-/** The shopper gives a birthday once (MM-DD); later changes go through the merchant. */
-export async function setBirthday(sql: Sql, shop: string, customerGid: string, monthDay: string): Promise<"set" | "unchanged" | "locked"> {
+/** A birthday as merchants keep it in a metafield: a date (1990-07-04), 07-04, or 04.07.(1990). */
+export function monthDayFrom(value: string): string | null {
+  const v = value.trim();
+  let m = /^(?:\d{4}-)?(\d{2})-(\d{2})$/.exec(v);
+  if (m) return `${m[1]}-${m[2]}`;
+  m = /^(\d{1,2})\.(\d{1,2})\.(?:\d{2,4})?$/.exec(v);
+  if (m) return `${m[2].padStart(2, "0")}-${m[1].padStart(2, "0")}`;
+  return null;
+}
+
+/** The shopper gives a birthday once (MM-DD); later changes go through the merchant. With
+ *  `fromShop` (the merchant's metafield), the shop's value replaces what was there. */
+export async function setBirthday(sql: Sql, shop: string, customerGid: string, monthDay: string, opts: { fromShop?: boolean } = {}): Promise<"set" | "unchanged" | "locked"> {
   const m = /^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.exec(monthDay);
   if (!m) throw new ActionRejected("birthday must be MM-DD");
   const days = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][Number(m[1]) - 1];
@@ -109,8 +120,8 @@ export async function setBirthday(sql: Sql, shop: string, customerGid: string, m
     const memberId = await ensureMember(q, shop, customerGid);
     const row = await q.get<{ birthday: string | null }>(`SELECT birthday FROM members WHERE id = ? AND shop = ?`, [memberId, shop]);
     if (row?.birthday === monthDay) return "unchanged";
-    if (row?.birthday) return "locked";
-    await q.run(`UPDATE members SET birthday = ? WHERE id = ? AND shop = ? AND birthday IS NULL`, [monthDay, memberId, shop]);
+    if (row?.birthday && !opts.fromShop) return "locked";
+    await q.run(`UPDATE members SET birthday = ? WHERE id = ? AND shop = ?`, [monthDay, memberId, shop]);
     return "set";
   });
 }

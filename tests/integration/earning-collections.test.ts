@@ -1,5 +1,6 @@
-// Collection rules need Shopify's catalogue: the worker asks the (offline) Admin API which
-// collections an order's products are in, and a failed call retries instead of guessing.
+// Rules that need Shopify's data: the worker asks the (offline) Admin API which collections an
+// order's products are in, and reads birthdays from a customer metafield; a failed call retries
+// the job instead of guessing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDevStore, type DevStore } from "../../devstore/index.ts";
 import { defaultProgram } from "~/domain/program";
@@ -52,5 +53,26 @@ describe(`collection rules on ${TEST_DB}`, () => {
     expect(await findMemberByCustomer(db.sql, SHOP, "gid://shopify/Customer/77")).toBeUndefined();
     await worker.runOnce(Date.now() + 5_000);
     expect((await findMemberByCustomer(db.sql, SHOP, "gid://shopify/Customer/77"))?.points_available).toBe(14);
+  });
+
+  it("reads a customer's birthday from the merchant's metafield and awards it on the day", async () => {
+    const program = structuredClone(defaultProgram());
+    program.actions.birthday = { ...program.actions.birthday, enabled: true, source: "metafield", metafield: { namespace: "facts", key: "birth_date" } };
+    await db.sql.tx((q) => saveProgram(q, SHOP, program));
+    const customer = store.customers.create({ firstName: "Jana", email: "jana@example.com" });
+    const gid = `gid://shopify/Customer/${customer.id}`;
+    const set = await store.graphql(
+      `mutation Set($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { field message } } }`,
+      { m: [{ ownerId: gid, namespace: "facts", key: "birth_date", type: "date", value: "1990-07-04" }] },
+    );
+    expect(set.body.data.metafieldsSet.userErrors).toEqual([]);
+    const d = signedDelivery({ topic: "customers/update", shop: SHOP, body: `{"id":${customer.id},"email":"jana@example.com","admin_graphql_api_id":"${gid}"}` });
+    const config = { apiKey: TEST_API_KEY, apiSecretKey: TEST_SECRET, appUrl: "https://app.example.com", scopes: [] };
+    await intake(db.sql, config, "https://app.example.com/webhooks/customers/update", new Headers(d.headers), d.body);
+    await new Worker({ sql: db.sql, admin }).drain();
+    const row = await db.sql.get<{ birthday: string }>(`SELECT birthday FROM members WHERE shop = ? AND customer_gid = ?`, [SHOP, gid]);
+    expect(row?.birthday).toBe("07-04");
+    const { awardBirthdays } = await import("~/models/actions.server");
+    expect(await awardBirthdays(db.sql, SHOP, Date.parse("2027-07-04T10:00:00Z"))).toBe(1);
   });
 });

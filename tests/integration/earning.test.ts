@@ -71,6 +71,15 @@ describe(`earning on ${TEST_DB}`, () => {
     expect(reversals.every((r) => r.reverses_id)).toBe(true);
   });
 
+  it("a refund to store credit claws back like any other refund", async () => {
+    const c = ++nextCustomer;
+    const order = orderWithLines(c, [{ price: "15.00", quantity: 2 }]);
+    await p.deliver("orders/paid", A, order);
+    const refund = { ...refundOf(order, [{ index: 0, quantity: 1 }]), transactions: [{ kind: "refund", gateway: "shopify_store_credit", status: "success", amount: "15.00" }] };
+    await p.deliver("refunds/create", A, refund);
+    expect((await balance(A, c)).available).toBe(15);
+  });
+
   it("a refund that arrives before the payment is applied when the payment comes", async () => {
     const c = ++nextCustomer;
     const order = orderWithLines(c, [{ price: "25.00", quantity: 4 }]);
