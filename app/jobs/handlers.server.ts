@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { awardBirthdays, earnActionIn, monthDayFrom, setBirthday } from "~/models/actions.server";
 import { customerMetafield } from "~/services/shopify/customers.server";
+import { settle } from "~/models/redemptions.server";
 import { claimGuestOrdersIn, clawbackForCancel, clawbackForRefund, earnForOrder, needsCollections, programOf, releaseAward } from "~/models/earning.server";
 import { ensureMember, reconcile } from "~/models/ledger.server";
 import { recordDataRequest, redactCustomer } from "~/models/privacy.server";
@@ -164,6 +165,12 @@ export const handlers: Record<string, Handler> = {
   },
 
   "webhook:SHOP_REDACT": async ({ sql }, job) => sql.tx((q) => deleteShopData(q, job.shop)),
+
+  "redeem:settle": async (ctx, job) => {
+    if (!ctx.admin) throw new Error("settling a redemption needs the Admin API");
+    const { redemptionId } = parse(z.object({ redemptionId: z.number().int() }), job.payload);
+    return settle(ctx.sql, job.shop, redemptionId, await ctx.admin(job.shop), "the discount was not confirmed within 3 minutes");
+  },
 
   "earn:birthdays": async ({ sql }, job) => awardBirthdays(sql, job.shop),
 

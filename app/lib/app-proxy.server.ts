@@ -1,5 +1,6 @@
 // The storefront's door: requests through Shopify's app proxy, verified by the library
 // (authenticate.public.appProxy). The shop and the shopper come only from the signed query.
+import type { AdminGraphql } from "~/services/shopify/client.server";
 import { authenticate } from "~/shopify.server";
 
 export interface ProxyContext {
@@ -7,14 +8,21 @@ export interface ProxyContext {
   /** gid://shopify/Customer/N of the logged-in shopper, or null for a guest */
   customerGid: string | null;
   locale: string | null;
+  /** the shop's Admin API (offline session), or null when the shop has no session */
+  admin: AdminGraphql | null;
 }
 
 /** Verifies the signature; an unsigned or tampered request gets 401 and nothing else happens. */
 export async function proxyContext(request: Request): Promise<ProxyContext> {
   const url = new URL(request.url);
   if (!url.searchParams.get("signature")) throw new Response("unsigned", { status: 401 });
+  let admin: AdminGraphql | null = null;
   try {
-    await authenticate.public.appProxy(request);
+    const context = await authenticate.public.appProxy(request);
+    if (context.admin) {
+      const client = context.admin;
+      admin = (query, options) => client.graphql(query, options);
+    }
   } catch (error) {
     if (error instanceof Response && error.status >= 500) throw error;
     throw new Response("invalid signature", { status: 401 });
@@ -26,6 +34,7 @@ export async function proxyContext(request: Request): Promise<ProxyContext> {
     shop,
     customerGid: customerId && /^\d+$/.test(customerId) ? `gid://shopify/Customer/${customerId}` : null,
     locale: request.headers.get("accept-language"),
+    admin,
   };
 }
 

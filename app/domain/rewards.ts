@@ -1,0 +1,104 @@
+// The reward catalogue's rules: what a reward is, what it costs, and the discount it becomes.
+import { z } from "zod";
+import { currencyExponent, formatMinor } from "./money";
+
+const texts = z
+  .object({
+    en: z.object({ title: z.string().trim().min(1, "Give the reward a title").max(100) }).strict(),
+    de: z.object({ title: z.string().trim().min(1, "Give the reward a German title").max(100) }).strict(),
+  })
+  .strict();
+
+const common = {
+  pointsCost: z.number().int("Must be a whole number").positive("Must be greater than 0").max(10_000_000),
+  texts,
+  minimumSubtotalMinor: z.number().int().min(0, "Must not be negative").default(0),
+  codePrefix: z.string().regex(/^[A-Z0-9-]{0,12}$/, "Use up to 12 capital letters, digits or -").default("STK-"),
+  expiryDays: z.number().int().min(1, "At least 1 day").max(3650).default(90),
+  combinesWith: z
+    .object({ productDiscounts: z.boolean(), orderDiscounts: z.boolean(), shippingDiscounts: z.boolean() })
+    .strict()
+    .default({ productDiscounts: false, orderDiscounts: false, shippingDiscounts: true }),
+};
+
+export const rewardSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("amount"), amountMinor: z.number().int().positive("Must be greater than 0"), ...common }).strict(),
+  z
+    .object({
+      type: z.literal("percentage"),
+      percent: z.number().int().min(1, "At least 1 %").max(100, "At most 100 %"),
+      ...common,
+    })
+    .strict(),
+  z.object({ type: z.literal("free_shipping"), maxShippingMinor: z.number().int().positive().optional(), ...common }).strict(),
+]);
+
+export type Reward = z.infer<typeof rewardSchema>;
+
+export class RewardConfigError extends Error {
+  constructor(readonly fieldErrors: Record<string, string>) {
+    super(`Invalid reward: ${Object.entries(fieldErrors).map(([k, v]) => `${k}: ${v}`).join("; ")}`);
+  }
+}
+
+export function parseReward(input: unknown): Reward {
+  const r = rewardSchema.safeParse(input);
+  if (r.success) return r.data;
+  throw new RewardConfigError(Object.fromEntries(r.error.issues.map((i) => [i.path.join(".") || "type", i.message])));
+}
+
+const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I: codes are read and typed
+
+/** An unguessable code: the prefix and 10 characters from 32 (50 bits). */
+export function newCode(prefix: string, random: (n: number) => Uint8Array): string {
+  const bytes = random(10);
+  let out = prefix;
+  for (const b of bytes) out += ALPHABET[b % 32];
+  return out;
+}
+
+export function affordable(balance: number, reward: Pick<Reward, "pointsCost">): boolean {
+  return balance >= reward.pointsCost;
+}
+
+/** The DiscountCodeBasicInput / DiscountCodeFreeShippingInput for a member's code (API 2026-01
+ *  shapes: `context` limited to that customer). */
+export function discountInput(reward: Reward, o: { code: string; customerGid: string; currency: string; now: Date; title: string }) {
+  const endsAt = new Date(o.now.getTime() + reward.expiryDays * 86_400_000).toISOString();
+  const decimal = (minor: number) => formatMinor(minor, o.currency);
+  const base = {
+    title: o.title,
+    code: o.code,
+    startsAt: o.now.toISOString(),
+    endsAt,
+    context: { customers: { add: [o.customerGid] } },
+    appliesOncePerCustomer: true,
+    combinesWith: reward.combinesWith,
+    ...(reward.minimumSubtotalMinor > 0 ? { minimumRequirement: { subtotal: { greaterThanOrEqualToSubtotal: decimal(reward.minimumSubtotalMinor) } } } : {}),
+  };
+  if (reward.type === "free_shipping") {
+    return {
+      kind: "freeShipping" as const,
+      input: {
+        ...base,
+        // Shopify refuses a shipping discount that combines with other shipping discounts.
+        combinesWith: { ...reward.combinesWith, shippingDiscounts: false },
+        destination: { all: true },
+        ...(reward.maxShippingMinor ? { maximumShippingPrice: decimal(reward.maxShippingMinor) } : {}),
+      },
+    };
+  }
+  const value =
+    reward.type === "amount"
+      ? { discountAmount: { amount: decimal(reward.amountMinor), appliesOnEachItem: false } }
+      : { percentage: reward.percent / 100 };
+  return { kind: "basic" as const, input: { ...base, usageLimit: 1, customerGets: { value, items: { all: true } } } };
+}
+
+export function rewardValueText(reward: Reward, currency: string, locale: "en" | "de"): string {
+  const money = (minor: number) =>
+    new Intl.NumberFormat(locale === "de" ? "de-DE" : "en-US", { style: "currency", currency, minimumFractionDigits: currencyExponent(currency) }).format(Number(formatMinor(minor, currency)));
+  if (reward.type === "amount") return money(reward.amountMinor);
+  if (reward.type === "percentage") return `${reward.percent} %`;
+  return locale === "de" ? "Kostenloser Versand" : "Free shipping";
+}

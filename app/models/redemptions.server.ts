@@ -1,0 +1,213 @@
+// Redeeming points in two phases, so a shopper never loses points for a code Shopify didn't make:
+// 1. hold — the points are debited (a conditional update: concurrent redemptions can't spend the
+//    same points) and the redemption is recorded with its code, in one transaction;
+// 2. create the discount in Shopify, retrying 5xx, timeouts and THROTTLED within limits;
+// 3. issue it — or release the hold with a reversing entry. When Shopify's answer is unknown, the
+//    code is looked up before anything is released; a settle job does the same for holds a crash
+//    left behind.
+import { randomBytes } from "node:crypto";
+import { discountInput, newCode, parseReward, type Reward } from "~/domain/rewards";
+import { enqueue } from "~/jobs/queue.server";
+import type { Queryable, Sql } from "~/lib/sql.server";
+import { ShopifyApiError, type AdminGraphql } from "~/services/shopify/client.server";
+import { createRewardCode, findCode } from "~/services/shopify/discounts.server";
+import { findMemberByCustomer, InsufficientPointsError, postEntryIn } from "./ledger.server";
+import { ensureShop } from "./shops.server";
+
+export class RedeemError extends Error {
+  constructor(readonly status: number, readonly reason: string) {
+    super(reason);
+  }
+}
+
+export interface RedemptionView {
+  id: number;
+  status: "held" | "issued" | "released";
+  code: string | null;
+  points: number;
+  error?: string;
+}
+
+const SETTLE_AFTER_MS = 3 * 60_000;
+
+function ts(q: Queryable, d = Date.now()): unknown {
+  return q.dialect === "sqlite" ? d : new Date(d);
+}
+
+export async function createReward(q: Queryable, shop: string, input: unknown): Promise<number> {
+  const reward = parseReward(input);
+  await ensureShop(q, shop);
+  const row = await q.get<{ id: number }>(`INSERT INTO rewards (shop, type, points_cost, config, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, [
+    shop, reward.type, reward.pointsCost, JSON.stringify(reward), q.dialect === "sqlite" ? 1 : true, ts(q),
+  ]);
+  return Number(row!.id);
+}
+
+export async function listRewards(q: Queryable, shop: string): Promise<Array<{ id: number; reward: Reward }>> {
+  const rows = await q.all<{ id: number; config: string; enabled: unknown }>(`SELECT id, config, enabled FROM rewards WHERE shop = ? ORDER BY points_cost, id`, [shop]);
+  return rows.filter((r) => Boolean(r.enabled)).map((r) => ({ id: Number(r.id), reward: parseReward(JSON.parse(r.config)) }));
+}
+
+interface RedemptionRow {
+  id: number;
+  member_id: number;
+  reward_id: number;
+  status: RedemptionView["status"];
+  points: number;
+  code: string;
+  hold_entry_id: number | null;
+  last_error: string | null;
+}
+
+const view = (r: RedemptionRow): RedemptionView => ({
+  id: Number(r.id),
+  status: r.status,
+  code: r.status === "issued" ? r.code : null,
+  points: Number(r.points),
+  ...(r.status === "released" && r.last_error ? { error: r.last_error } : {}),
+});
+
+export interface RedeemOptions {
+  now?: number;
+  /** attempts at creating the code (default 3) */
+  attempts?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Phase 1: hold the points. Idempotent per client key. */
+async function hold(sql: Sql, shop: string, customerGid: string, rewardId: number, clientKey: string, now: number) {
+  return sql.tx(async (q) => {
+    const existing = await q.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND client_key = ?`, [shop, clientKey]);
+    if (existing) return { existing };
+    const row = await q.get<{ config: string; enabled: unknown }>(`SELECT config, enabled FROM rewards WHERE shop = ? AND id = ?`, [shop, rewardId]);
+    if (!row || !row.enabled) throw new RedeemError(404, "unknown reward");
+    const reward = parseReward(JSON.parse(row.config));
+    const member = await findMemberByCustomer(q, shop, customerGid);
+    if (!member || member.points_available < reward.pointsCost) throw new RedeemError(409, "not enough points");
+    const code = newCode(reward.codePrefix, (n) => randomBytes(n));
+    const inserted = await q.get<{ id: number }>(
+      `INSERT INTO redemptions (shop, member_id, reward_id, client_key, status, points, code, created_at, updated_at) VALUES (?, ?, ?, ?, 'held', ?, ?, ?, ?) RETURNING id`,
+      [shop, member.id, rewardId, clientKey, reward.pointsCost, code, ts(q, now), ts(q, now)],
+    );
+    const id = Number(inserted!.id);
+    try {
+      const entry = await postEntryIn(q, shop, {
+        memberId: member.id,
+        bucket: "available",
+        points: -reward.pointsCost,
+        kind: "redeem",
+        reason: "reward",
+        sourceType: "redemption",
+        sourceId: String(id),
+        idempotencyKey: `redeem:${id}`,
+        note: reward.texts.en.title,
+      });
+      await q.run(`UPDATE redemptions SET hold_entry_id = ? WHERE id = ?`, [entry.entryId, id]);
+    } catch (error) {
+      if (error instanceof InsufficientPointsError) throw new RedeemError(409, "not enough points");
+      throw error;
+    }
+    await enqueue(q, { shop, kind: "redeem:settle", payload: { redemptionId: id }, dedupeKey: `settle:${id}`, runAt: new Date(now + SETTLE_AFTER_MS) });
+    const settings = await ensureShop(q, shop);
+    return { id, reward, code, memberGid: member.customer_gid, currency: settings.currency_code };
+  });
+}
+
+async function issue(sql: Sql, shop: string, id: number, discountGid: string): Promise<void> {
+  await sql.run(`UPDATE redemptions SET status = 'issued', discount_gid = ?, updated_at = ? WHERE shop = ? AND id = ? AND status = 'held'`, [discountGid, sql.ts(), shop, id]);
+}
+
+/** Gives the held points back (a reversing entry) and marks the redemption released. */
+async function releaseHold(sql: Sql, shop: string, id: number, reason: string): Promise<void> {
+  await sql.tx(async (q) => {
+    const r = await q.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND id = ?${q.dialect === "postgres" ? " FOR UPDATE" : ""}`, [shop, id]);
+    if (!r || r.status !== "held") return;
+    if (r.hold_entry_id) {
+      await postEntryIn(q, shop, {
+        memberId: r.member_id,
+        bucket: "available",
+        points: r.points,
+        kind: "reverse",
+        reason: "reward not issued",
+        sourceType: "redemption",
+        sourceId: String(id),
+        idempotencyKey: `redeem:release:${id}`,
+        reversesId: r.hold_entry_id,
+        note: reason.slice(0, 500),
+      });
+    }
+    await q.run(`UPDATE redemptions SET status = 'released', last_error = ?, updated_at = ? WHERE id = ?`, [reason.slice(0, 2000), ts(q), id]);
+  });
+}
+
+type Attempt = { kind: "created"; id: string } | { kind: "rejected"; message: string } | { kind: "unknown"; message: string };
+
+function waitFor(error: unknown, attempt: number): number {
+  const status = (error as ShopifyApiError).cost?.throttleStatus;
+  if (error instanceof ShopifyApiError && error.code === "THROTTLED" && status) {
+    const needed = Math.max(0, 10 - status.currentlyAvailable);
+    return Math.min(2000, Math.ceil((needed / Math.max(1, status.restoreRate)) * 1000) + 50);
+  }
+  return 200 * 4 ** (attempt - 1);
+}
+
+async function createWithRetries(admin: AdminGraphql, kind: "basic" | "freeShipping", input: Record<string, unknown>, attempts: number, sleep: (ms: number) => Promise<void>): Promise<Attempt> {
+  let last = "";
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      const r = await createRewardCode(admin, kind, input);
+      if (r.ok) return { kind: "created", id: r.id };
+      // A code that is already taken may be our own earlier attempt that timed out.
+      if (r.userErrors.some((e) => e.code === "TAKEN")) return { kind: "unknown", message: "code taken" };
+      return { kind: "rejected", message: r.userErrors.map((e) => e.message).join("; ") };
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+      if (attempt < attempts) await sleep(waitFor(error, attempt));
+    }
+  }
+  return { kind: "unknown", message: last || "Shopify did not answer" };
+}
+
+/** Looks the code up and settles a hold: issued if Shopify has it, released if not. */
+export async function settle(sql: Sql, shop: string, id: number, admin: AdminGraphql, reason: string): Promise<RedemptionView["status"]> {
+  const r = await sql.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND id = ?`, [shop, id]);
+  if (!r || r.status !== "held") return r?.status ?? "released";
+  const found = await findCode(admin, r.code);
+  if (found) {
+    await issue(sql, shop, id, found);
+    return "issued";
+  }
+  await releaseHold(sql, shop, id, reason);
+  return "released";
+}
+
+export async function redeem(sql: Sql, shop: string, customerGid: string, rewardId: number, clientKey: string, admin: AdminGraphql, opts: RedeemOptions = {}): Promise<RedemptionView> {
+  if (!clientKey || clientKey.length > 200) throw new RedeemError(422, "idempotencyKey is required (≤ 200 characters)");
+  const now = opts.now ?? Date.now();
+  const held = await hold(sql, shop, customerGid, rewardId, clientKey, now);
+  if ("existing" in held) return view(held.existing!);
+  const { kind, input } = discountInput(held.reward, { code: held.code, customerGid: held.memberGid, currency: held.currency, now: new Date(now), title: `${held.reward.texts.en.title} (${held.code})` });
+  const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const result = await createWithRetries(admin, kind, input as unknown as Record<string, unknown>, opts.attempts ?? 3, sleep);
+  if (result.kind === "created") await issue(sql, shop, held.id, result.id);
+  else if (result.kind === "rejected") await releaseHold(sql, shop, held.id, `Shopify refused the discount: ${result.message}`);
+  else {
+    // Unknown outcome: only Shopify knows whether the code exists. Ask; if asking fails too, the
+    // settle job asks again later and the points stay held until then.
+    try {
+      await settle(sql, shop, held.id, admin, `Shopify did not create the discount: ${result.message}`);
+    } catch {
+      /* left held for the settle job */
+    }
+  }
+  const r = await sql.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND id = ?`, [shop, held.id]);
+  return view(r!);
+}
+
+export async function memberCodes(q: Queryable, shop: string, customerGid: string) {
+  return q.all<{ id: number; code: string; points: number; reward_id: number; created_at: unknown }>(
+    `SELECT r.id, r.code, r.points, r.reward_id, r.created_at FROM redemptions r JOIN members m ON m.id = r.member_id AND m.shop = r.shop
+      WHERE r.shop = ? AND m.customer_gid = ? AND r.status = 'issued' ORDER BY r.id DESC LIMIT 50`,
+    [shop, customerGid],
+  );
+}

@@ -1,0 +1,53 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { database } from "~/db.server";
+import { affordable, rewardValueText } from "~/domain/rewards";
+import { privateJson, proxyContext } from "~/lib/app-proxy.server";
+import { findMemberByCustomer } from "~/models/ledger.server";
+import { listRewards, memberCodes, redeem, RedeemError } from "~/models/redemptions.server";
+import { ensureShop } from "~/models/shops.server";
+
+// GET /apps/loyalty/rewards — the catalogue, with what the signed-in shopper can afford and their codes.
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const ctx = await proxyContext(request);
+  const db = await database();
+  const settings = await ensureShop(db.sql, ctx.shop);
+  const locale = (ctx.locale ?? "").toLowerCase().startsWith("de") ? "de" : "en";
+  const member = ctx.customerGid ? await findMemberByCustomer(db.sql, ctx.shop, ctx.customerGid) : undefined;
+  const balance = member?.points_available ?? 0;
+  const rewards = (await listRewards(db.sql, ctx.shop)).map(({ id, reward }) => ({
+    id,
+    type: reward.type,
+    title: reward.texts[locale].title,
+    value: rewardValueText(reward, settings.currency_code, locale),
+    pointsCost: reward.pointsCost,
+    affordable: Boolean(ctx.customerGid) && affordable(balance, reward),
+  }));
+  const codes = ctx.customerGid ? (await memberCodes(db.sql, ctx.shop, ctx.customerGid)).map((c) => ({ code: c.code, points: c.points })) : [];
+  return privateJson({ loggedIn: Boolean(ctx.customerGid), balance, rewards, codes });
+};
+
+// POST /apps/loyalty/rewards {"rewardId": 1, "idempotencyKey": "…"} — redeem. The shopper is the
+// signed logged_in_customer_id, never the body.
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const ctx = await proxyContext(request);
+  if (!ctx.customerGid) return privateJson({ error: "log in first" }, { status: 403 });
+  let body: { rewardId?: unknown; idempotencyKey?: unknown };
+  try {
+    body = JSON.parse(await request.text());
+  } catch {
+    return privateJson({ error: "body must be JSON" }, { status: 400 });
+  }
+  if (!Number.isInteger(body.rewardId) || typeof body.idempotencyKey !== "string") {
+    return privateJson({ error: "invalid", fieldErrors: { ...(!Number.isInteger(body.rewardId) ? { rewardId: "is required" } : {}), ...(typeof body.idempotencyKey !== "string" ? { idempotencyKey: "is required" } : {}) } }, { status: 422 });
+  }
+  if (!ctx.admin) return privateJson({ error: "the shop is not connected; try again later" }, { status: 503 });
+  const db = await database();
+  try {
+    const r = await redeem(db.sql, ctx.shop, ctx.customerGid, body.rewardId as number, body.idempotencyKey, ctx.admin);
+    const status = r.status === "issued" ? 200 : r.status === "held" ? 202 : 502;
+    return privateJson(r, { status });
+  } catch (error) {
+    if (error instanceof RedeemError) return privateJson({ error: error.reason }, { status: error.status });
+    throw error;
+  }
+};

@@ -1,0 +1,167 @@
+// Redeeming points for discount codes created in the (offline, strict) Shopify: the code exists
+// and applies at checkout, concurrent redemptions never overspend, and no fault costs points.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDevStore, DiscountRejected, type DevStore } from "../../devstore/index.ts";
+import { RewardConfigError } from "~/domain/rewards";
+import { Worker } from "~/jobs/worker.server";
+import { checkBalances, ensureMember, findMemberByCustomer, postEntry } from "~/models/ledger.server";
+import { createReward, redeem, RedeemError } from "~/models/redemptions.server";
+import type { AdminGraphql } from "~/services/shopify/client.server";
+import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
+import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
+
+let db: TestDatabase;
+let store: DevStore;
+const SHOP = "stammkunde-dev.myshopify.com";
+const noWait = async () => undefined;
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  store = await createDevStore({ tomlPath: null, apiKey: TEST_API_KEY, apiSecret: TEST_SECRET });
+});
+afterAll(async () => {
+  await store?.close();
+  await db?.drop();
+});
+
+const admin: AdminGraphql = (query, options) =>
+  fetch(`${store.url}/admin/api/2026-01/graphql.json`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": store.shops.accessToken(SHOP) },
+    body: JSON.stringify({ query, variables: options?.variables }),
+  });
+
+const texts = { en: { title: "€5 off" }, de: { title: "5 € Rabatt" } };
+
+async function shopper(points: number) {
+  const c = store.customers.create({ firstName: "Test", email: `t${Math.random().toString(36).slice(2)}@example.com` });
+  const gid = `gid://shopify/Customer/${c.id}`;
+  const memberId = await db.sql.tx((q) => ensureMember(q, SHOP, gid));
+  if (points > 0) await postEntry(db.sql, SHOP, { memberId, bucket: "available", points, kind: "earn", reason: "purchase", idempotencyKey: `seed:${gid}` });
+  return { id: c.id, gid };
+}
+const balanceOf = async (gid: string) => (await findMemberByCustomer(db.sql, SHOP, gid))?.points_available;
+
+describe(`redemption on ${TEST_DB}`, () => {
+  it("refuses an invalid reward, naming the fields", async () => {
+    const error = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: -5, pointsCost: 0, texts })).catch((e) => e);
+    expect(error).toBeInstanceOf(RewardConfigError);
+    expect(Object.keys(error.fieldErrors).sort()).toEqual(["amountMinor", "pointsCost"]);
+  });
+
+  it("turns points into a €5 code only this customer can use, which applies at checkout", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 500, pointsCost: 500, texts, minimumSubtotalMinor: 1000 }));
+    const s = await shopper(700);
+    const r = await redeem(db.sql, SHOP, s.gid, rewardId, "click-1", admin, { sleep: noWait });
+    expect(r).toMatchObject({ status: "issued", points: 500 });
+    expect(await balanceOf(s.gid)).toBe(200);
+    // the same click again (a double tap, a retry) is the same redemption
+    expect(await redeem(db.sql, SHOP, s.gid, rewardId, "click-1", admin, { sleep: noWait })).toEqual(r);
+    expect(await balanceOf(s.gid)).toBe(200);
+
+    const variant = [...store.shops.get(SHOP).variants.values()].find((v) => v.price >= 1000)!; // prices in cents
+    const order = store.orders.create({ customerId: s.id, lineItems: [{ variantId: variant.id, quantity: 1 }], discountCodes: [r.code!], shipping: null });
+    expect(order.discountCodes).toEqual([{ code: r.code, amount: 500, type: "fixed_amount" }]); // cents
+    // another shopper can't use it, nor can it be used twice
+    const other = await shopper(0);
+    expect(() => store.orders.create({ customerId: other.id, lineItems: [{ variantId: variant.id, quantity: 1 }], discountCodes: [r.code!] })).toThrow(DiscountRejected);
+    expect(() => store.orders.create({ customerId: s.id, lineItems: [{ variantId: variant.id, quantity: 1 }], discountCodes: [r.code!] })).toThrow(DiscountRejected);
+  });
+
+  it("issues percentage and free-shipping rewards", async () => {
+    const pct = await db.sql.tx((q) => createReward(q, SHOP, { type: "percentage", percent: 10, pointsCost: 100, texts }));
+    const ship = await db.sql.tx((q) => createReward(q, SHOP, { type: "free_shipping", pointsCost: 50, texts, maxShippingMinor: 990 }));
+    const s = await shopper(150);
+    expect((await redeem(db.sql, SHOP, s.gid, pct, "p", admin, { sleep: noWait })).status).toBe("issued");
+    expect((await redeem(db.sql, SHOP, s.gid, ship, "s", admin, { sleep: noWait })).status).toBe("issued");
+    expect(await balanceOf(s.gid)).toBe(0);
+  });
+
+  it("refuses too few points, an unknown reward and a missing key with a clear error, writing nothing", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 100, pointsCost: 1000, texts }));
+    const s = await shopper(999);
+    await expect(redeem(db.sql, SHOP, s.gid, rewardId, "k", admin)).rejects.toMatchObject({ status: 409, reason: "not enough points" });
+    await expect(redeem(db.sql, SHOP, s.gid, 999_999, "k2", admin)).rejects.toMatchObject({ status: 404 });
+    await expect(redeem(db.sql, SHOP, s.gid, rewardId, "", admin)).rejects.toBeInstanceOf(RedeemError);
+    expect(await db.sql.all(`SELECT * FROM redemptions r JOIN members m ON m.id = r.member_id WHERE m.customer_gid = ?`, [s.gid])).toEqual([]);
+    expect(await balanceOf(s.gid)).toBe(999);
+  });
+
+  it("50 simultaneous redemptions by one member whose points cover 7: exactly 7 succeed", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 100, pointsCost: 100, texts }));
+    const s = await shopper(750);
+    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => redeem(db.sql, SHOP, s.gid, rewardId, `burst-${i}`, admin, { sleep: noWait })));
+    const issued = results.filter((r) => r.status === "fulfilled" && r.value.status === "issued");
+    expect(issued).toHaveLength(7);
+    expect(results.filter((r) => r.status === "rejected").every((r) => (r as PromiseRejectedResult).reason.status === 409)).toBe(true);
+    expect(await balanceOf(s.gid)).toBe(50);
+  });
+
+  it("retries a 5xx and a THROTTLED answer, then issues", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 100, pointsCost: 10, texts }));
+    const s = await shopper(20);
+    store.faults.failNext(1, 503);
+    expect((await redeem(db.sql, SHOP, s.gid, rewardId, "f1", admin, { sleep: noWait })).status).toBe("issued");
+    store.faults.throttleNext(1);
+    expect((await redeem(db.sql, SHOP, s.gid, rewardId, "f2", admin, { sleep: noWait })).status).toBe("issued");
+    expect(await balanceOf(s.gid)).toBe(0);
+  });
+
+  it("gives the points back when Shopify refuses the discount", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 100, pointsCost: 10, texts }));
+    const gid = "gid://shopify/Customer/424242"; // not a customer of the store: Shopify answers userErrors
+    const memberId = await db.sql.tx((q) => ensureMember(q, SHOP, gid));
+    await postEntry(db.sql, SHOP, { memberId, bucket: "available", points: 10, kind: "earn", reason: "x", idempotencyKey: "seed:424242" });
+    const r = await redeem(db.sql, SHOP, gid, rewardId, "refused", admin, { sleep: noWait });
+    expect(r.status).toBe("released");
+    expect(r.error).toMatch(/refused/);
+    expect(await balanceOf(gid)).toBe(10);
+  });
+
+  it("when Shopify stays down, the hold waits for the settle job, which releases it: 0 points lost", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 100, pointsCost: 10, texts }));
+    const s = await shopper(10);
+    store.faults.failNext(4, 503); // three attempts and the lookup
+    const r = await redeem(db.sql, SHOP, s.gid, rewardId, "down", admin, { sleep: noWait });
+    expect(r.status).toBe("held");
+    expect(await balanceOf(s.gid)).toBe(0);
+    await new Worker({ sql: db.sql, admin: async () => admin }).drain();
+    expect(await balanceOf(s.gid)).toBe(0); // not yet due
+    await drainAt(Date.now() + 4 * 60_000);
+    expect(await balanceOf(s.gid)).toBe(10);
+    expect(store.discounts.byCode(`unused`)).toBeUndefined();
+  });
+
+  it("a crash after Shopify made the code but before it was recorded: the settle job finds it and issues it", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 100, pointsCost: 10, texts }));
+    const s = await shopper(10);
+    let calls = 0;
+    // the create goes through, but its answer is lost, and so is the lookup right after
+    const lossy: AdminGraphql = async (query, options) => {
+      calls++;
+      const res = await admin(query, options);
+      if (calls === 1 || query.includes("CodeLookup")) throw new TypeError("socket hang up");
+      return res;
+    };
+    const r = await redeem(db.sql, SHOP, s.gid, rewardId, "crash", lossy, { sleep: noWait, attempts: 1 });
+    expect(r.status).toBe("held");
+    await drainAt(Date.now() + 4 * 60_000);
+    const row = await db.sql.get<{ status: string; code: string }>(`SELECT status, code FROM redemptions WHERE id = ?`, [r.id]);
+    expect(row?.status).toBe("issued");
+    expect(store.discounts.byCode(row!.code)).toBeDefined();
+    expect(await balanceOf(s.gid)).toBe(0);
+  });
+
+  it("every balance still equals the sum of its entries", async () => {
+    expect((await checkBalances(db.sql, SHOP)).mismatched).toEqual([]);
+    // no orphan codes: every code in the store belongs to an issued redemption
+    const issued = new Set((await db.sql.all<{ code: string }>(`SELECT code FROM redemptions WHERE status = 'issued'`)).map((r) => r.code));
+    const inStore = [...store.shops.get(SHOP).discounts.values()].flatMap((d) => d.codes.map((c) => c.code));
+    expect(inStore.filter((c) => !issued.has(c))).toEqual([]);
+  });
+});
+
+async function drainAt(now: number) {
+  const w = new Worker({ sql: db.sql, admin: async () => admin });
+  for (let i = 0; i < 100 && (await w.runOnce(now)) > 0; i++);
+}
