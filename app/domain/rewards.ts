@@ -15,6 +15,8 @@ const common = {
   minimumSubtotalMinor: z.number().int().min(0, "Must not be negative").default(0),
   codePrefix: z.string().regex(/^[A-Z0-9-]{0,12}$/, "Use up to 12 capital letters, digits or -").default("STK-"),
   expiryDays: z.number().int().min(1, "At least 1 day").max(3650).default(90),
+  /** a code that expires unused gives its points back */
+  refundIfUnused: z.boolean().default(true),
   combinesWith: z
     .object({ productDiscounts: z.boolean(), orderDiscounts: z.boolean(), shippingDiscounts: z.boolean() })
     .strict()

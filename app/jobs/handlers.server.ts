@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { awardBirthdays, earnActionIn, monthDayFrom, setBirthday } from "~/models/actions.server";
 import { customerMetafield } from "~/services/shopify/customers.server";
-import { settle } from "~/models/redemptions.server";
+import { expireUnused, markCodesUsed, settle } from "~/models/redemptions.server";
 import { claimGuestOrdersIn, clawbackForCancel, clawbackForRefund, earnForOrder, needsCollections, programOf, releaseAward } from "~/models/earning.server";
 import { ensureMember, reconcile } from "~/models/ledger.server";
 import { recordDataRequest, redactCustomer } from "~/models/privacy.server";
@@ -79,7 +79,9 @@ async function earnWithCatalog(ctx: JobContext, job: Job, event: "paid" | "fulfi
     const products = lines.filter((l) => l.product_id != null).map((l) => `gid://shopify/Product/${l.product_id}`);
     collections = products.length ? await collectionsByProduct(await ctx.admin(job.shop), products) : {};
   }
-  return earnForOrder(ctx.sql, job.shop, order, event, { collectionsByProduct: collections });
+  const earned = await earnForOrder(ctx.sql, job.shop, order, event, { collectionsByProduct: collections });
+  const codesUsed = event === "paid" ? await markCodesUsed(ctx.sql, job.shop, order as Parameters<typeof markCodesUsed>[2]) : 0;
+  return { earned, codesUsed };
 }
 
 /** When the program reads birthdays from a customer metafield, take it from Shopify. */
@@ -170,6 +172,12 @@ export const handlers: Record<string, Handler> = {
     if (!ctx.admin) throw new Error("settling a redemption needs the Admin API");
     const { redemptionId } = parse(z.object({ redemptionId: z.number().int() }), job.payload);
     return settle(ctx.sql, job.shop, redemptionId, await ctx.admin(job.shop), "the discount was not confirmed within 3 minutes");
+  },
+
+  "redeem:expire": async (ctx, job) => {
+    if (!ctx.admin) throw new Error("ending a code needs the Admin API");
+    const { redemptionId } = parse(z.object({ redemptionId: z.number().int() }), job.payload);
+    return expireUnused(ctx.sql, job.shop, redemptionId, await ctx.admin(job.shop));
   },
 
   "earn:birthdays": async ({ sql }, job) => awardBirthdays(sql, job.shop),

@@ -10,7 +10,8 @@ import { discountInput, newCode, parseReward, type Reward } from "~/domain/rewar
 import { enqueue } from "~/jobs/queue.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { ShopifyApiError, type AdminGraphql } from "~/services/shopify/client.server";
-import { createRewardCode, findCode } from "~/services/shopify/discounts.server";
+import { createRewardCode, endCode, findCode } from "~/services/shopify/discounts.server";
+import { toMinorUnits } from "~/domain/money";
 import { findMemberByCustomer, InsufficientPointsError, postEntryIn } from "./ledger.server";
 import { ensureShop } from "./shops.server";
 
@@ -22,7 +23,7 @@ export class RedeemError extends Error {
 
 export interface RedemptionView {
   id: number;
-  status: "held" | "issued" | "released";
+  status: "held" | "issued" | "released" | "used" | "expired" | "cancelled";
   code: string | null;
   points: number;
   error?: string;
@@ -113,8 +114,79 @@ async function hold(sql: Sql, shop: string, customerGid: string, rewardId: numbe
   });
 }
 
+/** Marks a held redemption issued and schedules what happens if its code expires unused. */
 async function issue(sql: Sql, shop: string, id: number, discountGid: string): Promise<void> {
-  await sql.run(`UPDATE redemptions SET status = 'issued', discount_gid = ?, updated_at = ? WHERE shop = ? AND id = ? AND status = 'held'`, [discountGid, sql.ts(), shop, id]);
+  await sql.tx(async (q) => {
+    const r = await q.get<{ config: string; created_at: unknown }>(
+      `SELECT w.config, r.created_at FROM redemptions r JOIN rewards w ON w.id = r.reward_id AND w.shop = r.shop WHERE r.shop = ? AND r.id = ? AND r.status = 'held'`,
+      [shop, id],
+    );
+    if (!r) return;
+    const reward = parseReward(JSON.parse(r.config));
+    const created = r.created_at instanceof Date ? r.created_at.getTime() : Number(r.created_at);
+    const expiresAt = created + reward.expiryDays * 86_400_000;
+    await q.run(`UPDATE redemptions SET status = 'issued', discount_gid = ?, expires_at = ?, updated_at = ? WHERE shop = ? AND id = ? AND status = 'held'`, [discountGid, ts(q, expiresAt), ts(q), shop, id]);
+    if (reward.refundIfUnused) {
+      await enqueue(q, { shop, kind: "redeem:expire", payload: { redemptionId: id }, dedupeKey: `expire:${id}`, runAt: new Date(expiresAt + 60_000) });
+    }
+  });
+}
+
+/** Gives an issued code's points back once its code is ended in Shopify (never before). */
+async function refundIssued(sql: Sql, shop: string, id: number, status: "expired" | "cancelled", reason: string): Promise<boolean> {
+  return sql.tx(async (q) => {
+    const r = await q.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND id = ?${q.dialect === "postgres" ? " FOR UPDATE" : ""}`, [shop, id]);
+    if (!r || r.status !== "issued") return false;
+    await postEntryIn(q, shop, {
+      memberId: r.member_id,
+      bucket: "available",
+      points: r.points,
+      kind: "reverse",
+      reason: status === "expired" ? "reward expired unused" : "reward cancelled",
+      sourceType: "redemption",
+      sourceId: String(id),
+      idempotencyKey: `redeem:refund:${id}`,
+      reversesId: r.hold_entry_id,
+      note: reason,
+    });
+    await q.run(`UPDATE redemptions SET status = ?, updated_at = ? WHERE id = ?`, [status, ts(q), id]);
+    return true;
+  });
+}
+
+/** The code's end date passed and it was never used (the job runs at its end date): deactivate it
+ *  in Shopify, then refund. */
+export async function expireUnused(sql: Sql, shop: string, id: number, admin: AdminGraphql): Promise<boolean> {
+  const r = await sql.get<RedemptionRow & { discount_gid: string | null }>(`SELECT * FROM redemptions WHERE shop = ? AND id = ?`, [shop, id]);
+  if (!r || r.status !== "issued" || !r.discount_gid) return false;
+  await endCode(admin, r.discount_gid, "deactivate");
+  return refundIssued(sql, shop, id, "expired", `code ${r.code} expired unused`);
+}
+
+/** The merchant cancels an unused code: it is deleted in Shopify first, then the points go back. */
+export async function cancelRedemption(sql: Sql, shop: string, id: number, admin: AdminGraphql): Promise<boolean> {
+  const r = await sql.get<RedemptionRow & { discount_gid: string | null }>(`SELECT * FROM redemptions WHERE shop = ? AND id = ?`, [shop, id]);
+  if (!r) throw new RedeemError(404, "unknown redemption");
+  if (r.status !== "issued" || !r.discount_gid) throw new RedeemError(409, `a ${r.status} code can't be cancelled`);
+  await endCode(admin, r.discount_gid, "delete");
+  return refundIssued(sql, shop, id, "cancelled", `code ${r.code} cancelled by the shop`);
+}
+
+/** orders/paid: our codes in the order are used; the order and its revenue are recorded (ROI). */
+export async function markCodesUsed(sql: Sql, shop: string, order: { admin_graphql_api_id?: string; id?: number | string; discount_codes?: Array<{ code?: string }>; total_price_set?: { shop_money?: { amount?: string; currency_code?: string } } }): Promise<number> {
+  const codes = (order.discount_codes ?? []).map((d) => d.code?.toUpperCase()).filter((c): c is string => Boolean(c));
+  if (!codes.length) return 0;
+  const money = order.total_price_set?.shop_money;
+  const revenue = money?.amount && money.currency_code ? toMinorUnits(money.amount, money.currency_code) : null;
+  const orderGid = order.admin_graphql_api_id ?? `gid://shopify/Order/${order.id}`;
+  let used = 0;
+  for (const code of codes) {
+    const r = await sql.run(`UPDATE redemptions SET status = 'used', order_gid = ?, revenue_minor = ?, used_at = ?, updated_at = ? WHERE shop = ? AND UPPER(code) = ? AND status = 'issued'`, [
+      orderGid, revenue, sql.ts(), sql.ts(), shop, code,
+    ]);
+    used += r.changes;
+  }
+  return used;
 }
 
 /** Gives the held points back (a reversing entry) and marks the redemption released. */

@@ -5,7 +5,9 @@ import { createDevStore, DiscountRejected, type DevStore } from "../../devstore/
 import { RewardConfigError } from "~/domain/rewards";
 import { Worker } from "~/jobs/worker.server";
 import { checkBalances, ensureMember, findMemberByCustomer, postEntry } from "~/models/ledger.server";
-import { createReward, redeem, RedeemError } from "~/models/redemptions.server";
+import { cancelRedemption, createReward, redeem, RedeemError } from "~/models/redemptions.server";
+import { pipeline } from "../helpers/pipeline";
+import { orderWithLines } from "../helpers/webhooks";
 import type { AdminGraphql } from "~/services/shopify/client.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
@@ -152,10 +154,45 @@ describe(`redemption on ${TEST_DB}`, () => {
     expect(await balanceOf(s.gid)).toBe(0);
   });
 
+  it("a code that expires unused is deactivated in Shopify and its points come back; a used one stays used", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 300, pointsCost: 30, texts, expiryDays: 30 }));
+    const s = await shopper(60);
+    const unused = await redeem(db.sql, SHOP, s.gid, rewardId, "exp-1", admin, { sleep: noWait });
+    const used = await redeem(db.sql, SHOP, s.gid, rewardId, "exp-2", admin, { sleep: noWait });
+    expect(await balanceOf(s.gid)).toBe(0);
+    // the shopper uses the second code: orders/paid names it
+    const order = { ...orderWithLines(s.id, [{ price: "40.00", quantity: 1 }]), discount_codes: [{ code: used.code!.toLowerCase(), amount: "3.00", type: "fixed_amount" }], total_price_set: { shop_money: { amount: "37.00", currency_code: "EUR" } } };
+    const p = pipeline(db.sql);
+    await p.send("orders/paid", SHOP, order);
+    await new Worker({ sql: db.sql, admin: async () => admin }).drain();
+    const usedRow = await db.sql.get<{ status: string; revenue_minor: number; order_gid: string }>(`SELECT status, revenue_minor, order_gid FROM redemptions WHERE id = ?`, [used.id]);
+    expect(usedRow).toMatchObject({ status: "used", revenue_minor: 3700, order_gid: order.admin_graphql_api_id });
+    const afterOrder = (await balanceOf(s.gid))!;
+
+    await drainAt(Date.now() + 29 * 86_400_000);
+    expect(await balanceOf(s.gid)).toBe(afterOrder);
+    await drainAt(Date.now() + 31 * 86_400_000);
+    expect(await balanceOf(s.gid)).toBe(afterOrder + 30); // only the unused code's points
+    const rows = await db.sql.all<{ id: number; status: string }>(`SELECT id, status FROM redemptions WHERE id IN (?, ?) ORDER BY id`, [unused.id, used.id]);
+    expect(rows.map((r) => r.status)).toEqual(["expired", "used"]);
+    // Shopify deactivates by ending the discount now
+    expect(store.discounts.byCode(unused.code!)?.endsAt).toBeLessThanOrEqual(Date.now());
+  });
+
+  it("the merchant cancels an unused code: deleted in Shopify, points back; a used code can't be cancelled", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 100, pointsCost: 15, texts }));
+    const s = await shopper(15);
+    const r = await redeem(db.sql, SHOP, s.gid, rewardId, "cancel-me", admin, { sleep: noWait });
+    expect(await cancelRedemption(db.sql, SHOP, r.id, admin)).toBe(true);
+    expect(await balanceOf(s.gid)).toBe(15);
+    expect(store.discounts.byCode(r.code!)).toBeUndefined();
+    await expect(cancelRedemption(db.sql, SHOP, r.id, admin)).rejects.toMatchObject({ status: 409 });
+  });
+
   it("every balance still equals the sum of its entries", async () => {
     expect((await checkBalances(db.sql, SHOP)).mismatched).toEqual([]);
-    // no orphan codes: every code in the store belongs to an issued redemption
-    const issued = new Set((await db.sql.all<{ code: string }>(`SELECT code FROM redemptions WHERE status = 'issued'`)).map((r) => r.code));
+    // no orphan codes: every code in the store belongs to a redemption that was issued
+    const issued = new Set((await db.sql.all<{ code: string }>(`SELECT code FROM redemptions WHERE status IN ('issued', 'used', 'expired')`)).map((r) => r.code));
     const inStore = [...store.shops.get(SHOP).discounts.values()].flatMap((d) => d.codes.map((c) => c.code));
     expect(inStore.filter((c) => !issued.has(c))).toEqual([]);
   });

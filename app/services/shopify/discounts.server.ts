@@ -59,3 +59,38 @@ export async function findCode(graphql: AdminGraphql, code: string): Promise<str
   const { data } = await runGraphql<{ codeDiscountNodeByCode: { id: string } | null }>(graphql, CODE_LOOKUP, { code });
   return data.codeDiscountNodeByCode?.id ?? null;
 }
+
+export const CODE_DEACTIVATE = `#graphql
+  mutation StammkundeRewardCodeDeactivate($id: ID!) {
+    discountCodeDeactivate(id: $id) {
+      codeDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        code
+        message
+      }
+    }
+  }
+`;
+
+export const CODE_DELETE = `#graphql
+  mutation StammkundeRewardCodeDelete($id: ID!) {
+    discountCodeDelete(id: $id) {
+      deletedCodeDiscountId
+      userErrors {
+        field
+        code
+        message
+      }
+    }
+  }
+`;
+
+/** Ends a code in Shopify: deactivated (kept for the record) or deleted. Throws when Shopify refuses. */
+export async function endCode(graphql: AdminGraphql, id: string, how: "deactivate" | "delete"): Promise<void> {
+  const { data } = await runGraphql<Record<string, { userErrors: Array<{ message: string }> }>>(graphql, how === "deactivate" ? CODE_DEACTIVATE : CODE_DELETE, { id });
+  const payload = how === "deactivate" ? data.discountCodeDeactivate : data.discountCodeDelete;
+  if (payload?.userErrors?.length) throw new Error(`Shopify refused to ${how} ${id}: ${payload.userErrors.map((e) => e.message).join("; ")}`);
+}
