@@ -1,0 +1,87 @@
+// The storefront's rewards through the signed app proxy, with the app's real Admin API client
+// (the shop's offline session, Shopify's library) pointed at the offline store by configuration.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDevStore, type DevStore } from "../../devstore/index.ts";
+import { signAppProxyQuery } from "../../devstore/auth/app-proxy.ts";
+import { ensureMember, findMemberByCustomer, postEntry } from "~/models/ledger.server";
+import { createReward } from "~/models/redemptions.server";
+import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
+import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
+
+let db: TestDatabase;
+let store: DevStore;
+const SHOP = "stammkunde-dev.myshopify.com";
+type Route = (args: { request: Request; params: object; context: object }) => Promise<Response>;
+let loader: Route;
+let action: Route;
+let customerId: number;
+let rewardId: number;
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  store = await createDevStore({ tomlPath: null, apiKey: TEST_API_KEY, apiSecret: TEST_SECRET });
+  Object.assign(process.env, {
+    SHOPIFY_API_KEY: TEST_API_KEY,
+    SHOPIFY_API_SECRET: TEST_SECRET,
+    SHOPIFY_APP_URL: "https://app.example.com",
+    DATABASE_URL: db.url,
+    SHOPIFY_ADMIN_ORIGIN: store.url,
+  });
+  const { sessionStorage } = await import("~/shopify.server");
+  const { Session } = await import("@shopify/shopify-api");
+  await sessionStorage.storeSession(new Session({ id: `offline_${SHOP}`, shop: SHOP, state: "x", isOnline: false, accessToken: store.shops.accessToken(SHOP), scope: "write_discounts,read_customers" }));
+  const route = await import("~/routes/proxy.rewards");
+  loader = route.loader as never;
+  action = route.action as never;
+  customerId = store.customers.create({ firstName: "Erika", email: "erika@example.com" }).id;
+  const memberId = await db.sql.tx((q) => ensureMember(q, SHOP, `gid://shopify/Customer/${customerId}`));
+  await postEntry(db.sql, SHOP, { memberId, bucket: "available", points: 600, kind: "earn", reason: "purchase", idempotencyKey: "seed" });
+  rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 500, pointsCost: 500, texts: { en: { title: "€5 off" }, de: { title: "5 € Rabatt" } } }));
+  await db.sql.tx((q) => createReward(q, SHOP, { type: "percentage", percent: 20, pointsCost: 2000, texts: { en: { title: "20% off" }, de: { title: "20 % Rabatt" } } }));
+});
+afterAll(async () => {
+  const { database } = await import("~/db.server");
+  await (await database()).close();
+  await store?.close();
+  await db?.drop();
+});
+
+function signed(customer: number | null, secret = TEST_SECRET) {
+  return signAppProxyQuery(secret, new URLSearchParams(), { shop: SHOP, loggedInCustomerId: customer, pathPrefix: "/apps/loyalty", timestampSec: Math.floor(Date.now() / 1000) });
+}
+const call = (route: Route, customer: number | null, init?: RequestInit, secret?: string) =>
+  route({ request: new Request(`https://app.example.com/proxy/rewards?${signed(customer, secret)}`, init), params: {}, context: {} }).catch((e: Response) => e);
+
+describe(`storefront rewards on ${TEST_DB}`, () => {
+  it("lists rewards with what the shopper can afford, in German too", async () => {
+    const res = await call(loader, customerId, { headers: { "Accept-Language": "de-DE" } });
+    const body = await res.json();
+    expect(body.balance).toBe(600);
+    expect(body.rewards.map((r: { title: string; affordable: boolean; value: string }) => [r.title, r.affordable, r.value])).toEqual([
+      ["5 € Rabatt", true, "5,00\u00a0€"],
+      ["20 % Rabatt", false, "20 %"],
+    ]);
+  });
+
+  it("redeems through Shopify's library against the store, once per key, for the signed-in shopper only", async () => {
+    const body = JSON.stringify({ rewardId, idempotencyKey: "tap-1" });
+    const res = await call(action, customerId, { method: "POST", body });
+    expect(res.status).toBe(200);
+    const r = await res.json();
+    expect(r.status).toBe("issued");
+    expect(store.discounts.byCode(r.code)).toBeDefined();
+    expect((await call(action, customerId, { method: "POST", body })).status).toBe(200);
+    expect((await findMemberByCustomer(db.sql, SHOP, `gid://shopify/Customer/${customerId}`))?.points_available).toBe(100);
+    const list = await (await call(loader, customerId)).json();
+    expect(list.codes).toEqual([{ code: r.code, points: 500 }]);
+  });
+
+  it("refuses guests, unsigned calls, too few points and bad bodies, writing nothing", async () => {
+    expect((await call(action, null, { method: "POST", body: JSON.stringify({ rewardId, idempotencyKey: "g" }) })).status).toBe(403);
+    expect((await call(action, customerId, { method: "POST", body: JSON.stringify({ rewardId, idempotencyKey: "x" }) }, "wrong")).status).toBe(401);
+    expect((await call(action, customerId, { method: "POST", body: JSON.stringify({ rewardId, idempotencyKey: "poor" }) })).status).toBe(409);
+    expect((await call(action, customerId, { method: "POST", body: "{" })).status).toBe(400);
+    expect((await call(action, customerId, { method: "POST", body: JSON.stringify({ idempotencyKey: 5 }) })).status).toBe(422);
+    expect((await findMemberByCustomer(db.sql, SHOP, `gid://shopify/Customer/${customerId}`))?.points_available).toBe(100);
+  });
+});
