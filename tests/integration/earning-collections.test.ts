@@ -10,6 +10,7 @@ import { findMemberByCustomer } from "~/models/ledger.server";
 import type { AdminGraphql } from "~/services/shopify/client.server";
 import { intake } from "~/webhooks/intake.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
+import { devstoreAdmin } from "../helpers/devstore";
 import { orderWithLines, signedDelivery, TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
 
 let db: TestDatabase;
@@ -25,12 +26,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const admin = async (): Promise<AdminGraphql> => (query, options) =>
-  fetch(`${store.url}/admin/api/2026-01/graphql.json`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": store.shops.accessToken(SHOP) },
-    body: JSON.stringify({ query, variables: options?.variables }),
-  });
+const admin = async (): Promise<AdminGraphql> => devstoreAdmin(store, SHOP);
 
 describe(`collection rules on ${TEST_DB}`, () => {
   it("excludes the lines of an excluded collection, asking Shopify which products are in it", async () => {

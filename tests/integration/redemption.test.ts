@@ -11,6 +11,7 @@ import { orderWithLines } from "../helpers/webhooks";
 import type { AdminGraphql } from "~/services/shopify/client.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
+import { devstoreAdmin } from "../helpers/devstore";
 
 let db: TestDatabase;
 let store: DevStore;
@@ -26,12 +27,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const admin: AdminGraphql = (query, options) =>
-  fetch(`${store.url}/admin/api/2026-01/graphql.json`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": store.shops.accessToken(SHOP) },
-    body: JSON.stringify({ query, variables: options?.variables }),
-  });
+const admin: AdminGraphql = (query, options) => devstoreAdmin(store, SHOP)(query, options);
 
 const texts = { en: { title: "€5 off" }, de: { title: "5 € Rabatt" } };
 
