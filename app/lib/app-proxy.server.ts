@@ -1,6 +1,7 @@
 // The storefront's door: requests through Shopify's app proxy, verified by the library
 // (authenticate.public.appProxy). The shop and the shopper come only from the signed query.
 import type { AdminGraphql } from "~/services/shopify/client.server";
+import { throttledAdmin } from "~/services/shopify/throttle.server";
 import { authenticate } from "~/shopify.server";
 
 export interface ProxyContext {
@@ -19,9 +20,10 @@ export async function proxyContext(request: Request): Promise<ProxyContext> {
   let admin: AdminGraphql | null = null;
   try {
     const context = await authenticate.public.appProxy(request);
-    if (context.admin) {
+    const shop = new URL(request.url).searchParams.get("shop");
+    if (context.admin && shop) {
       const client = context.admin;
-      admin = (query, options) => client.graphql(query, options);
+      admin = throttledAdmin(shop, (query, options) => client.graphql(query, options));
     }
   } catch (error) {
     if (error instanceof Response && error.status >= 500) throw error;

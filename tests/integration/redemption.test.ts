@@ -12,6 +12,7 @@ import type { AdminGraphql } from "~/services/shopify/client.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
 import { devstoreAdmin } from "../helpers/devstore";
+import { resetBuckets, throttledAdmin } from "~/services/shopify/throttle.server";
 
 let db: TestDatabase;
 let store: DevStore;
@@ -183,6 +184,22 @@ describe(`redemption on ${TEST_DB}`, () => {
     expect(await balanceOf(s.gid)).toBe(15);
     expect(store.discounts.byCode(r.code!)).toBeUndefined();
     await expect(cancelRedemption(db.sql, SHOP, r.id, admin)).rejects.toMatchObject({ status: 409 });
+  });
+
+  it("a burst beyond a Standard-plan bucket waits for the bucket instead of failing", async () => {
+    const shop = "burst-shop.myshopify.com";
+    store.shops.create({ domain: shop, plan: "standard" });
+    const rewardId = await db.sql.tx((q) => createReward(q, shop, { type: "amount", amountMinor: 100, pointsCost: 10, texts }));
+    const customers = Array.from({ length: 120 }, () => store.customers.create({ shop, firstName: "B", email: `b${Math.random().toString(36).slice(2)}@example.com` }));
+    for (const c of customers) {
+      const memberId = await db.sql.tx((q) => ensureMember(q, shop, `gid://shopify/Customer/${c.id}`));
+      await postEntry(db.sql, shop, { memberId, bucket: "available", points: 10, kind: "earn", reason: "x", idempotencyKey: `seed:${c.id}` });
+    }
+    resetBuckets();
+    const client = throttledAdmin(shop, devstoreAdmin(store, shop));
+    const results = await Promise.all(customers.map((c, i) => redeem(db.sql, shop, `gid://shopify/Customer/${c.id}`, rewardId, `burst-${i}`, client)));
+    expect(results.filter((r) => r.status !== "issued")).toEqual([]);
+    expect((await checkBalances(db.sql, shop)).mismatched).toEqual([]);
   });
 
   it("every balance still equals the sum of its entries", async () => {
