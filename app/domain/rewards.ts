@@ -33,7 +33,21 @@ export const rewardSchema = z.discriminatedUnion("type", [
     })
     .strict(),
   z.object({ type: z.literal("free_shipping"), maxShippingMinor: z.number().int().positive().optional(), ...common }).strict(),
-]);
+  // "100 points = €1": the shopper picks how much, within the merchant's bounds; pointsCost is the
+  // price of one unit of shop currency.
+  z
+    .object({
+      type: z.literal("points_for_money"),
+      minUnits: z.number().int().positive("Must be at least 1"),
+      maxUnits: z.number().int().positive("Must be at least 1"),
+      ...common,
+    })
+    .strict(),
+  // Points become a donation the shop makes to a cause; recorded and reported, no Shopify call.
+  z.object({ type: z.literal("donation"), cause: z.object({ en: z.string().trim().min(1).max(200), de: z.string().trim().min(1).max(200) }).strict(), ...common }).strict(),
+]).superRefine((r, ctx) => {
+  if (r.type === "points_for_money" && r.maxUnits < r.minUnits) ctx.addIssue({ code: "custom", path: ["maxUnits"], message: "Must not be below the minimum" });
+});
 
 export type Reward = z.infer<typeof rewardSchema>;
 
@@ -59,13 +73,26 @@ export function newCode(prefix: string, random: (n: number) => Uint8Array): stri
   return out;
 }
 
-export function affordable(balance: number, reward: Pick<Reward, "pointsCost">): boolean {
-  return balance >= reward.pointsCost;
+export class RewardChoiceError extends Error {}
+
+/** What the shopper pays and gets: for points-for-money, the chosen whole units of currency. */
+export function priceOf(reward: Reward, currency: string, choice: { units?: number } = {}): { points: number; amountMinor?: number } {
+  if (reward.type !== "points_for_money") return { points: reward.pointsCost };
+  const units = choice.units;
+  if (!Number.isInteger(units) || units! < reward.minUnits || units! > reward.maxUnits) {
+    throw new RewardChoiceError(`choose a whole amount from ${reward.minUnits} to ${reward.maxUnits}`);
+  }
+  return { points: units! * reward.pointsCost, amountMinor: units! * 10 ** currencyExponent(currency) };
+}
+
+/** The cheapest way to take the reward (points-for-money: its minimum). */
+export function affordable(balance: number, reward: Reward): boolean {
+  return balance >= (reward.type === "points_for_money" ? reward.minUnits * reward.pointsCost : reward.pointsCost);
 }
 
 /** The DiscountCodeBasicInput / DiscountCodeFreeShippingInput for a member's code (API 2026-01
  *  shapes: `context` limited to that customer). */
-export function discountInput(reward: Reward, o: { code: string; customerGid: string; currency: string; now: Date; title: string }) {
+export function discountInput(reward: Reward, o: { code: string; customerGid: string; currency: string; now: Date; title: string; amountMinor?: number }) {
   const endsAt = new Date(o.now.getTime() + reward.expiryDays * 86_400_000).toISOString();
   const decimal = (minor: number) => formatMinor(minor, o.currency);
   const base = {
@@ -90,10 +117,13 @@ export function discountInput(reward: Reward, o: { code: string; customerGid: st
       },
     };
   }
+  if (reward.type === "donation") throw new RewardChoiceError("a donation makes no discount");
   const value =
     reward.type === "amount"
       ? { discountAmount: { amount: decimal(reward.amountMinor), appliesOnEachItem: false } }
-      : { percentage: reward.percent / 100 };
+      : reward.type === "points_for_money"
+        ? { discountAmount: { amount: decimal(o.amountMinor ?? 0), appliesOnEachItem: false } }
+        : { percentage: reward.percent / 100 };
   return { kind: "basic" as const, input: { ...base, usageLimit: 1, customerGets: { value, items: { all: true } } } };
 }
 
@@ -102,5 +132,7 @@ export function rewardValueText(reward: Reward, currency: string, locale: "en" |
     new Intl.NumberFormat(locale === "de" ? "de-DE" : "en-US", { style: "currency", currency, minimumFractionDigits: currencyExponent(currency) }).format(Number(formatMinor(minor, currency)));
   if (reward.type === "amount") return money(reward.amountMinor);
   if (reward.type === "percentage") return `${reward.percent} %`;
+  if (reward.type === "points_for_money") return `${money(10 ** currencyExponent(currency) * reward.minUnits)} – ${money(10 ** currencyExponent(currency) * reward.maxUnits)}`;
+  if (reward.type === "donation") return reward.cause[locale];
   return locale === "de" ? "Kostenloser Versand" : "Free shipping";
 }

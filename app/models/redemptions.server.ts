@@ -6,7 +6,7 @@
 //    code is looked up before anything is released; a settle job does the same for holds a crash
 //    left behind.
 import { randomBytes } from "node:crypto";
-import { discountInput, newCode, parseReward, type Reward } from "~/domain/rewards";
+import { discountInput, newCode, parseReward, priceOf, RewardChoiceError, type Reward } from "~/domain/rewards";
 import { enqueue } from "~/jobs/queue.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { ShopifyApiError, type AdminGraphql } from "~/services/shopify/client.server";
@@ -23,7 +23,7 @@ export class RedeemError extends Error {
 
 export interface RedemptionView {
   id: number;
-  status: "held" | "issued" | "released" | "used" | "expired" | "cancelled";
+  status: "held" | "issued" | "released" | "used" | "expired" | "cancelled" | "donated";
   code: string | null;
   points: number;
   error?: string;
@@ -70,32 +70,42 @@ const view = (r: RedemptionRow): RedemptionView => ({
 
 export interface RedeemOptions {
   now?: number;
+  /** points-for-money: how many whole units of shop currency the shopper takes */
+  choice?: { units?: number };
   /** attempts at creating the code (default 3) */
   attempts?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
 /** Phase 1: hold the points. Idempotent per client key. */
-async function hold(sql: Sql, shop: string, customerGid: string, rewardId: number, clientKey: string, now: number) {
+async function hold(sql: Sql, shop: string, customerGid: string, rewardId: number, clientKey: string, now: number, choice: { units?: number } = {}) {
   return sql.tx(async (q) => {
     const existing = await q.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND client_key = ?`, [shop, clientKey]);
     if (existing) return { existing };
     const row = await q.get<{ config: string; enabled: unknown }>(`SELECT config, enabled FROM rewards WHERE shop = ? AND id = ?`, [shop, rewardId]);
     if (!row || !row.enabled) throw new RedeemError(404, "unknown reward");
     const reward = parseReward(JSON.parse(row.config));
+    const settings = await ensureShop(q, shop);
+    let price: ReturnType<typeof priceOf>;
+    try {
+      price = priceOf(reward, settings.currency_code, choice);
+    } catch (error) {
+      if (error instanceof RewardChoiceError) throw new RedeemError(422, error.message);
+      throw error;
+    }
     const member = await findMemberByCustomer(q, shop, customerGid);
-    if (!member || member.points_available < reward.pointsCost) throw new RedeemError(409, "not enough points");
+    if (!member || member.points_available < price.points) throw new RedeemError(409, "not enough points");
     const code = newCode(reward.codePrefix, (n) => randomBytes(n));
     const inserted = await q.get<{ id: number }>(
       `INSERT INTO redemptions (shop, member_id, reward_id, client_key, status, points, code, created_at, updated_at) VALUES (?, ?, ?, ?, 'held', ?, ?, ?, ?) RETURNING id`,
-      [shop, member.id, rewardId, clientKey, reward.pointsCost, code, ts(q, now), ts(q, now)],
+      [shop, member.id, rewardId, clientKey, price.points, code, ts(q, now), ts(q, now)],
     );
     const id = Number(inserted!.id);
     try {
       const entry = await postEntryIn(q, shop, {
         memberId: member.id,
         bucket: "available",
-        points: -reward.pointsCost,
+        points: -price.points,
         kind: "redeem",
         reason: "reward",
         sourceType: "redemption",
@@ -108,9 +118,13 @@ async function hold(sql: Sql, shop: string, customerGid: string, rewardId: numbe
       if (error instanceof InsufficientPointsError) throw new RedeemError(409, "not enough points");
       throw error;
     }
+    if (reward.type === "donation") {
+      // nothing to create in Shopify: the donation is recorded as made
+      await q.run(`UPDATE redemptions SET status = 'donated', used_at = ?, updated_at = ? WHERE id = ?`, [ts(q, now), ts(q, now), id]);
+      return { donated: id };
+    }
     await enqueue(q, { shop, kind: "redeem:settle", payload: { redemptionId: id }, dedupeKey: `settle:${id}`, runAt: new Date(now + SETTLE_AFTER_MS) });
-    const settings = await ensureShop(q, shop);
-    return { id, reward, code, memberGid: member.customer_gid, currency: settings.currency_code };
+    return { id, reward, code, memberGid: member.customer_gid, currency: settings.currency_code, amountMinor: price.amountMinor };
   });
 }
 
@@ -256,9 +270,17 @@ export async function settle(sql: Sql, shop: string, id: number, admin: AdminGra
 export async function redeem(sql: Sql, shop: string, customerGid: string, rewardId: number, clientKey: string, admin: AdminGraphql, opts: RedeemOptions = {}): Promise<RedemptionView> {
   if (!clientKey || clientKey.length > 200) throw new RedeemError(422, "idempotencyKey is required (≤ 200 characters)");
   const now = opts.now ?? Date.now();
-  const held = await hold(sql, shop, customerGid, rewardId, clientKey, now);
+  const held = await hold(sql, shop, customerGid, rewardId, clientKey, now, opts.choice);
   if ("existing" in held) return view(held.existing!);
-  const { kind, input } = discountInput(held.reward, { code: held.code, customerGid: held.memberGid, currency: held.currency, now: new Date(now), title: `${held.reward.texts.en.title} (${held.code})` });
+  if ("donated" in held) return view((await sql.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND id = ?`, [shop, held.donated]))!);
+  const { kind, input } = discountInput(held.reward, {
+    code: held.code,
+    customerGid: held.memberGid,
+    currency: held.currency,
+    now: new Date(now),
+    title: `${held.reward.texts.en.title} (${held.code})`,
+    amountMinor: held.amountMinor,
+  });
   const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const result = await createWithRetries(admin, kind, input as unknown as Record<string, unknown>, opts.attempts ?? 3, sleep);
   if (result.kind === "created") await issue(sql, shop, held.id, result.id);

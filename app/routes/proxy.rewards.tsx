@@ -20,6 +20,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     title: reward.texts[locale].title,
     value: rewardValueText(reward, settings.currency_code, locale),
     pointsCost: reward.pointsCost,
+    ...(reward.type === "points_for_money" ? { minUnits: reward.minUnits, maxUnits: reward.maxUnits } : {}),
     affordable: Boolean(ctx.customerGid) && affordable(balance, reward),
   }));
   const codes = ctx.customerGid ? (await memberCodes(db.sql, ctx.shop, ctx.customerGid)).map((c) => ({ code: c.code, points: c.points })) : [];
@@ -31,7 +32,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export const action = async ({ request }: ActionFunctionArgs) => {
   const ctx = await proxyContext(request);
   if (!ctx.customerGid) return privateJson({ error: "log in first" }, { status: 403 });
-  let body: { rewardId?: unknown; idempotencyKey?: unknown };
+  let body: { rewardId?: unknown; idempotencyKey?: unknown; units?: unknown };
   try {
     body = JSON.parse(await request.text());
   } catch {
@@ -43,8 +44,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (!ctx.admin) return privateJson({ error: "the shop is not connected; try again later" }, { status: 503 });
   const db = await database();
   try {
-    const r = await redeem(db.sql, ctx.shop, ctx.customerGid, body.rewardId as number, body.idempotencyKey, ctx.admin);
-    const status = r.status === "issued" ? 200 : r.status === "held" ? 202 : 502;
+    const units = typeof body.units === "number" ? body.units : undefined;
+    const r = await redeem(db.sql, ctx.shop, ctx.customerGid, body.rewardId as number, body.idempotencyKey, ctx.admin, { choice: { units } });
+    const status = r.status === "issued" || r.status === "donated" ? 200 : r.status === "held" ? 202 : 502;
     return privateJson(r, { status });
   } catch (error) {
     if (error instanceof RedeemError) return privateJson({ error: error.reason }, { status: error.status });

@@ -76,6 +76,29 @@ describe(`redemption on ${TEST_DB}`, () => {
     expect(await balanceOf(s.gid)).toBe(0);
   });
 
+  it("points for money: the shopper picks the amount within the merchant's bounds", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "points_for_money", pointsCost: 100, minUnits: 5, maxUnits: 50, texts }));
+    const s = await shopper(1250);
+    await expect(redeem(db.sql, SHOP, s.gid, rewardId, "pfm-0", admin, { choice: { units: 4 } })).rejects.toMatchObject({ status: 422 });
+    await expect(redeem(db.sql, SHOP, s.gid, rewardId, "pfm-1", admin, { choice: { units: 13 } })).rejects.toMatchObject({ status: 409 });
+    const r = await redeem(db.sql, SHOP, s.gid, rewardId, "pfm-2", admin, { choice: { units: 12 }, sleep: noWait });
+    expect(r).toMatchObject({ status: "issued", points: 1200 });
+    expect(await balanceOf(s.gid)).toBe(50);
+    const variant = [...store.shops.get(SHOP).variants.values()].find((v) => v.price >= 1000)!;
+    const order = store.orders.create({ customerId: s.id, lineItems: [{ variantId: variant.id, quantity: 1 }], discountCodes: [r.code!], shipping: null });
+    expect(order.discountCodes).toEqual([{ code: r.code, amount: 1200, type: "fixed_amount" }]);
+  });
+
+  it("a donation is recorded without a code", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "donation", pointsCost: 200, cause: { en: "Trees for the city", de: "Bäume für die Stadt" }, texts }));
+    const s = await shopper(250);
+    const r = await redeem(db.sql, SHOP, s.gid, rewardId, "don-1", admin);
+    expect(r).toMatchObject({ status: "donated", code: null, points: 200 });
+    expect(await balanceOf(s.gid)).toBe(50);
+    const total = await db.sql.get<{ n: number; points: number }>(`SELECT COUNT(*) AS n, SUM(points) AS points FROM redemptions WHERE shop = ? AND reward_id = ? AND status = 'donated'`, [SHOP, rewardId]);
+    expect(total).toEqual({ n: 1, points: 200 });
+  });
+
   it("refuses too few points, an unknown reward and a missing key with a clear error, writing nothing", async () => {
     const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 100, pointsCost: 1000, texts }));
     const s = await shopper(999);
