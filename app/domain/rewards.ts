@@ -33,6 +33,8 @@ export const rewardSchema = z.discriminatedUnion("type", [
     })
     .strict(),
   z.object({ type: z.literal("free_shipping"), maxShippingMinor: z.number().int().positive().optional(), ...common }).strict(),
+  // Store credit on the customer's Shopify account (spent at checkout like a gift card).
+  z.object({ type: z.literal("store_credit"), amountMinor: z.number().int().positive("Must be greater than 0"), ...common }).strict(),
   // "100 points = €1": the shopper picks how much, within the merchant's bounds; pointsCost is the
   // price of one unit of shop currency.
   z
@@ -117,7 +119,7 @@ export function discountInput(reward: Reward, o: { code: string; customerGid: st
       },
     };
   }
-  if (reward.type === "donation") throw new RewardChoiceError("a donation makes no discount");
+  if (reward.type === "donation" || reward.type === "store_credit") throw new RewardChoiceError(`a ${reward.type} reward makes no discount`);
   const value =
     reward.type === "amount"
       ? { discountAmount: { amount: decimal(reward.amountMinor), appliesOnEachItem: false } }
@@ -131,6 +133,7 @@ export function rewardValueText(reward: Reward, currency: string, locale: "en" |
   const money = (minor: number) =>
     new Intl.NumberFormat(locale === "de" ? "de-DE" : "en-US", { style: "currency", currency, minimumFractionDigits: currencyExponent(currency) }).format(Number(formatMinor(minor, currency)));
   if (reward.type === "amount") return money(reward.amountMinor);
+  if (reward.type === "store_credit") return `${money(reward.amountMinor)} ${locale === "de" ? "Guthaben" : "store credit"}`;
   if (reward.type === "percentage") return `${reward.percent} %`;
   if (reward.type === "points_for_money") return `${money(10 ** currencyExponent(currency) * reward.minUnits)} – ${money(10 ** currencyExponent(currency) * reward.maxUnits)}`;
   if (reward.type === "donation") return reward.cause[locale];

@@ -10,7 +10,9 @@ import { discountInput, newCode, parseReward, priceOf, RewardChoiceError, type R
 import { enqueue } from "~/jobs/queue.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { ShopifyApiError, type AdminGraphql } from "~/services/shopify/client.server";
-import { createRewardCode, endCode, findCode } from "~/services/shopify/discounts.server";
+import { createRewardCode, endCode, findCode, type CreateResult } from "~/services/shopify/discounts.server";
+import { creditStore } from "~/services/shopify/store-credit.server";
+import { formatMinor } from "~/domain/money";
 import { toMinorUnits } from "~/domain/money";
 import { findMemberByCustomer, InsufficientPointsError, postEntryIn } from "./ledger.server";
 import { ensureShop } from "./shops.server";
@@ -140,7 +142,7 @@ async function issue(sql: Sql, shop: string, id: number, discountGid: string): P
     const created = r.created_at instanceof Date ? r.created_at.getTime() : Number(r.created_at);
     const expiresAt = created + reward.expiryDays * 86_400_000;
     await q.run(`UPDATE redemptions SET status = 'issued', discount_gid = ?, expires_at = ?, updated_at = ? WHERE shop = ? AND id = ? AND status = 'held'`, [discountGid, ts(q, expiresAt), ts(q), shop, id]);
-    if (reward.refundIfUnused) {
+    if (reward.refundIfUnused && reward.type !== "store_credit") {
       await enqueue(q, { shop, kind: "redeem:expire", payload: { redemptionId: id }, dedupeKey: `expire:${id}`, runAt: new Date(expiresAt + 60_000) });
     }
   });
@@ -237,11 +239,11 @@ function waitFor(error: unknown, attempt: number): number {
   return 200 * 4 ** (attempt - 1);
 }
 
-async function createWithRetries(admin: AdminGraphql, kind: "basic" | "freeShipping", input: Record<string, unknown>, attempts: number, sleep: (ms: number) => Promise<void>): Promise<Attempt> {
+async function withRetries(call: () => Promise<CreateResult>, attempts: number, sleep: (ms: number) => Promise<void>): Promise<Attempt> {
   let last = "";
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
-      const r = await createRewardCode(admin, kind, input);
+      const r = await call();
       if (r.ok) return { kind: "created", id: r.id };
       // A code that is already taken may be our own earlier attempt that timed out.
       if (r.userErrors.some((e) => e.code === "TAKEN")) return { kind: "unknown", message: "code taken" };
@@ -258,6 +260,14 @@ async function createWithRetries(admin: AdminGraphql, kind: "basic" | "freeShipp
 export async function settle(sql: Sql, shop: string, id: number, admin: AdminGraphql, reason: string): Promise<RedemptionView["status"]> {
   const r = await sql.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND id = ?`, [shop, id]);
   if (!r || r.status !== "held") return r?.status ?? "released";
+  const credit = await storeCreditOf(sql, shop, r);
+  if (credit) {
+    // Asking again with the same idempotency key is the lookup: it credits at most once.
+    const again = await credit(admin);
+    if (again.ok) await issue(sql, shop, id, again.id);
+    else await releaseHold(sql, shop, id, `Shopify refused the store credit: ${again.userErrors.map((e) => e.message).join("; ")}`);
+    return again.ok ? "issued" : "released";
+  }
   const found = await findCode(admin, r.code);
   if (found) {
     await issue(sql, shop, id, found);
@@ -267,12 +277,35 @@ export async function settle(sql: Sql, shop: string, id: number, admin: AdminGra
   return "released";
 }
 
+/** For a store-credit redemption: the (idempotent) credit call; null for other rewards. */
+async function storeCreditOf(sql: Sql, shop: string, r: RedemptionRow, admin?: AdminGraphql): Promise<((client?: AdminGraphql) => Promise<CreateResult>) | null> {
+  const row = await sql.get<{ config: string; customer_gid: string; currency_code: string }>(
+    `SELECT w.config, m.customer_gid, s.currency_code FROM rewards w JOIN members m ON m.id = ? AND m.shop = w.shop JOIN shops s ON s.domain = w.shop WHERE w.shop = ? AND w.id = ?`,
+    [r.member_id, shop, r.reward_id],
+  );
+  if (!row) return null;
+  const reward = parseReward(JSON.parse(row.config));
+  if (reward.type !== "store_credit") return null;
+  const amount = { amount: formatMinor(reward.amountMinor, row.currency_code), currencyCode: row.currency_code };
+  return (client = admin) => creditStore(client!, row.customer_gid, amount, `stammkunde-redemption-${shop}-${r.id}`);
+}
+
 export async function redeem(sql: Sql, shop: string, customerGid: string, rewardId: number, clientKey: string, admin: AdminGraphql, opts: RedeemOptions = {}): Promise<RedemptionView> {
   if (!clientKey || clientKey.length > 200) throw new RedeemError(422, "idempotencyKey is required (≤ 200 characters)");
   const now = opts.now ?? Date.now();
   const held = await hold(sql, shop, customerGid, rewardId, clientKey, now, opts.choice);
   if ("existing" in held) return view(held.existing!);
   if ("donated" in held) return view((await sql.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND id = ?`, [shop, held.donated]))!);
+  const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  if (held.reward.type === "store_credit") {
+    const row = (await sql.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND id = ?`, [shop, held.id]))!;
+    const credit = (await storeCreditOf(sql, shop, row, admin))!;
+    const result = await withRetries(() => credit(), opts.attempts ?? 3, sleep);
+    if (result.kind === "created") await issue(sql, shop, held.id, result.id);
+    else if (result.kind === "rejected") await releaseHold(sql, shop, held.id, `Shopify refused the store credit: ${result.message}`);
+    // unknown: the settle job repeats the idempotent credit
+    return view((await sql.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND id = ?`, [shop, held.id]))!);
+  }
   const { kind, input } = discountInput(held.reward, {
     code: held.code,
     customerGid: held.memberGid,
@@ -281,8 +314,7 @@ export async function redeem(sql: Sql, shop: string, customerGid: string, reward
     title: `${held.reward.texts.en.title} (${held.code})`,
     amountMinor: held.amountMinor,
   });
-  const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  const result = await createWithRetries(admin, kind, input as unknown as Record<string, unknown>, opts.attempts ?? 3, sleep);
+  const result = await withRetries(() => createRewardCode(admin, kind, input as unknown as Record<string, unknown>), opts.attempts ?? 3, sleep);
   if (result.kind === "created") await issue(sql, shop, held.id, result.id);
   else if (result.kind === "rejected") await releaseHold(sql, shop, held.id, `Shopify refused the discount: ${result.message}`);
   else {

@@ -89,6 +89,31 @@ describe(`redemption on ${TEST_DB}`, () => {
     expect(order.discountCodes).toEqual([{ code: r.code, amount: 1200, type: "fixed_amount" }]);
   });
 
+  it("store credit lands on the customer's Shopify account once, even when the answer was lost", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "store_credit", amountMinor: 750, pointsCost: 300, texts }));
+    const s = await shopper(600);
+    const r = await redeem(db.sql, SHOP, s.gid, rewardId, "sc-1", admin, { sleep: noWait });
+    expect(r).toMatchObject({ status: "issued", points: 300 });
+    const account = () => [...store.shops.get(SHOP).storeCreditAccounts.values()].find((a) => a.customerId === s.id);
+    expect(account()?.balance).toBe(750);
+    // the credit goes through but its answer is lost: the settle job repeats the idempotent call
+    let first = true;
+    const lossy: AdminGraphql = async (query, options) => {
+      const res = await admin(query, options);
+      if (first) {
+        first = false;
+        throw new TypeError("socket hang up");
+      }
+      return res;
+    };
+    const lost = await redeem(db.sql, SHOP, s.gid, rewardId, "sc-2", lossy, { sleep: noWait, attempts: 1 });
+    expect(lost.status).toBe("held");
+    await drainAt(Date.now() + 4 * 60_000);
+    expect((await db.sql.get<{ status: string }>(`SELECT status FROM redemptions WHERE id = ?`, [lost.id]))?.status).toBe("issued");
+    expect(account()?.balance).toBe(1500); // credited twice in all, once per redemption
+    expect(await balanceOf(s.gid)).toBe(0);
+  });
+
   it("a donation is recorded without a code", async () => {
     const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "donation", pointsCost: 200, cause: { en: "Trees for the city", de: "Bäume für die Stadt" }, texts }));
     const s = await shopper(250);

@@ -1,3 +1,4 @@
+import { getDirectiveValues, type GraphQLResolveInfo } from "graphql";
 import { parseMinor } from "../../core/money.ts";
 import { requireScope, type AdminContext } from "../context.ts";
 import { storeCreditTransactionView } from "../views/store-credit.ts";
@@ -28,9 +29,31 @@ function locate(ctx: AdminContext, id: string, currency: string, create: boolean
   return { error: { field: ["id"], message: "Owner does not exist.", code: "OWNER_NOT_FOUND" } };
 }
 
+/**
+ * Shopify's `@idempotent(key:)` on a mutation field: the first call with a key does the work, a
+ * repeat with the same key answers with the same result and changes nothing.
+ */
+const idempotencyResults = new WeakMap<object, Map<string, { accountId: number; txId: number }>>();
+
+function idempotencyKey(info: GraphQLResolveInfo): string | null {
+  const directive = info.schema.getDirective("idempotent");
+  if (!directive) return null;
+  const values = getDirectiveValues(directive, info.fieldNodes[0], info.variableValues);
+  return typeof values?.key === "string" ? values.key : null;
+}
+
 export const storeCreditMutations: RootResolvers = {
-  storeCreditAccountCredit: (args, ctx) => {
+  storeCreditAccountCredit: (args, ctx, info) => {
     requireScope(ctx, "storeCreditAccountCredit", "write_store_credit_account_transactions");
+    const key = idempotencyKey(info);
+    const seen = idempotencyResults.get(ctx.shop) ?? new Map<string, { accountId: number; txId: number }>();
+    idempotencyResults.set(ctx.shop, seen);
+    const earlier = key ? seen.get(key) : undefined;
+    if (earlier) {
+      const account = ctx.shop.storeCreditAccounts.get(earlier.accountId)!;
+      const tx = account.transactions.find((t) => t.id === earlier.txId)!;
+      return { storeCreditAccountTransaction: storeCreditTransactionView(ctx, account, tx), userErrors: [] };
+    }
     const input = args.creditInput as { creditAmount: MoneyInput; expiresAt?: string | null };
     const fail = (error: UserError) => ({ storeCreditAccountTransaction: null, userErrors: [error] });
     const currency = input.creditAmount.currencyCode;
@@ -51,6 +74,7 @@ export const storeCreditMutations: RootResolvers = {
     account.balance += amount;
     const tx = { id: ctx.core.ids.take(), amount, balanceAfter: account.balance, expiresAt, createdAt: ctx.core.clock.now() };
     account.transactions.push(tx);
+    if (key) seen.set(key, { accountId: account.id, txId: tx.id });
     return { storeCreditAccountTransaction: storeCreditTransactionView(ctx, account, tx), userErrors: [] };
   },
 
