@@ -17,6 +17,9 @@ const common = {
   expiryDays: z.number().int().min(1, "At least 1 day").max(3650).default(90),
   /** a code that expires unused gives its points back */
   refundIfUnused: z.boolean().default(true),
+  /** how often one member may take this reward, and how often all members together */
+  perCustomerLimit: z.number().int().positive("Must be at least 1, or leave it empty").optional(),
+  totalLimit: z.number().int().positive("Must be at least 1, or leave it empty").optional(),
   combinesWith: z
     .object({ productDiscounts: z.boolean(), orderDiscounts: z.boolean(), shippingDiscounts: z.boolean() })
     .strict()

@@ -16,6 +16,7 @@ import { formatMinor } from "~/domain/money";
 import { toMinorUnits } from "~/domain/money";
 import { findMemberByCustomer, InsufficientPointsError, postEntryIn } from "./ledger.server";
 import { ensureShop } from "./shops.server";
+import { consume, release as releaseCounter } from "./counters.server";
 
 export class RedeemError extends Error {
   constructor(readonly status: number, readonly reason: string) {
@@ -97,6 +98,14 @@ async function hold(sql: Sql, shop: string, customerGid: string, rewardId: numbe
     }
     const member = await findMemberByCustomer(q, shop, customerGid);
     if (!member || member.points_available < price.points) throw new RedeemError(409, "not enough points");
+    // Limits per member and in total, counted like budgets: taken now, given back if the
+    // redemption doesn't happen (released) or is undone (expired, cancelled).
+    if (reward.perCustomerLimit !== undefined && (await consume(q, shop, `reward:${rewardId}:member:${member.id}`, "lifetime", 1, reward.perCustomerLimit)) < 1) {
+      throw new RedeemError(409, "you have taken this reward as often as it can be taken");
+    }
+    if (reward.totalLimit !== undefined && (await consume(q, shop, `reward:${rewardId}`, "lifetime", 1, reward.totalLimit)) < 1) {
+      throw new RedeemError(409, "this reward is no longer available");
+    }
     const code = newCode(reward.codePrefix, (n) => randomBytes(n));
     const inserted = await q.get<{ id: number }>(
       `INSERT INTO redemptions (shop, member_id, reward_id, client_key, status, points, code, created_at, updated_at) VALUES (?, ?, ?, ?, 'held', ?, ?, ?, ?) RETURNING id`,
@@ -166,6 +175,7 @@ async function refundIssued(sql: Sql, shop: string, id: number, status: "expired
       note: reason,
     });
     await q.run(`UPDATE redemptions SET status = ?, updated_at = ? WHERE id = ?`, [status, ts(q), id]);
+    await giveBackLimits(q, shop, r);
     return true;
   });
 }
@@ -205,6 +215,15 @@ export async function markCodesUsed(sql: Sql, shop: string, order: { admin_graph
   return used;
 }
 
+/** Gives back a redemption's share of its reward's limits. */
+async function giveBackLimits(q: Queryable, shop: string, r: RedemptionRow): Promise<void> {
+  const row = await q.get<{ config: string }>(`SELECT config FROM rewards WHERE shop = ? AND id = ?`, [shop, r.reward_id]);
+  if (!row) return;
+  const reward = parseReward(JSON.parse(row.config));
+  if (reward.perCustomerLimit !== undefined) await releaseCounter(q, shop, `reward:${r.reward_id}:member:${r.member_id}`, "lifetime", 1);
+  if (reward.totalLimit !== undefined) await releaseCounter(q, shop, `reward:${r.reward_id}`, "lifetime", 1);
+}
+
 /** Gives the held points back (a reversing entry) and marks the redemption released. */
 async function releaseHold(sql: Sql, shop: string, id: number, reason: string): Promise<void> {
   await sql.tx(async (q) => {
@@ -225,6 +244,7 @@ async function releaseHold(sql: Sql, shop: string, id: number, reason: string): 
       });
     }
     await q.run(`UPDATE redemptions SET status = 'released', last_error = ?, updated_at = ? WHERE id = ?`, [reason.slice(0, 2000), ts(q), id]);
+    await giveBackLimits(q, shop, r);
   });
 }
 

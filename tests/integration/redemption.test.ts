@@ -114,6 +114,21 @@ describe(`redemption on ${TEST_DB}`, () => {
     expect(await balanceOf(s.gid)).toBe(0);
   });
 
+  it("limits how often a member and everyone together may take a reward; a released one doesn't count", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 100, pointsCost: 10, texts, perCustomerLimit: 2, totalLimit: 3 }));
+    const a = await shopper(100);
+    const b = await shopper(100);
+    expect((await redeem(db.sql, SHOP, a.gid, rewardId, "lim-a1", admin, { sleep: noWait })).status).toBe("issued");
+    expect((await redeem(db.sql, SHOP, a.gid, rewardId, "lim-a2", admin, { sleep: noWait })).status).toBe("issued");
+    await expect(redeem(db.sql, SHOP, a.gid, rewardId, "lim-a3", admin)).rejects.toMatchObject({ status: 409, reason: /as often/ });
+    // a refused discount gives its place back
+    store.faults.next(1, { kind: "error", status: 200, body: { data: { discountCodeBasicCreate: { codeDiscountNode: null, userErrors: [{ field: ["code"], code: "INVALID", message: "no" }] } } } }, "admin");
+    expect((await redeem(db.sql, SHOP, b.gid, rewardId, "lim-b1", admin, { sleep: noWait })).status).toBe("released");
+    expect((await redeem(db.sql, SHOP, b.gid, rewardId, "lim-b2", admin, { sleep: noWait })).status).toBe("issued");
+    await expect(redeem(db.sql, SHOP, b.gid, rewardId, "lim-b3", admin)).rejects.toMatchObject({ status: 409, reason: /no longer available/ });
+    expect(await balanceOf(b.gid)).toBe(90);
+  });
+
   it("a donation is recorded without a code", async () => {
     const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "donation", pointsCost: 200, cause: { en: "Trees for the city", de: "Bäume für die Stadt" }, texts }));
     const s = await shopper(250);
