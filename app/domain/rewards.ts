@@ -17,6 +17,14 @@ const common = {
   expiryDays: z.number().int().min(1, "At least 1 day").max(3650).default(90),
   /** a code that expires unused gives its points back */
   refundIfUnused: z.boolean().default(true),
+  /** what the discount applies to: everything, some products, or some collections */
+  appliesTo: z
+    .discriminatedUnion("type", [
+      z.object({ type: z.literal("all") }).strict(),
+      z.object({ type: z.literal("products"), productIds: z.array(z.string().regex(/^gid:\/\/shopify\/Product\/\d+$/, "Must be a product GID")).min(1, "Choose at least one product") }).strict(),
+      z.object({ type: z.literal("collections"), collectionIds: z.array(z.string().regex(/^gid:\/\/shopify\/Collection\/\d+$/, "Must be a collection GID")).min(1, "Choose at least one collection") }).strict(),
+    ])
+    .default({ type: "all" }),
   /** how often one member may take this reward, and how often all members together */
   perCustomerLimit: z.number().int().positive("Must be at least 1, or leave it empty").optional(),
   totalLimit: z.number().int().positive("Must be at least 1, or leave it empty").optional(),
@@ -129,7 +137,13 @@ export function discountInput(reward: Reward, o: { code: string; customerGid: st
       : reward.type === "points_for_money"
         ? { discountAmount: { amount: decimal(o.amountMinor ?? 0), appliesOnEachItem: false } }
         : { percentage: reward.percent / 100 };
-  return { kind: "basic" as const, input: { ...base, usageLimit: 1, customerGets: { value, items: { all: true } } } };
+  const items =
+    reward.appliesTo.type === "products"
+      ? { products: { productsToAdd: reward.appliesTo.productIds } }
+      : reward.appliesTo.type === "collections"
+        ? { collections: { add: reward.appliesTo.collectionIds } }
+        : { all: true };
+  return { kind: "basic" as const, input: { ...base, usageLimit: 1, customerGets: { value, items } } };
 }
 
 export function rewardValueText(reward: Reward, currency: string, locale: "en" | "de"): string {

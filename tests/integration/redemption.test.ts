@@ -67,6 +67,17 @@ describe(`redemption on ${TEST_DB}`, () => {
     expect(() => store.orders.create({ customerId: s.id, lineItems: [{ variantId: variant.id, quantity: 1 }], discountCodes: [r.code!] })).toThrow(DiscountRejected);
   });
 
+  it("a reward for some products takes off only those products", async () => {
+    const [coffee, cup] = [...store.shops.get(SHOP).products.values()];
+    const cupVariant = [...store.shops.get(SHOP).variants.values()].find((v) => v.productId === cup.id)!;
+    const coffeeVariant = [...store.shops.get(SHOP).variants.values()].find((v) => v.productId === coffee.id)!;
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "percentage", percent: 50, pointsCost: 10, texts, appliesTo: { type: "products", productIds: [`gid://shopify/Product/${cup.id}`] } }));
+    const s = await shopper(10);
+    const r = await redeem(db.sql, SHOP, s.gid, rewardId, "cups", admin, { sleep: noWait });
+    const order = store.orders.create({ customerId: s.id, lineItems: [{ variantId: cupVariant.id, quantity: 1 }, { variantId: coffeeVariant.id, quantity: 1 }], discountCodes: [r.code!], shipping: null });
+    expect(order.discountCodes[0].amount).toBe(Math.round(cupVariant.price / 2));
+  });
+
   it("issues percentage and free-shipping rewards", async () => {
     const pct = await db.sql.tx((q) => createReward(q, SHOP, { type: "percentage", percent: 10, pointsCost: 100, texts }));
     const ship = await db.sql.tx((q) => createReward(q, SHOP, { type: "free_shipping", pointsCost: 50, texts, maxShippingMinor: 990 }));
