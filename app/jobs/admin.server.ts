@@ -1,9 +1,9 @@
 // The Admin API client a background job uses: the shop's offline session, through Shopify's library.
-import type { AdminGraphql } from "~/services/shopify/client.server";
+import { ADMIN_TIMEOUT_MS, withTimeout, type AdminGraphql } from "~/services/shopify/client.server";
 import { throttledAdmin } from "~/services/shopify/throttle.server";
 
 export async function adminFor(shop: string): Promise<AdminGraphql> {
   const { unauthenticated } = await import("~/shopify.server");
   const { admin } = await unauthenticated.admin(shop);
-  return throttledAdmin(shop, (query, options) => admin.graphql(query, options));
+  return throttledAdmin(shop, withTimeout((query, options) => admin.graphql(query, options), ADMIN_TIMEOUT_MS));
 }

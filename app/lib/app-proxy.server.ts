@@ -1,6 +1,6 @@
 // The storefront's door: requests through Shopify's app proxy, verified by the library
 // (authenticate.public.appProxy). The shop and the shopper come only from the signed query.
-import type { AdminGraphql } from "~/services/shopify/client.server";
+import { ADMIN_TIMEOUT_MS, withTimeout, type AdminGraphql } from "~/services/shopify/client.server";
 import { throttledAdmin } from "~/services/shopify/throttle.server";
 import { authenticate } from "~/shopify.server";
 
@@ -23,7 +23,7 @@ export async function proxyContext(request: Request): Promise<ProxyContext> {
     const shop = new URL(request.url).searchParams.get("shop");
     if (context.admin && shop) {
       const client = context.admin;
-      admin = throttledAdmin(shop, (query, options) => client.graphql(query, options));
+      admin = throttledAdmin(shop, withTimeout((query, options) => client.graphql(query, options), ADMIN_TIMEOUT_MS));
     }
   } catch (error) {
     if (error instanceof Response && error.status >= 500) throw error;

@@ -8,7 +8,7 @@ import { checkBalances, ensureMember, findMemberByCustomer, postEntry } from "~/
 import { cancelRedemption, createReward, redeem, RedeemError } from "~/models/redemptions.server";
 import { pipeline } from "../helpers/pipeline";
 import { orderWithLines } from "../helpers/webhooks";
-import type { AdminGraphql } from "~/services/shopify/client.server";
+import { withTimeout, type AdminGraphql } from "~/services/shopify/client.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
 import { devstoreAdmin } from "../helpers/devstore";
@@ -178,6 +178,20 @@ describe(`redemption on ${TEST_DB}`, () => {
     store.faults.throttleNext(1);
     expect((await redeem(db.sql, SHOP, s.gid, rewardId, "f2", admin, { sleep: noWait })).status).toBe("issued");
     expect(await balanceOf(s.gid)).toBe(0);
+  });
+
+  it("when Shopify hangs, the shopper gets an answer in time and the settle job decides: 0 lost, 0 orphans", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 100, pointsCost: 10, texts }));
+    const s = await shopper(10);
+    store.faults.hangNext(2); // the create and the lookup never answer
+    const r = await redeem(db.sql, SHOP, s.gid, rewardId, "hang", withTimeout(admin, 300), { sleep: noWait, attempts: 1 });
+    expect(r.status).toBe("held");
+    await drainAt(Date.now() + 4 * 60_000);
+    const row = await db.sql.get<{ status: string; code: string }>(`SELECT status, code FROM redemptions WHERE id = ?`, [r.id]);
+    // the hung create never reached the store's state, so the code doesn't exist: points back
+    expect(row?.status).toBe("released");
+    expect(store.discounts.byCode(row!.code)).toBeUndefined();
+    expect(await balanceOf(s.gid)).toBe(10);
   });
 
   it("gives the points back when Shopify refuses the discount", async () => {

@@ -31,3 +31,30 @@ export async function runGraphql<T>(graphql: AdminGraphql, query: string, variab
   if (!body.data) throw new ShopifyApiError("Shopify answered without data");
   return { data: body.data, cost: body.extensions?.cost };
 }
+
+export class ShopifyTimeoutError extends Error {}
+
+/** How long a shopper's request or a job waits for one Admin API answer. */
+export const ADMIN_TIMEOUT_MS = 8_000;
+
+/**
+ * Gives up waiting for Shopify after `ms`. The call may still complete on Shopify's side, so
+ * callers treat a timeout as "outcome unknown" (redemptions look the code up, credits repeat their
+ * idempotent call) rather than as a failure.
+ */
+export function withTimeout(graphql: AdminGraphql, ms: number): AdminGraphql {
+  return (query, options) =>
+    new Promise<Response>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new ShopifyTimeoutError(`Shopify did not answer within ${ms} ms`)), ms);
+      graphql(query, options).then(
+        (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+}
