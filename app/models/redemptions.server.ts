@@ -14,7 +14,7 @@ import { createRewardCode, endCode, findCode, type CreateResult } from "~/servic
 import { creditStore } from "~/services/shopify/store-credit.server";
 import { formatMinor } from "~/domain/money";
 import { toMinorUnits } from "~/domain/money";
-import { findMemberByCustomer, InsufficientPointsError, postEntryIn } from "./ledger.server";
+import { ensureMember, findMemberByCustomer, InsufficientPointsError, postEntryIn } from "./ledger.server";
 import { ensureShop } from "./shops.server";
 import { consume, release as releaseCounter } from "./counters.server";
 
@@ -81,7 +81,7 @@ export interface RedeemOptions {
 }
 
 /** Phase 1: hold the points. Idempotent per client key. */
-async function hold(sql: Sql, shop: string, customerGid: string, rewardId: number, clientKey: string, now: number, choice: { units?: number } = {}) {
+async function hold(sql: Sql, shop: string, customerGid: string, rewardId: number, clientKey: string, now: number, choice: { units?: number } = {}, grant?: { staff: string }) {
   return sql.tx(async (q) => {
     const existing = await q.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND client_key = ?`, [shop, clientKey]);
     if (existing) return { existing };
@@ -96,6 +96,8 @@ async function hold(sql: Sql, shop: string, customerGid: string, rewardId: numbe
       if (error instanceof RewardChoiceError) throw new RedeemError(422, error.message);
       throw error;
     }
+    if (grant) price = { ...price, points: 0 }; // the shop gives it: no points are taken
+    if (grant) await ensureMember(q, shop, customerGid);
     const member = await findMemberByCustomer(q, shop, customerGid);
     if (!member || member.points_available < price.points) throw new RedeemError(409, "not enough points");
     // Limits per member and in total, counted like budgets: taken now, given back if the
@@ -112,7 +114,7 @@ async function hold(sql: Sql, shop: string, customerGid: string, rewardId: numbe
       [shop, member.id, rewardId, clientKey, price.points, code, ts(q, now), ts(q, now)],
     );
     const id = Number(inserted!.id);
-    try {
+    if (!grant) try {
       const entry = await postEntryIn(q, shop, {
         memberId: member.id,
         bucket: "available",
@@ -129,6 +131,7 @@ async function hold(sql: Sql, shop: string, customerGid: string, rewardId: numbe
       if (error instanceof InsufficientPointsError) throw new RedeemError(409, "not enough points");
       throw error;
     }
+    if (grant) await q.run(`UPDATE redemptions SET last_error = ? WHERE id = ?`, [`given by ${grant.staff}`.slice(0, 200), id]);
     if (reward.type === "donation") {
       // nothing to create in Shopify: the donation is recorded as made
       await q.run(`UPDATE redemptions SET status = 'donated', used_at = ?, updated_at = ? WHERE id = ?`, [ts(q, now), ts(q, now), id]);
@@ -162,7 +165,8 @@ async function refundIssued(sql: Sql, shop: string, id: number, status: "expired
   return sql.tx(async (q) => {
     const r = await q.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND id = ?${q.dialect === "postgres" ? " FOR UPDATE" : ""}`, [shop, id]);
     if (!r || r.status !== "issued") return false;
-    await postEntryIn(q, shop, {
+    // a code the shop gave away cost no points, so there is nothing to give back
+    if (r.points > 0) await postEntryIn(q, shop, {
       memberId: r.member_id,
       bucket: "available",
       points: r.points,
@@ -310,10 +314,15 @@ async function storeCreditOf(sql: Sql, shop: string, r: RedemptionRow, admin?: A
   return (client = admin) => creditStore(client!, row.customer_gid, amount, `stammkunde-redemption-${shop}-${r.id}`);
 }
 
-export async function redeem(sql: Sql, shop: string, customerGid: string, rewardId: number, clientKey: string, admin: AdminGraphql, opts: RedeemOptions = {}): Promise<RedemptionView> {
+/** The merchant gives a member a reward (a goodwill code): the same path, without taking points. */
+export function grantReward(sql: Sql, shop: string, customerGid: string, rewardId: number, clientKey: string, admin: AdminGraphql, staff: string, opts: RedeemOptions = {}): Promise<RedemptionView> {
+  return redeem(sql, shop, customerGid, rewardId, clientKey, admin, { ...opts, grant: { staff } });
+}
+
+export async function redeem(sql: Sql, shop: string, customerGid: string, rewardId: number, clientKey: string, admin: AdminGraphql, opts: RedeemOptions & { grant?: { staff: string } } = {}): Promise<RedemptionView> {
   if (!clientKey || clientKey.length > 200) throw new RedeemError(422, "idempotencyKey is required (≤ 200 characters)");
   const now = opts.now ?? Date.now();
-  const held = await hold(sql, shop, customerGid, rewardId, clientKey, now, opts.choice);
+  const held = await hold(sql, shop, customerGid, rewardId, clientKey, now, opts.choice, opts.grant);
   if ("existing" in held) return view(held.existing!);
   if ("donated" in held) return view((await sql.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND id = ?`, [shop, held.donated]))!);
   const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));

@@ -5,7 +5,7 @@ import { createDevStore, DiscountRejected, type DevStore } from "../../devstore/
 import { RewardConfigError } from "~/domain/rewards";
 import { Worker } from "~/jobs/worker.server";
 import { checkBalances, ensureMember, findMemberByCustomer, postEntry } from "~/models/ledger.server";
-import { cancelRedemption, createReward, redeem, RedeemError } from "~/models/redemptions.server";
+import { cancelRedemption, createReward, grantReward, redeem, RedeemError } from "~/models/redemptions.server";
 import { pipeline } from "../helpers/pipeline";
 import { orderWithLines } from "../helpers/webhooks";
 import { withTimeout, type AdminGraphql } from "~/services/shopify/client.server";
@@ -138,6 +138,18 @@ describe(`redemption on ${TEST_DB}`, () => {
     expect((await redeem(db.sql, SHOP, b.gid, rewardId, "lim-b2", admin, { sleep: noWait })).status).toBe("issued");
     await expect(redeem(db.sql, SHOP, b.gid, rewardId, "lim-b3", admin)).rejects.toMatchObject({ status: 409, reason: /no longer available/ });
     expect(await balanceOf(b.gid)).toBe(90);
+  });
+
+  it("the merchant gives a member a reward without taking points", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 1000, pointsCost: 1000, texts }));
+    const s = await shopper(0);
+    const r = await grantReward(db.sql, SHOP, s.gid, rewardId, "goodwill-1", admin, "support@shop", { sleep: noWait });
+    expect(r).toMatchObject({ status: "issued", points: 0 });
+    expect(store.discounts.byCode(r.code!)).toBeDefined();
+    expect(await balanceOf(s.gid)).toBe(0);
+    // cancelling it gives nothing back, and takes nothing
+    expect(await cancelRedemption(db.sql, SHOP, r.id, admin)).toBe(true);
+    expect(await balanceOf(s.gid)).toBe(0);
   });
 
   it("a donation is recorded without a code", async () => {
