@@ -83,8 +83,12 @@ describe(`redemption on ${TEST_DB}`, () => {
     const ship = await db.sql.tx((q) => createReward(q, SHOP, { type: "free_shipping", pointsCost: 50, texts, maxShippingMinor: 990 }));
     const s = await shopper(150);
     expect((await redeem(db.sql, SHOP, s.gid, pct, "p", admin, { sleep: noWait })).status).toBe("issued");
-    expect((await redeem(db.sql, SHOP, s.gid, ship, "s", admin, { sleep: noWait })).status).toBe("issued");
+    const free = await redeem(db.sql, SHOP, s.gid, ship, "s", admin, { sleep: noWait });
+    expect(free.status).toBe("issued");
     expect(await balanceOf(s.gid)).toBe(0);
+    const variant = [...store.shops.get(SHOP).variants.values()].find((v) => v.price >= 1000)!;
+    const order = store.orders.create({ customerId: s.id, lineItems: [{ variantId: variant.id, quantity: 1 }], discountCodes: [free.code!], shipping: { title: "Standard", price: "4.90" } });
+    expect(order.discountCodes).toEqual([{ code: free.code, amount: 490, type: "shipping" }]);
   });
 
   it("points for money: the shopper picks the amount within the merchant's bounds", async () => {
