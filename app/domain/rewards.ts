@@ -25,6 +25,9 @@ const common = {
       z.object({ type: z.literal("collections"), collectionIds: z.array(z.string().regex(/^gid:\/\/shopify\/Collection\/\d+$/, "Must be a collection GID")).min(1, "Choose at least one collection") }).strict(),
     ])
     .default({ type: "all" }),
+  /** the most this reward may give away in money, over all members (minor units of shop currency);
+   *  counted for rewards with a money value: amount, points for money, store credit */
+  budgetMinor: z.number().int().positive("Must be greater than 0, or leave it empty").optional(),
   /** how often one member may take this reward, and how often all members together */
   perCustomerLimit: z.number().int().positive("Must be at least 1, or leave it empty").optional(),
   totalLimit: z.number().int().positive("Must be at least 1, or leave it empty").optional(),
@@ -96,6 +99,13 @@ export function priceOf(reward: Reward, currency: string, choice: { units?: numb
     throw new RewardChoiceError(`choose a whole amount from ${reward.minUnits} to ${reward.maxUnits}`);
   }
   return { points: units! * reward.pointsCost, amountMinor: units! * 10 ** currencyExponent(currency) };
+}
+
+/** The money a redemption gives away, for budgets (0 where the value depends on the cart). */
+export function moneyValue(reward: Reward, price: { amountMinor?: number }): number {
+  if (reward.type === "amount" || reward.type === "store_credit") return reward.amountMinor;
+  if (reward.type === "points_for_money") return price.amountMinor ?? 0;
+  return 0;
 }
 
 /** The cheapest way to take the reward (points-for-money: its minimum). */

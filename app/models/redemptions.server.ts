@@ -6,13 +6,13 @@
 //    code is looked up before anything is released; a settle job does the same for holds a crash
 //    left behind.
 import { randomBytes } from "node:crypto";
-import { discountInput, newCode, parseReward, priceOf, RewardChoiceError, type Reward } from "~/domain/rewards";
+import { discountInput, moneyValue, newCode, parseReward, priceOf, RewardChoiceError, type Reward } from "~/domain/rewards";
 import { enqueue } from "~/jobs/queue.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { ShopifyApiError, type AdminGraphql } from "~/services/shopify/client.server";
 import { createRewardCode, endCode, findCode, type CreateResult } from "~/services/shopify/discounts.server";
 import { creditStore } from "~/services/shopify/store-credit.server";
-import { formatMinor } from "~/domain/money";
+import { currencyExponent, formatMinor } from "~/domain/money";
 import { toMinorUnits } from "~/domain/money";
 import { ensureMember, findMemberByCustomer, InsufficientPointsError, postEntryIn } from "./ledger.server";
 import { ensureShop } from "./shops.server";
@@ -107,6 +107,10 @@ async function hold(sql: Sql, shop: string, customerGid: string, rewardId: numbe
     }
     if (reward.totalLimit !== undefined && (await consume(q, shop, `reward:${rewardId}`, "lifetime", 1, reward.totalLimit)) < 1) {
       throw new RedeemError(409, "this reward is no longer available");
+    }
+    const value = moneyValue(reward, price);
+    if (reward.budgetMinor !== undefined && value > 0 && (await consume(q, shop, `reward:${rewardId}:money`, "lifetime", value, reward.budgetMinor)) < value) {
+      throw new RedeemError(409, "this reward's budget is spent");
     }
     const code = newCode(reward.codePrefix, (n) => randomBytes(n));
     const inserted = await q.get<{ id: number }>(
@@ -226,6 +230,12 @@ async function giveBackLimits(q: Queryable, shop: string, r: RedemptionRow): Pro
   const reward = parseReward(JSON.parse(row.config));
   if (reward.perCustomerLimit !== undefined) await releaseCounter(q, shop, `reward:${r.reward_id}:member:${r.member_id}`, "lifetime", 1);
   if (reward.totalLimit !== undefined) await releaseCounter(q, shop, `reward:${r.reward_id}`, "lifetime", 1);
+  if (reward.budgetMinor !== undefined) {
+    const settings = await ensureShop(q, shop);
+    const units = reward.type === "points_for_money" && reward.pointsCost > 0 ? r.points / reward.pointsCost : undefined;
+    const value = moneyValue(reward, { amountMinor: units !== undefined ? units * 10 ** currencyExponent(settings.currency_code) : undefined });
+    await releaseCounter(q, shop, `reward:${r.reward_id}:money`, "lifetime", value);
+  }
 }
 
 /** Gives the held points back (a reversing entry) and marks the redemption released. */

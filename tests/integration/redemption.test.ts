@@ -144,6 +144,17 @@ describe(`redemption on ${TEST_DB}`, () => {
     expect(await balanceOf(b.gid)).toBe(90);
   });
 
+  it("a reward's money budget runs out, and a cancelled code gives its share back", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 500, pointsCost: 10, texts, budgetMinor: 1200 }));
+    const s = await shopper(100);
+    const first = await redeem(db.sql, SHOP, s.gid, rewardId, "bud-1", admin, { sleep: noWait });
+    expect((await redeem(db.sql, SHOP, s.gid, rewardId, "bud-2", admin, { sleep: noWait })).status).toBe("issued");
+    await expect(redeem(db.sql, SHOP, s.gid, rewardId, "bud-3", admin)).rejects.toMatchObject({ status: 409, reason: /budget/ });
+    await cancelRedemption(db.sql, SHOP, first.id, admin);
+    expect((await redeem(db.sql, SHOP, s.gid, rewardId, "bud-4", admin, { sleep: noWait })).status).toBe("issued");
+    expect(await balanceOf(s.gid)).toBe(80);
+  });
+
   it("the merchant gives a member a reward without taking points", async () => {
     const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 1000, pointsCost: 1000, texts }));
     const s = await shopper(0);
