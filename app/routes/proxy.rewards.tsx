@@ -45,7 +45,17 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const db = await database();
   try {
     const units = typeof body.units === "number" ? body.units : undefined;
-    const r = await redeem(db.sql, ctx.shop, ctx.customerGid, body.rewardId as number, body.idempotencyKey, ctx.admin, { choice: { units } });
+    const pending = redeem(db.sql, ctx.shop, ctx.customerGid, body.rewardId as number, body.idempotencyKey, ctx.admin, { choice: { units } });
+    // A shopper isn't kept waiting on Shopify's rate limit: after a few seconds the answer is 202
+    // and the redemption carries on; the same request again (same key) returns its state.
+    const waitMs = Number(process.env.STAMMKUNDE_PROXY_WAIT_MS ?? 5000);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), waitMs)));
+    const r = await Promise.race([pending, late]).finally(() => clearTimeout(timer));
+    if (r === null) {
+      pending.catch((error) => console.error("redemption finished with an error", error));
+      return privateJson({ status: "held", idempotencyKey: body.idempotencyKey }, { status: 202 });
+    }
     const status = r.status === "issued" || r.status === "donated" ? 200 : r.status === "held" ? 202 : 502;
     return privateJson(r, { status });
   } catch (error) {

@@ -76,6 +76,21 @@ describe(`storefront rewards on ${TEST_DB}`, () => {
     expect(list.codes).toEqual([{ code: r.code, points: 500 }]);
   });
 
+  it("answers 202 when Shopify is slow, and the same request later returns the code", async () => {
+    process.env.STAMMKUNDE_PROXY_WAIT_MS = "200";
+    store.faults.slowNext(1, 1000);
+    const memberId = (await findMemberByCustomer(db.sql, SHOP, `gid://shopify/Customer/${customerId}`))!.id;
+    await postEntry(db.sql, SHOP, { memberId, bucket: "available", points: 500, kind: "earn", reason: "purchase", idempotencyKey: "seed-2" });
+    const body = JSON.stringify({ rewardId, idempotencyKey: "slow-tap" });
+    const first = await call(action, customerId, { method: "POST", body });
+    expect(first.status).toBe(202);
+    await new Promise((r) => setTimeout(r, 1500));
+    const again = await call(action, customerId, { method: "POST", body });
+    expect(again.status).toBe(200);
+    expect((await again.json()).code).toMatch(/^STK-/);
+    delete process.env.STAMMKUNDE_PROXY_WAIT_MS;
+  });
+
   it("refuses guests, unsigned calls, too few points and bad bodies, writing nothing", async () => {
     expect((await call(action, null, { method: "POST", body: JSON.stringify({ rewardId, idempotencyKey: "g" }) })).status).toBe(403);
     expect((await call(action, customerId, { method: "POST", body: JSON.stringify({ rewardId, idempotencyKey: "x" }) }, "wrong")).status).toBe(401);
