@@ -47,6 +47,9 @@ export const rewardSchema = z.discriminatedUnion("type", [
     })
     .strict(),
   z.object({ type: z.literal("free_shipping"), maxShippingMinor: z.number().int().positive().optional(), ...common }).strict(),
+  // One unit of a chosen variant for free: a code worth that variant's price, on that variant only
+  // (so a second unit in the cart is not free too). The price is read from Shopify when redeemed.
+  z.object({ type: z.literal("free_product"), variantId: z.string().regex(/^gid:\/\/shopify\/ProductVariant\/\d+$/, "Must be a product variant GID"), ...common }).strict(),
   // Store credit on the customer's Shopify account (spent at checkout like a gift card).
   z.object({ type: z.literal("store_credit"), amountMinor: z.number().int().positive("Must be greater than 0"), ...common }).strict(),
   // "100 points = €1": the shopper picks how much, within the merchant's bounds; pointsCost is the
@@ -115,7 +118,7 @@ export function affordable(balance: number, reward: Reward): boolean {
 
 /** The DiscountCodeBasicInput / DiscountCodeFreeShippingInput for a member's code (API 2026-01
  *  shapes: `context` limited to that customer). */
-export function discountInput(reward: Reward, o: { code: string; customerGid: string; currency: string; now: Date; title: string; amountMinor?: number }) {
+export function discountInput(reward: Reward, o: { code: string; customerGid: string; currency: string; now: Date; title: string; amountMinor?: number; variantPriceMinor?: number }) {
   const endsAt = new Date(o.now.getTime() + reward.expiryDays * 86_400_000).toISOString();
   const decimal = (minor: number) => formatMinor(minor, o.currency);
   const base = {
@@ -141,6 +144,20 @@ export function discountInput(reward: Reward, o: { code: string; customerGid: st
     };
   }
   if (reward.type === "donation" || reward.type === "store_credit") throw new RewardChoiceError(`a ${reward.type} reward makes no discount`);
+  if (reward.type === "free_product") {
+    if (!o.variantPriceMinor) throw new RewardChoiceError("the variant's price is needed for a free product");
+    return {
+      kind: "basic" as const,
+      input: {
+        ...base,
+        usageLimit: 1,
+        customerGets: {
+          value: { discountAmount: { amount: decimal(o.variantPriceMinor), appliesOnEachItem: false } },
+          items: { products: { productVariantsToAdd: [reward.variantId] } },
+        },
+      },
+    };
+  }
   const value =
     reward.type === "amount"
       ? { discountAmount: { amount: decimal(reward.amountMinor), appliesOnEachItem: false } }
@@ -164,5 +181,6 @@ export function rewardValueText(reward: Reward, currency: string, locale: "en" |
   if (reward.type === "percentage") return `${reward.percent} %`;
   if (reward.type === "points_for_money") return `${money(10 ** currencyExponent(currency) * reward.minUnits)} – ${money(10 ** currencyExponent(currency) * reward.maxUnits)}`;
   if (reward.type === "donation") return reward.cause[locale];
+  if (reward.type === "free_product") return locale === "de" ? "Gratisartikel" : "Free product";
   return locale === "de" ? "Kostenloser Versand" : "Free shipping";
 }

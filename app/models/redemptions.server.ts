@@ -12,6 +12,7 @@ import type { Queryable, Sql } from "~/lib/sql.server";
 import { ShopifyApiError, type AdminGraphql } from "~/services/shopify/client.server";
 import { createRewardCode, endCode, findCode, type CreateResult } from "~/services/shopify/discounts.server";
 import { creditStore } from "~/services/shopify/store-credit.server";
+import { variantPrice } from "~/services/shopify/products.server";
 import { currencyExponent, formatMinor } from "~/domain/money";
 import { toMinorUnits } from "~/domain/money";
 import { ensureMember, findMemberByCustomer, InsufficientPointsError, postEntryIn } from "./ledger.server";
@@ -345,6 +346,25 @@ export async function redeem(sql: Sql, shop: string, customerGid: string, reward
     // unknown: the settle job repeats the idempotent credit
     return view((await sql.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND id = ?`, [shop, held.id]))!);
   }
+  let variantPriceMinor: number | undefined;
+  if (held.reward.type === "free_product") {
+    const variantGid = held.reward.variantId;
+    // the same retry rules as creating the code; the price travels in the result's id
+    const price = await withRetries(
+      async () => {
+        const p = await variantPrice(admin, variantGid);
+        return p ? { ok: true as const, id: p } : { ok: false as const, userErrors: [{ message: "the product is no longer for sale" }] };
+      },
+      opts.attempts ?? 3,
+      sleep,
+    );
+    if (price.kind !== "created") {
+      // nothing was created in Shopify yet, so giving the points back is safe
+      await releaseHold(sql, shop, held.id, `free product unavailable: ${price.message}`);
+      return view((await sql.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND id = ?`, [shop, held.id]))!);
+    }
+    variantPriceMinor = toMinorUnits(price.id, held.currency);
+  }
   const { kind, input } = discountInput(held.reward, {
     code: held.code,
     customerGid: held.memberGid,
@@ -352,6 +372,7 @@ export async function redeem(sql: Sql, shop: string, customerGid: string, reward
     now: new Date(now),
     title: `${held.reward.texts.en.title} (${held.code})`,
     amountMinor: held.amountMinor,
+    variantPriceMinor,
   });
   const result = await withRetries(() => createRewardCode(admin, kind, input as unknown as Record<string, unknown>), opts.attempts ?? 3, sleep);
   if (result.kind === "created") await issue(sql, shop, held.id, result.id);

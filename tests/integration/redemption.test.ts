@@ -167,6 +167,21 @@ describe(`redemption on ${TEST_DB}`, () => {
     expect(await balanceOf(s.gid)).toBe(0);
   });
 
+  it("a free product: one unit of the variant is free, not two", async () => {
+    const variant = [...store.shops.get(SHOP).variants.values()].find((v) => v.price === 1450)!;
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "free_product", variantId: `gid://shopify/ProductVariant/${variant.id}`, pointsCost: 400, texts }));
+    const s = await shopper(400);
+    const r = await redeem(db.sql, SHOP, s.gid, rewardId, "free-1", admin, { sleep: noWait });
+    expect(r.status).toBe("issued");
+    const order = store.orders.create({ customerId: s.id, lineItems: [{ variantId: variant.id, quantity: 2 }], discountCodes: [r.code!], shipping: null });
+    expect(order.discountCodes[0].amount).toBe(1450);
+    // a variant that no longer exists: nothing is created, the points come back
+    const gone = await db.sql.tx((q) => createReward(q, SHOP, { type: "free_product", variantId: "gid://shopify/ProductVariant/999999", pointsCost: 10, texts }));
+    const t = await shopper(10);
+    expect((await redeem(db.sql, SHOP, t.gid, gone, "free-2", admin, { sleep: noWait })).status).toBe("released");
+    expect(await balanceOf(t.gid)).toBe(10);
+  });
+
   it("a donation is recorded without a code", async () => {
     const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "donation", pointsCost: 200, cause: { en: "Trees for the city", de: "Bäume für die Stadt" }, texts }));
     const s = await shopper(250);

@@ -32,3 +32,18 @@ export async function collectionsByProduct(graphql: AdminGraphql, productGids: s
   for (const id of ids) out[id] ??= [];
   return out;
 }
+
+export const VARIANT_PRICE_QUERY = `#graphql
+  query StammkundeVariantPrice($id: ID!) {
+    productVariant(id: $id) {
+      id
+      price
+    }
+  }
+`;
+
+/** A variant's current price (shop currency, decimal string), or null when it doesn't exist. */
+export async function variantPrice(graphql: AdminGraphql, variantGid: string): Promise<string | null> {
+  const { data } = await runGraphql<{ productVariant: { price: string } | null }>(graphql, VARIANT_PRICE_QUERY, { id: variantGid });
+  return data.productVariant?.price ?? null;
+}
