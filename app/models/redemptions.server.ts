@@ -48,6 +48,12 @@ export async function createReward(q: Queryable, shop: string, input: unknown): 
   return Number(row!.id);
 }
 
+/** The merchant turns a reward on or off; off, it is neither shown nor redeemable (issued codes stay valid). */
+export async function setRewardEnabled(q: Queryable, shop: string, rewardId: number, enabled: boolean): Promise<boolean> {
+  const r = await q.run(`UPDATE rewards SET enabled = ? WHERE shop = ? AND id = ?`, [q.dialect === "sqlite" ? Number(enabled) : enabled, shop, rewardId]);
+  return r.changes === 1;
+}
+
 export async function listRewards(q: Queryable, shop: string): Promise<Array<{ id: number; reward: Reward }>> {
   const rows = await q.all<{ id: number; config: string; enabled: unknown }>(`SELECT id, config, enabled FROM rewards WHERE shop = ? ORDER BY points_cost, id`, [shop]);
   return rows.filter((r) => Boolean(r.enabled)).map((r) => ({ id: Number(r.id), reward: parseReward(JSON.parse(r.config)) }));

@@ -5,7 +5,7 @@ import { createDevStore, DiscountRejected, type DevStore } from "../../devstore/
 import { RewardConfigError } from "~/domain/rewards";
 import { Worker } from "~/jobs/worker.server";
 import { checkBalances, ensureMember, findMemberByCustomer, postEntry } from "~/models/ledger.server";
-import { cancelRedemption, createReward, grantReward, redeem, RedeemError } from "~/models/redemptions.server";
+import { cancelRedemption, createReward, grantReward, listRewards, redeem, RedeemError, setRewardEnabled } from "~/models/redemptions.server";
 import { pipeline } from "../helpers/pipeline";
 import { orderWithLines } from "../helpers/webhooks";
 import { withTimeout, type AdminGraphql } from "~/services/shopify/client.server";
@@ -180,6 +180,17 @@ describe(`redemption on ${TEST_DB}`, () => {
     const t = await shopper(10);
     expect((await redeem(db.sql, SHOP, t.gid, gone, "free-2", admin, { sleep: noWait })).status).toBe("released");
     expect(await balanceOf(t.gid)).toBe(10);
+  });
+
+  it("a reward switched off is neither listed nor redeemable, and only in its own shop", async () => {
+    const rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 100, pointsCost: 10, texts }));
+    const s = await shopper(10);
+    expect(await setRewardEnabled(db.sql, "other-shop.myshopify.com", rewardId, false)).toBe(false);
+    expect(await setRewardEnabled(db.sql, SHOP, rewardId, false)).toBe(true);
+    expect((await listRewards(db.sql, SHOP)).map((r) => r.id)).not.toContain(rewardId);
+    await expect(redeem(db.sql, SHOP, s.gid, rewardId, "off", admin)).rejects.toMatchObject({ status: 404 });
+    await expect(redeem(db.sql, "other-shop.myshopify.com", s.gid, rewardId, "elsewhere", admin)).rejects.toMatchObject({ status: 404 });
+    expect(await balanceOf(s.gid)).toBe(10);
   });
 
   it("a donation is recorded without a code", async () => {
