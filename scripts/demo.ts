@@ -27,6 +27,22 @@ for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
 const dbFile = process.env.DATABASE_URL!.replace(/^file:/, "");
 if (process.env.DATABASE_URL!.startsWith("file:")) for (const suffix of ["", "-wal", "-shm"]) rmSync(dbFile + suffix, { force: true });
 
+// The demo program's rewards, written before the app opens the database.
+{
+  const { openDatabase } = await import("../app/db.server.ts");
+  const { createReward } = await import("../app/models/redemptions.server.ts");
+  const db = await openDatabase(process.env.DATABASE_URL!);
+  const shopDomain = "stammkunde-dev.myshopify.com";
+  const rewards = [
+    { type: "amount", amountMinor: 200, pointsCost: 100, texts: { en: { title: "€2 off" }, de: { title: "2 € Rabatt" } } },
+    { type: "free_shipping", pointsCost: 150, texts: { en: { title: "Free shipping" }, de: { title: "Kostenloser Versand" } } },
+    { type: "amount", amountMinor: 500, pointsCost: 250, minimumSubtotalMinor: 2000, texts: { en: { title: "€5 off orders over €20" }, de: { title: "5 € Rabatt ab 20 €" } } },
+    { type: "percentage", percent: 10, pointsCost: 400, texts: { en: { title: "10% off" }, de: { title: "10 % Rabatt" } } },
+  ];
+  for (const r of rewards) await db.sql.tx((q) => createReward(q, shopDomain, r));
+  await db.close();
+}
+
 const store = await createDevStore({
   port: storePort,
   host,

@@ -24,7 +24,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     affordable: Boolean(ctx.customerGid) && affordable(balance, reward),
   }));
   const codes = ctx.customerGid ? (await memberCodes(db.sql, ctx.shop, ctx.customerGid)).map((c) => ({ code: c.code, points: c.points })) : [];
-  return privateJson({ loggedIn: Boolean(ctx.customerGid), balance, rewards, codes });
+  return privateJson({ loggedIn: Boolean(ctx.customerGid), balance, pending: member?.points_pending ?? 0, rewards, codes });
 };
 
 // POST /apps/loyalty/rewards {"rewardId": 1, "idempotencyKey": "…"} — redeem. The shopper is the

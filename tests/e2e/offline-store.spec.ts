@@ -66,6 +66,30 @@ test("a shopper orders, pays, and the rewards panel shows the points", async ({ 
     .toBe(expected);
 });
 
+test("a member redeems points in the panel and the code applies at checkout", async ({ page }) => {
+  await logInAsDemoShopper(page);
+  await page.goto("/");
+  await expect.poll(() => panelBalance(page).then((n) => n >= 100), { timeout: 60_000 }).toBe(true);
+  const before = await panelBalance(page);
+  await page.locator("[data-stk-launcher]").click();
+  const redeem = page.locator('[data-stk-reward-list] li', { hasText: "€2 off" }).getByRole("button", { name: "Redeem" });
+  await redeem.click();
+  const code = page.locator("[data-stk-code-value]");
+  await expect(code).toHaveText(/^STK-/);
+  const codeText = (await code.textContent())!;
+  await expect(page.locator("[data-stk-balance]")).toHaveText(new Intl.NumberFormat("en").format(before - 100));
+  // "apply to cart" is Shopify's /discount/CODE link; then the code takes €2 off at checkout
+  await page.getByRole("link", { name: "Apply to cart" }).click();
+  await page.goto("/");
+  await page.getByTestId("product-link").first().click();
+  await page.getByTestId("add-to-cart").click();
+  await page.goto("/checkout");
+  await expect(page.getByTestId("checkout-discount")).toHaveAttribute("data-amount", "2.00");
+  await page.getByTestId("checkout-pay").click();
+  await expect(page.getByTestId("order-confirmation")).toBeVisible();
+  expect(codeText.length).toBeGreaterThan(8);
+});
+
 test("the storefront panel speaks German when the shop does", async ({ page }) => {
   await page.goto("/");
   await page.getByTestId("locale-de").click();

@@ -1,39 +1,103 @@
-/* Stammkunde rewards launcher: opens the panel, asks the app once for the shopper's points. */
+/* Stammkunde rewards launcher: opens the panel, asks the app once (through the signed app proxy)
+   for the shopper's points, rewards and codes, and redeems with one click. */
 (function () {
   "use strict";
   document.querySelectorAll("[data-stk-root]").forEach(function (root) {
     var launcher = root.querySelector("[data-stk-launcher]");
     var panel = root.querySelector("[data-stk-panel]");
+    var proxy = root.getAttribute("data-proxy");
+    var t = root.querySelector("[data-stk-t]");
     var loaded = false;
-    function set(sel, text) {
-      var el = root.querySelector(sel);
-      if (el) el.textContent = text;
+    function $(sel) {
+      return root.querySelector(sel);
+    }
+    function text(name) {
+      return (t && t.getAttribute("data-" + name)) || "";
     }
     function show(sel, on) {
-      var el = root.querySelector(sel);
+      var el = $(sel);
       if (el) el.hidden = !on;
     }
-    function load() {
-      if (loaded || !root.querySelector("[data-stk-balance]")) return;
-      loaded = true;
-      fetch(root.getAttribute("data-proxy") + "/member", { headers: { Accept: "application/json" }, credentials: "same-origin" })
+    function fmt(n) {
+      return new Intl.NumberFormat(document.documentElement.lang || undefined).format(n);
+    }
+    function showCode(code) {
+      $("[data-stk-code-value]").textContent = code;
+      $("[data-stk-apply]").setAttribute("href", "/discount/" + encodeURIComponent(code) + "?redirect=%2Fcart");
+      show("[data-stk-code]", true);
+    }
+    function render(data) {
+      $("[data-stk-balance]").textContent = fmt(data.balance);
+      if (data.pending > 0) {
+        $("[data-stk-pending]").textContent = fmt(data.pending);
+        show("[data-stk-pending-line]", true);
+      }
+      var list = $("[data-stk-reward-list]");
+      list.textContent = "";
+      data.rewards.forEach(function (r) {
+        var li = document.createElement("li");
+        li.className = "stk-reward";
+        var label = document.createElement("span");
+        label.textContent = r.title + " · " + fmt(r.pointsCost) + " " + text("points");
+        li.appendChild(label);
+        if (r.affordable && r.type !== "points_for_money") {
+          var b = document.createElement("button");
+          b.type = "button";
+          b.className = "stk-button";
+          b.textContent = text("redeem");
+          b.setAttribute("data-stk-redeem", String(r.id));
+          b.addEventListener("click", function () {
+            redeem(r.id, b, Date.now() + "-" + Math.random().toString(36).slice(2));
+          });
+          li.appendChild(b);
+        }
+        list.appendChild(li);
+      });
+      show("[data-stk-rewards]", true);
+    }
+    function post(rewardId, key) {
+      return fetch(proxy + "/rewards", { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, credentials: "same-origin", body: JSON.stringify({ rewardId: rewardId, idempotencyKey: key }) });
+    }
+    function redeem(rewardId, button, key, tries) {
+      button.disabled = true;
+      show("[data-stk-redeem-error]", false);
+      post(rewardId, key)
+        .then(function (res) {
+          return res.json().then(function (body) {
+            if (res.status === 200 && body.code) {
+              showCode(body.code);
+              refresh();
+            } else if (res.status === 202 && (tries || 0) < 10) {
+              $("[data-stk-redeem-error]").textContent = text("pending");
+              show("[data-stk-redeem-error]", true);
+              setTimeout(function () {
+                redeem(rewardId, button, key, (tries || 0) + 1);
+              }, 2000);
+            } else throw new Error(body.error || String(res.status));
+          });
+        })
+        .catch(function () {
+          button.disabled = false;
+          $("[data-stk-redeem-error]").textContent = text("failed");
+          show("[data-stk-redeem-error]", true);
+          refresh();
+        });
+    }
+    function refresh() {
+      return fetch(proxy + "/rewards", { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) {
           if (!r.ok) throw new Error(String(r.status));
           return r.json();
         })
-        .then(function (data) {
-          var m = (data && data.member) || { pointsAvailable: 0, pointsPending: 0 };
-          var fmt = new Intl.NumberFormat(document.documentElement.lang || undefined);
-          set("[data-stk-balance]", fmt.format(m.pointsAvailable));
-          if (m.pointsPending > 0) {
-            set("[data-stk-pending]", fmt.format(m.pointsPending));
-            show("[data-stk-pending-line]", true);
-          }
-        })
-        .catch(function () {
-          loaded = false;
-          show("[data-stk-error]", true);
-        });
+        .then(render);
+    }
+    function load() {
+      if (loaded || !$("[data-stk-balance]")) return;
+      loaded = true;
+      refresh().catch(function () {
+        loaded = false;
+        show("[data-stk-error]", true);
+      });
     }
     function toggle(open) {
       panel.hidden = !open;
@@ -47,9 +111,17 @@
     launcher.addEventListener("click", function () {
       toggle(panel.hidden);
     });
-    root.querySelector("[data-stk-close]").addEventListener("click", function () {
+    $("[data-stk-close]").addEventListener("click", function () {
       toggle(false);
     });
+    var copy = $("[data-stk-copy]");
+    if (copy)
+      copy.addEventListener("click", function () {
+        var code = $("[data-stk-code-value]").textContent;
+        if (navigator.clipboard) navigator.clipboard.writeText(code).then(function () {
+          copy.textContent = text("copied");
+        });
+      });
     root.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && !panel.hidden) toggle(false);
     });
