@@ -27,7 +27,16 @@ for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
 const dbFile = process.env.DATABASE_URL!.replace(/^file:/, "");
 if (process.env.DATABASE_URL!.startsWith("file:")) for (const suffix of ["", "-wal", "-shm"]) rmSync(dbFile + suffix, { force: true });
 
-// The demo program's rewards, written before the app opens the database.
+const store = await createDevStore({
+  port: storePort,
+  host,
+  apiKey: process.env.SHOPIFY_API_KEY,
+  apiSecret: process.env.SHOPIFY_API_SECRET,
+  appUrl: process.env.SHOPIFY_APP_URL,
+  shops: [{ domain: "stammkunde-dev.myshopify.com", name: "Kaffeerösterei Stammkunde", currency: "EUR", timezone: "Europe/Berlin", taxesIncluded: true, taxRate: 0.19, countryCode: "DE" }],
+});
+// The demo shop has installed the app (its offline session, as the install's token exchange would
+// leave it) and has a few rewards — written before the app opens the database.
 {
   const { openDatabase } = await import("../app/db.server.ts");
   const { createReward } = await import("../app/models/redemptions.server.ts");
@@ -40,17 +49,13 @@ if (process.env.DATABASE_URL!.startsWith("file:")) for (const suffix of ["", "-w
     { type: "percentage", percent: 10, pointsCost: 400, texts: { en: { title: "10% off" }, de: { title: "10 % Rabatt" } } },
   ];
   for (const r of rewards) await db.sql.tx((q) => createReward(q, shopDomain, r));
+  await db.sql.run(
+    `INSERT INTO sessions (id, shop, state, "isOnline", scope, "accessToken", "accountOwner") VALUES (?, ?, '', ?, ?, ?, ?)`,
+    [`offline_${shopDomain}`, shopDomain, db.sql.bool(false), store.shops.get(shopDomain).scope, store.shops.accessToken(shopDomain), db.sql.bool(false)],
+  );
   await db.close();
 }
 
-const store = await createDevStore({
-  port: storePort,
-  host,
-  apiKey: process.env.SHOPIFY_API_KEY,
-  apiSecret: process.env.SHOPIFY_API_SECRET,
-  appUrl: process.env.SHOPIFY_APP_URL,
-  shops: [{ domain: "stammkunde-dev.myshopify.com", name: "Kaffeerösterei Stammkunde", currency: "EUR", timezone: "Europe/Berlin", taxesIncluded: true, taxRate: 0.19, countryCode: "DE" }],
-});
 const { startServer } = await import("../server/index.ts");
 const app = await startServer({ port: appPort, host, mode: process.env.NODE_ENV === "production" ? "production" : "development" });
 const seed = seedDemo(store, Number(process.env.DEMO_CUSTOMERS ?? 50));
