@@ -125,24 +125,27 @@ async function hold(sql: Sql, shop: string, customerGid: string, rewardId: numbe
       [shop, member.id, rewardId, clientKey, price.points, code, ts(q, now), ts(q, now)],
     );
     const id = Number(inserted!.id);
-    if (!grant) try {
-      const entry = await postEntryIn(q, shop, {
-        memberId: member.id,
-        bucket: "available",
-        points: -price.points,
-        kind: "redeem",
-        reason: "reward",
-        sourceType: "redemption",
-        sourceId: String(id),
-        idempotencyKey: `redeem:${id}`,
-        note: reward.texts.en.title,
-      });
-      await q.run(`UPDATE redemptions SET hold_entry_id = ? WHERE id = ?`, [entry.entryId, id]);
-    } catch (error) {
-      if (error instanceof InsufficientPointsError) throw new RedeemError(409, "not enough points");
-      throw error;
+    if (grant) {
+      await q.run(`UPDATE redemptions SET granted_by = ? WHERE id = ?`, [grant.staff.slice(0, 200), id]);
+    } else {
+      try {
+        const entry = await postEntryIn(q, shop, {
+          memberId: member.id,
+          bucket: "available",
+          points: -price.points,
+          kind: "redeem",
+          reason: "reward",
+          sourceType: "redemption",
+          sourceId: String(id),
+          idempotencyKey: `redeem:${id}`,
+          note: reward.texts.en.title,
+        });
+        await q.run(`UPDATE redemptions SET hold_entry_id = ? WHERE id = ?`, [entry.entryId, id]);
+      } catch (error) {
+        if (error instanceof InsufficientPointsError) throw new RedeemError(409, "not enough points");
+        throw error;
+      }
     }
-    if (grant) await q.run(`UPDATE redemptions SET last_error = ? WHERE id = ?`, [`given by ${grant.staff}`.slice(0, 200), id]);
     if (reward.type === "donation") {
       // nothing to create in Shopify: the donation is recorded as made
       await q.run(`UPDATE redemptions SET status = 'donated', used_at = ?, updated_at = ? WHERE id = ?`, [ts(q, now), ts(q, now), id]);

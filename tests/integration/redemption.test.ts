@@ -162,6 +162,7 @@ describe(`redemption on ${TEST_DB}`, () => {
     expect(r).toMatchObject({ status: "issued", points: 0 });
     expect(store.discounts.byCode(r.code!)).toBeDefined();
     expect(await balanceOf(s.gid)).toBe(0);
+    expect((await db.sql.get<{ granted_by: string }>(`SELECT granted_by FROM redemptions WHERE id = ?`, [r.id]))?.granted_by).toBe("support@shop");
     // cancelling it gives nothing back, and takes nothing
     expect(await cancelRedemption(db.sql, SHOP, r.id, admin)).toBe(true);
     expect(await balanceOf(s.gid)).toBe(0);

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "redemptions" ADD COLUMN     "granted_by" TEXT;
+
