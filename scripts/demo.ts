@@ -40,6 +40,8 @@ const store = await createDevStore({
 {
   const { openDatabase } = await import("../app/db.server.ts");
   const { createReward } = await import("../app/models/redemptions.server.ts");
+  const { saveProgram } = await import("../app/models/earning.server.ts");
+  const { defaultProgram } = await import("../app/domain/program.ts");
   const db = await openDatabase(process.env.DATABASE_URL!);
   const shopDomain = "stammkunde-dev.myshopify.com";
   const rewards = [
@@ -49,6 +51,12 @@ const store = await createDevStore({
     { type: "percentage", percent: 10, pointsCost: 400, texts: { en: { title: "10% off" }, de: { title: "10 % Rabatt" } } },
   ];
   for (const r of rewards) await db.sql.tx((q) => createReward(q, shopDomain, r));
+  const program = defaultProgram();
+  program.actions.birthday.enabled = true;
+  program.actions.newsletter.enabled = true;
+  program.actions.social.enabled = true;
+  program.actions.social.networks.instagram = { enabled: true, url: "https://www.instagram.com/" };
+  await db.sql.tx((q) => saveProgram(q, shopDomain, program));
   await db.sql.run(
     `INSERT INTO sessions (id, shop, state, "isOnline", scope, "accessToken", "accountOwner") VALUES (?, ?, '', ?, ?, ?, ?)`,
     [`offline_${shopDomain}`, shopDomain, db.sql.bool(false), store.shops.get(shopDomain).scope, store.shops.accessToken(shopDomain), db.sql.bool(false)],

@@ -26,6 +26,7 @@ export interface MemberRow {
   points_available: number;
   points_pending: number;
   lifetime_earned: number;
+  birthday: string | null;
 }
 
 function ts(q: Queryable, d = new Date()): unknown {

@@ -5,6 +5,51 @@ import { privateJson, proxyContext } from "~/lib/app-proxy.server";
 import { findMemberByCustomer } from "~/models/ledger.server";
 import { listRewards, memberCodes, redeem, RedeemError } from "~/models/redemptions.server";
 import { ensureShop } from "~/models/shops.server";
+import { programOf } from "~/models/earning.server";
+import { SOCIAL_NETWORKS, type Program } from "~/domain/program";
+import type { Queryable } from "~/lib/sql.server";
+
+/** The ways to earn the program offers, in the shopper's language, with what this shopper has done. */
+async function waysToEarn(q: Queryable, shop: string, program: Program, locale: "en" | "de", currency: string, customerGid: string | null, birthday: string | null) {
+  if (!program.enabled) return [];
+  const done = new Set<string>();
+  if (customerGid) {
+    const rows = await q.all<{ idempotency_key: string }>(`SELECT idempotency_key FROM ledger_entries WHERE shop = ? AND idempotency_key IN (?, ?, ?, ?, ?, ?)`, [
+      shop,
+      `earn:signup:${customerGid}`,
+      `earn:newsletter:${customerGid}`,
+      ...SOCIAL_NETWORKS.map((n) => `earn:social:${n}:${customerGid}`),
+    ]);
+    for (const r of rows) done.add(r.idempotency_key);
+  }
+  const a = program.actions;
+  const ways: Array<Record<string, unknown>> = [];
+  if (program.purchase.enabled) {
+    const unit = new Intl.NumberFormat(locale === "de" ? "de-DE" : "en-US", { style: "currency", currency, maximumFractionDigits: 0 }).format(1);
+    ways.push({ key: "purchase", points: program.purchase.pointsPerUnit, unit });
+  }
+  for (const key of ["signup", "newsletter", "birthday", "review"] as const) {
+    if (!a[key].enabled) continue;
+    ways.push({
+      key,
+      title: a[key].texts[locale].title,
+      description: a[key].texts[locale].description,
+      points: a[key].points,
+      done: key === "birthday" ? Boolean(birthday) : done.has(`earn:${key}:${customerGid}`),
+      ...(key === "birthday" && birthday ? { birthday } : {}),
+    });
+  }
+  if (a.social.enabled) {
+    ways.push({
+      key: "social",
+      title: a.social.texts[locale].title,
+      description: a.social.texts[locale].description,
+      points: a.social.points,
+      networks: SOCIAL_NETWORKS.filter((n) => a.social.networks[n].enabled).map((n) => ({ network: n, url: a.social.networks[n].url, done: done.has(`earn:social:${n}:${customerGid}`) })),
+    });
+  }
+  return ways;
+}
 
 // GET /apps/loyalty/rewards — the catalogue, with what the signed-in shopper can afford and their codes.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -24,7 +69,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     affordable: Boolean(ctx.customerGid) && affordable(balance, reward),
   }));
   const codes = ctx.customerGid ? (await memberCodes(db.sql, ctx.shop, ctx.customerGid)).map((c) => ({ code: c.code, points: c.points })) : [];
-  return privateJson({ loggedIn: Boolean(ctx.customerGid), balance, pending: member?.points_pending ?? 0, rewards, codes });
+  const earn = await waysToEarn(db.sql, ctx.shop, programOf(settings), locale, settings.currency_code, ctx.customerGid, member?.birthday ?? null);
+  return privateJson({ loggedIn: Boolean(ctx.customerGid), balance, pending: member?.points_pending ?? 0, rewards, codes, earn });
 };
 
 // POST /apps/loyalty/rewards {"rewardId": 1, "idempotencyKey": "…"} — redeem. The shopper is the

@@ -90,6 +90,23 @@ test("a member redeems points in the panel and the code applies at checkout", as
   expect(codeText.length).toBeGreaterThan(8);
 });
 
+test("a member sees the ways to earn and gives a birthday in the panel", async ({ page }) => {
+  await logInAsDemoShopper(page);
+  await page.goto("/");
+  await page.locator("[data-stk-launcher]").click();
+  const earn = page.locator("[data-stk-earn-list]");
+  await expect(earn).toContainText("points per €1 spent");
+  await expect(earn).toContainText("Birthday");
+  await earn.getByLabel("Your birthday (MM-DD)").fill("07-04");
+  await earn.getByRole("button", { name: "Save" }).click();
+  await expect(earn).toContainText("Saved");
+  // the next time the panel opens, the birthday is known
+  await page.reload();
+  await page.locator("[data-stk-launcher]").click();
+  await expect(page.locator("[data-stk-earn-list]")).toContainText("Birthday");
+  await expect(page.locator("[data-stk-earn-list]").getByLabel("Your birthday (MM-DD)")).toHaveCount(0);
+});
+
 test("the storefront panel speaks German when the shop does", async ({ page }) => {
   await page.goto("/");
   await page.getByTestId("locale-de").click();

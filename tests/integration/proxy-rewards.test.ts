@@ -61,6 +61,9 @@ describe(`storefront rewards on ${TEST_DB}`, () => {
       ["5 € Rabatt", true, "5,00\u00a0€"],
       ["20 % Rabatt", false, "20 %"],
     ]);
+    // ways to earn, in the shopper's language, with what they have done
+    expect(body.earn[0]).toEqual({ key: "purchase", points: 1, unit: "1\u00a0€" });
+    expect(body.earn.find((w: { key: string }) => w.key === "signup")).toMatchObject({ title: "Konto erstellen", done: false });
   });
 
   it("redeems through Shopify's library against the store, once per key, for the signed-in shopper only", async () => {

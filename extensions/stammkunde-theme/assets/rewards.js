@@ -26,7 +26,66 @@
       $("[data-stk-apply]").setAttribute("href", "/discount/" + encodeURIComponent(code) + "?redirect=%2Fcart");
       show("[data-stk-code]", true);
     }
+    function fill(template, values) {
+      return template.replace(/\{(\w+)\}/g, function (m, k) {
+        return k in values ? values[k] : m;
+      });
+    }
+    function el(tag, cls, txt) {
+      var e = document.createElement(tag);
+      if (cls) e.className = cls;
+      if (txt) e.textContent = txt;
+      return e;
+    }
+    function send(path, body) {
+      return fetch(proxy + path, { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, credentials: "same-origin", body: JSON.stringify(body) });
+    }
+    function renderEarn(ways) {
+      var list = $("[data-stk-earn-list]");
+      if (!list) return;
+      list.textContent = "";
+      (ways || []).forEach(function (w) {
+        var li = el("li", "stk-reward");
+        if (w.key === "purchase") li.appendChild(el("span", "", fill(text("per-unit"), { points: fmt(w.points), unit: w.unit })));
+        else li.appendChild(el("span", "", w.title + " · +" + fmt(w.points) + " " + text("points")));
+        if (w.key === "birthday" && !w.done) {
+          var form = el("form", "stk-inline");
+          var input = el("input");
+          input.name = "birthday";
+          input.placeholder = "MM-DD";
+          input.setAttribute("aria-label", text("birthday-label"));
+          input.setAttribute("pattern", "\\d{2}-\\d{2}");
+          input.size = 6;
+          var save = el("button", "stk-button", text("save"));
+          save.type = "submit";
+          form.appendChild(input);
+          form.appendChild(save);
+          form.addEventListener("submit", function (e) {
+            e.preventDefault();
+            send("/birthday", { birthday: input.value }).then(function (r) {
+              if (r.ok) form.replaceWith(el("span", "stk-done", text("saved")));
+              else input.setAttribute("aria-invalid", "true");
+            });
+          });
+          li.appendChild(form);
+        } else if (w.key === "social") {
+          (w.networks || []).forEach(function (n) {
+            if (n.done) return;
+            var b = el("button", "stk-link", fill(text("follow"), { network: n.network }));
+            b.type = "button";
+            b.addEventListener("click", function () {
+              window.open(n.url, "_blank", "noopener");
+              send("/actions/social", { network: n.network }).then(refresh);
+            });
+            li.appendChild(b);
+          });
+        } else if (w.done) li.appendChild(el("span", "stk-done", text("done")));
+        list.appendChild(li);
+      });
+      show("[data-stk-earn]", (ways || []).length > 0);
+    }
     function render(data) {
+      renderEarn(data.earn);
       $("[data-stk-balance]").textContent = fmt(data.balance);
       if (data.pending > 0) {
         $("[data-stk-pending]").textContent = fmt(data.pending);
