@@ -2,7 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { database } from "~/db.server";
 import { affordable, rewardValueText } from "~/domain/rewards";
 import { privateJson, proxyContext } from "~/lib/app-proxy.server";
-import { findMemberByCustomer } from "~/models/ledger.server";
+import { findMemberByCustomer, listEntries } from "~/models/ledger.server";
+import { toDate } from "~/lib/sql.server";
 import { listRewards, memberCodes, redeem, RedeemError } from "~/models/redemptions.server";
 import { ensureShop } from "~/models/shops.server";
 import { programOf } from "~/models/earning.server";
@@ -69,8 +70,17 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     affordable: Boolean(ctx.customerGid) && affordable(balance, reward),
   }));
   const codes = ctx.customerGid ? (await memberCodes(db.sql, ctx.shop, ctx.customerGid)).map((c) => ({ code: c.code, points: c.points })) : [];
+  const history = member
+    ? (await listEntries(db.sql, ctx.shop, member.id, 10)).map((e) => ({
+        points: e.points,
+        bucket: e.bucket,
+        kind: e.kind,
+        reason: e.reason.split(":")[0],
+        at: toDate(e.created_at)?.toISOString() ?? null,
+      }))
+    : [];
   const earn = await waysToEarn(db.sql, ctx.shop, programOf(settings), locale, settings.currency_code, ctx.customerGid, member?.birthday ?? null);
-  return privateJson({ loggedIn: Boolean(ctx.customerGid), balance, pending: member?.points_pending ?? 0, rewards, codes, earn });
+  return privateJson({ loggedIn: Boolean(ctx.customerGid), balance, pending: member?.points_pending ?? 0, rewards, codes, earn, history });
 };
 
 // POST /apps/loyalty/rewards {"rewardId": 1, "idempotencyKey": "…"} — redeem. The shopper is the

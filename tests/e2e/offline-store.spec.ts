@@ -78,6 +78,11 @@ test("a member redeems points in the panel and the code applies at checkout", as
   await expect(code).toHaveText(/^STK-/);
   const codeText = (await code.textContent())!;
   await expect(page.locator("[data-stk-balance]")).toHaveText(new Intl.NumberFormat("en").format(before - 100));
+  // the history says why the points moved
+  const history = page.locator("[data-stk-history-list]");
+  await expect(history.locator("li").first()).toContainText("Reward");
+  await expect(history.locator("li").first()).toContainText("-100");
+  await expect(history).toContainText("Order");
   // "apply to cart" is Shopify's /discount/CODE link; then the code takes €2 off at checkout
   await page.getByRole("link", { name: "Apply to cart" }).click();
   await page.goto("/");

@@ -77,6 +77,10 @@ describe(`storefront rewards on ${TEST_DB}`, () => {
     expect((await findMemberByCustomer(db.sql, SHOP, `gid://shopify/Customer/${customerId}`))?.points_available).toBe(100);
     const list = await (await call(loader, customerId)).json();
     expect(list.codes).toEqual([{ code: r.code, points: 500 }]);
+    expect(list.history.map((e: { reason: string; points: number }) => [e.reason, e.points])).toEqual([
+      ["reward", -500],
+      ["purchase", 600],
+    ]);
   });
 
   it("answers 202 when Shopify is slow, and the same request later returns the code", async () => {

@@ -84,8 +84,25 @@
       });
       show("[data-stk-earn]", (ways || []).length > 0);
     }
+    var REASONS = { purchase: "purchase", "purchase (guest order)": "purchase", refund: "refund", cancellation: "cancellation", reward: "reward", "reward not issued": "returned", "reward expired unused": "returned", "reward cancelled": "returned", "pending released": "released" };
+    function renderHistory(entries) {
+      var list = $("[data-stk-history-list]");
+      if (!list) return;
+      list.textContent = "";
+      (entries || []).forEach(function (e) {
+        if (e.kind === "release" && e.bucket === "pending") return;
+        var key = REASONS[e.reason] || (e.kind === "adjust" ? "adjustment" : "bonus");
+        var li = el("li", "stk-reward");
+        var when = e.at ? new Date(e.at).toLocaleDateString(document.documentElement.lang || undefined) : "";
+        li.appendChild(el("span", "", text("h-" + key) + (when ? " · " + when : "")));
+        li.appendChild(el("strong", "", (e.points > 0 ? "+" : "") + fmt(e.points)));
+        list.appendChild(li);
+      });
+      show("[data-stk-history]", (entries || []).length > 0);
+    }
     function render(data) {
       renderEarn(data.earn);
+      renderHistory(data.history);
       $("[data-stk-balance]").textContent = fmt(data.balance);
       if (data.pending > 0) {
         $("[data-stk-pending]").textContent = fmt(data.pending);
