@@ -1,4 +1,5 @@
 // The merchant API's door (docs/api.md): a Bearer API key names the shop; the body must be JSON.
+import { z } from "zod";
 import { database } from "~/db.server";
 import { shopForApiKey } from "~/models/api-keys.server";
 
@@ -23,4 +24,22 @@ export async function apiRequest(request: Request): Promise<{ shop: string; body
 
 export function fieldErrors(issues: Array<{ path: Array<string | number>; message: string }>): Record<string, string> {
   return Object.fromEntries(issues.map((i) => [i.path.join(".") || "body", i.message]));
+}
+
+/** A Shopify id as the API accepts it: the number, or its GID. */
+export function idInput(kind: "Customer" | "Product") {
+  return z.union([z.string().regex(new RegExp(`^(gid://shopify/${kind}/)?\\d+$`), `must be a Shopify ${kind.toLowerCase()} id or GID`), z.number().int().positive()]);
+}
+
+export function toGid(kind: "Customer" | "Product", id: string | number): string {
+  return `gid://shopify/${kind}/${String(id).replace(`gid://shopify/${kind}/`, "")}`;
+}
+
+/** Authenticates and validates an API call: the shop and the parsed body, or the answer to give. */
+export async function apiCall<T>(request: Request, schema: z.ZodType<T>, what: string): Promise<{ shop: string; data: T } | { response: Response }> {
+  const req = await apiRequest(request);
+  if ("response" in req) return req;
+  const parsed = schema.safeParse(req.body);
+  if (!parsed.success) return { response: apiJson({ error: `invalid ${what}`, fieldErrors: fieldErrors(parsed.error.issues) }, 422) };
+  return { shop: req.shop, data: parsed.data };
 }
