@@ -381,6 +381,7 @@ export function liquidGlobals(view: PageView): Record<string, unknown> {
       enabled_currencies: [currencyObject(shop.currency)],
       customer_accounts_enabled: true,
       customer_accounts_optional: true,
+      taxes_included: shop.taxesIncluded,
       description: "",
       phone: "",
       products_count: products.length,

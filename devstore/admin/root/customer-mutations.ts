@@ -85,4 +85,21 @@ export const customerMutations: RootResolvers = {
     const updated = updateCustomer(ctx.core, ctx.shop, customer.id, patch);
     return { customer: customerView(ctx, updated), userErrors: [] };
   },
+
+  /** customerEmailMarketingConsentUpdate: the customer needs an email; SUBSCRIBED, UNSUBSCRIBED and
+   *  PENDING are accepted (the other states are rejected as input, as Shopify does); customers/update follows. */
+  customerEmailMarketingConsentUpdate: (args, ctx) => {
+    requireScope(ctx, "customerEmailMarketingConsentUpdate", "write_customers");
+    const input = args.input as { customerId: string; emailMarketingConsent: { marketingState: string; marketingOptInLevel?: string | null } };
+    const id = numericIdOf(requireGid(input.customerId).type === "Customer" ? input.customerId : "", "Customer");
+    const customer = id === null ? undefined : ctx.shop.customers.get(id);
+    if (!customer) return { customer: null, userErrors: [{ field: ["input", "customerId"], message: "Customer not found", code: "INVALID" }] };
+    if (!customer.email) return { customer: null, userErrors: [{ field: ["input", "customerId"], message: "Customer must have an email address", code: "INVALID" }] };
+    const state = input.emailMarketingConsent.marketingState;
+    if (!["SUBSCRIBED", "UNSUBSCRIBED", "PENDING"].includes(state)) {
+      return { customer: null, userErrors: [{ field: ["input", "emailMarketingConsent", "marketingState"], message: "Marketing state is not included in the list", code: "INCLUSION" }] };
+    }
+    const updated = updateCustomer(ctx.core, ctx.shop, customer.id, { emailMarketing: state as CustomerPatch["emailMarketing"] });
+    return { customer: customerView(ctx, updated), userErrors: [] };
+  },
 };
