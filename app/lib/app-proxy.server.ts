@@ -35,7 +35,9 @@ export async function proxyContext(request: Request): Promise<ProxyContext> {
   return {
     shop,
     customerGid: customerId && /^\d+$/.test(customerId) ? `gid://shopify/Customer/${customerId}` : null,
-    locale: request.headers.get("accept-language"),
+    // the storefront's language, which the panel sends (Shopify forwards the query and signs it);
+    // the browser's Accept-Language otherwise
+    locale: url.searchParams.get("locale") || request.headers.get("accept-language"),
     admin,
   };
 }
