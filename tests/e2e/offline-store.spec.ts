@@ -124,6 +124,12 @@ test("a guest sees the program explained and a sign-in link", async ({ page }) =
   await page.goto("/account/logout");
   await page.goto("/");
   await page.locator("[data-stk-launcher]").click();
-  await expect(page.getByRole("dialog")).toContainText("Join our rewards program");
-  await expect(page.getByRole("link", { name: "Sign in or create an account" })).toBeVisible();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("Join our rewards program");
+  // the program explained: how to earn and what the points buy, without redeem buttons
+  await expect(dialog.locator("[data-stk-earn-list]")).toContainText("points per €1 spent");
+  await expect(dialog.locator("[data-stk-reward-list]")).toContainText("€2 off");
+  await expect(dialog.getByRole("button", { name: "Redeem" })).toHaveCount(0);
+  await expect(dialog.getByRole("link", { name: "Create an account" })).toHaveAttribute("href", "/account/register");
+  await expect(dialog.getByRole("link", { name: "Sign in" })).toHaveAttribute("href", "/account/login");
 });

@@ -1,13 +1,15 @@
 /* Stammkunde rewards launcher: opens the panel, asks the app once (through the signed app proxy)
-   for the shopper's points, rewards and codes, and redeems with one click. */
+   for the program, and for a signed-in shopper their points, rewards, codes and referral link. */
 (function () {
   "use strict";
   document.querySelectorAll("[data-stk-root]").forEach(function (root) {
     var launcher = root.querySelector("[data-stk-launcher]");
     var panel = root.querySelector("[data-stk-panel]");
     var proxy = root.getAttribute("data-proxy");
+    var query = "?locale=" + encodeURIComponent(root.getAttribute("data-locale") || "");
     var t = root.querySelector("[data-stk-t]");
     var loaded = false;
+    var lang = document.documentElement.lang || undefined;
     function $(sel) {
       return root.querySelector(sel);
     }
@@ -15,16 +17,11 @@
       return (t && t.getAttribute("data-" + name)) || "";
     }
     function show(sel, on) {
-      var el = $(sel);
-      if (el) el.hidden = !on;
+      var e = $(sel);
+      if (e) e.hidden = !on;
     }
     function fmt(n) {
-      return new Intl.NumberFormat(document.documentElement.lang || undefined).format(n);
-    }
-    function showCode(code) {
-      $("[data-stk-code-value]").textContent = code;
-      $("[data-stk-apply]").setAttribute("href", "/discount/" + encodeURIComponent(code) + "?redirect=%2Fcart");
-      show("[data-stk-code]", true);
+      return new Intl.NumberFormat(lang).format(n);
     }
     function fill(template, values) {
       return template.replace(/\{(\w+)\}/g, function (m, k) {
@@ -37,18 +34,35 @@
       if (txt) e.textContent = txt;
       return e;
     }
-    function send(path, body) {
-      return fetch(proxy + path, { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, credentials: "same-origin", body: JSON.stringify(body) });
+    function button(cls, label, onClick) {
+      var b = el("button", cls, label);
+      b.type = "button";
+      b.addEventListener("click", onClick);
+      return b;
     }
-    function renderEarn(ways) {
+    function send(path, body) {
+      return fetch(proxy + path + query, { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, credentials: "same-origin", body: JSON.stringify(body) });
+    }
+    function copy(value, b) {
+      if (navigator.clipboard)
+        navigator.clipboard.writeText(value).then(function () {
+          b.textContent = text("copied");
+        });
+    }
+    function showCode(code) {
+      $("[data-stk-code-value]").textContent = code;
+      $("[data-stk-apply]").setAttribute("href", "/discount/" + encodeURIComponent(code) + "?redirect=%2Fcart");
+      show("[data-stk-code]", true);
+    }
+    function renderEarn(ways, member) {
       var list = $("[data-stk-earn-list]");
-      if (!list) return;
       list.textContent = "";
-      (ways || []).forEach(function (w) {
+      ways.forEach(function (w) {
         var li = el("li", "stk-reward");
-        if (w.key === "purchase") li.appendChild(el("span", "", fill(text("per-unit"), { points: fmt(w.points), unit: w.unit })));
-        else li.appendChild(el("span", "", w.title + " · +" + fmt(w.points) + " " + text("points")));
-        if (w.key === "birthday" && !w.done) {
+        li.appendChild(el("span", "", w.key === "purchase" ? fill(text("per-unit"), { points: fmt(w.points), unit: w.unit }) : w.title + " · +" + fmt(w.points) + " " + text("points")));
+        if (!member) return list.appendChild(li);
+        if (w.done) li.appendChild(el("span", "stk-done", text("done")));
+        else if (w.key === "birthday") {
           var form = el("form", "stk-inline");
           var input = el("input");
           input.name = "birthday";
@@ -68,76 +82,96 @@
             });
           });
           li.appendChild(form);
-        } else if (w.key === "social") {
-          (w.networks || []).forEach(function (n) {
-            if (n.done) return;
-            var b = el("button", "stk-link", fill(text("follow"), { network: n.network }));
-            b.type = "button";
-            b.addEventListener("click", function () {
-              window.open(n.url, "_blank", "noopener");
-              send("/actions/social", { network: n.network }).then(refresh);
+        } else if (w.key === "newsletter") {
+          var sub = button("stk-button", text("subscribe"), function () {
+            sub.disabled = true;
+            send("/newsletter", {}).then(function (r) {
+              if (r.ok) sub.replaceWith(el("span", "stk-done", text("subscribed")));
+              else sub.disabled = false;
             });
-            li.appendChild(b);
           });
-        } else if (w.done) li.appendChild(el("span", "stk-done", text("done")));
+          li.appendChild(sub);
+        } else if (w.key === "social")
+          (w.networks || []).forEach(function (n) {
+            if (!n.done)
+              li.appendChild(
+                button("stk-link", fill(text("follow"), { network: n.network }), function () {
+                  window.open(n.url, "_blank", "noopener");
+                  send("/actions/social", { network: n.network }).then(refresh);
+                }),
+              );
+          });
         list.appendChild(li);
       });
-      show("[data-stk-earn]", (ways || []).length > 0);
+      show("[data-stk-earn]", ways.length > 0);
     }
-    var REASONS = { purchase: "purchase", "purchase (guest order)": "purchase", refund: "refund", cancellation: "cancellation", reward: "reward", "reward not issued": "returned", "reward expired unused": "returned", "reward cancelled": "returned", "pending released": "released" };
+    var REASONS = { purchase: "purchase", "purchase (guest order)": "purchase", refund: "refund", cancellation: "cancellation", reward: "reward", "reward not issued": "returned", "reward expired unused": "returned", "reward cancelled": "returned", "pending released": "released", referral: "referral", expiry: "expired" };
     function renderHistory(entries) {
       var list = $("[data-stk-history-list]");
       if (!list) return;
       list.textContent = "";
-      (entries || []).forEach(function (e) {
+      entries.forEach(function (e) {
         if (e.kind === "release" && e.bucket === "pending") return;
-        var key = REASONS[e.reason] || (e.kind === "adjust" ? "adjustment" : "bonus");
+        var key = REASONS[e.reason] || (e.kind === "adjust" ? "adjustment" : e.kind === "expire" ? "expired" : "bonus");
         var li = el("li", "stk-reward");
-        var when = e.at ? new Date(e.at).toLocaleDateString(document.documentElement.lang || undefined) : "";
+        var when = e.at ? new Date(e.at).toLocaleDateString(lang) : "";
         li.appendChild(el("span", "", text("h-" + key) + (when ? " · " + when : "")));
         li.appendChild(el("strong", "", (e.points > 0 ? "+" : "") + fmt(e.points)));
         list.appendChild(li);
       });
-      show("[data-stk-history]", (entries || []).length > 0);
+      show("[data-stk-history]", entries.length > 0);
+    }
+    function renderReferral(r) {
+      if (!r) return;
+      var message = encodeURIComponent(r.shareMessage);
+      var links = {
+        whatsapp: "https://wa.me/?text=" + message,
+        email: "mailto:?subject=" + encodeURIComponent(text("refer-subject")) + "&body=" + message,
+        x: "https://x.com/intent/post?text=" + message,
+        facebook: "https://www.facebook.com/sharer/sharer.php?u=" + encodeURIComponent(r.url),
+      };
+      root.querySelectorAll("[data-stk-share]").forEach(function (a) {
+        a.setAttribute("href", links[a.getAttribute("data-stk-share")]);
+      });
+      $("[data-stk-refer-url]").value = r.url;
+      $("[data-stk-refer-offer]").textContent = r.offer || "";
+      var s = r.stats || {};
+      $("[data-stk-refer-stats]").textContent = fill(text("refer-stats"), { clicks: fmt(s.clicks || 0), pending: fmt(s.pending || 0), rewarded: fmt(s.rewarded || 0) });
+      show("[data-stk-refer]", true);
     }
     function render(data) {
-      renderEarn(data.earn);
-      renderHistory(data.history);
-      $("[data-stk-balance]").textContent = fmt(data.balance);
-      if (data.pending > 0) {
-        $("[data-stk-pending]").textContent = fmt(data.pending);
-        show("[data-stk-pending-line]", true);
+      var member = data.loggedIn;
+      renderEarn(data.earn || [], member);
+      renderHistory(data.history || []);
+      renderReferral(data.referral);
+      if (member) {
+        $("[data-stk-balance]").textContent = fmt(data.balance);
+        if (data.pending > 0) {
+          $("[data-stk-pending]").textContent = fmt(data.pending);
+          show("[data-stk-pending-line]", true);
+        }
       }
       var list = $("[data-stk-reward-list]");
       list.textContent = "";
       data.rewards.forEach(function (r) {
-        var li = document.createElement("li");
-        li.className = "stk-reward";
-        var label = document.createElement("span");
-        label.textContent = r.title + " · " + fmt(r.pointsCost) + " " + text("points");
-        li.appendChild(label);
+        var li = el("li", "stk-reward");
+        li.appendChild(el("span", "", r.title + " · " + fmt(r.pointsCost) + " " + text("points")));
         if (r.affordable && r.type !== "points_for_money") {
-          var b = document.createElement("button");
-          b.type = "button";
-          b.className = "stk-button";
-          b.textContent = text("redeem");
-          b.setAttribute("data-stk-redeem", String(r.id));
-          b.addEventListener("click", function () {
-            redeem(r.id, b, Date.now() + "-" + Math.random().toString(36).slice(2));
+          var key = Date.now() + "-" + Math.random().toString(36).slice(2);
+          var b = button("stk-button", text("redeem"), function () {
+            redeem(r.id, b, key);
           });
+          b.setAttribute("data-stk-redeem", String(r.id));
           li.appendChild(b);
         }
         list.appendChild(li);
       });
-      show("[data-stk-rewards]", true);
+      show("[data-stk-rewards]", data.rewards.length > 0);
     }
-    function post(rewardId, key) {
-      return fetch(proxy + "/rewards", { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, credentials: "same-origin", body: JSON.stringify({ rewardId: rewardId, idempotencyKey: key }) });
-    }
-    function redeem(rewardId, button, key, tries) {
-      button.disabled = true;
+    function redeem(rewardId, b, key, tries) {
+      b.disabled = true;
       show("[data-stk-redeem-error]", false);
-      post(rewardId, key)
+      send("/rewards", { rewardId: rewardId, idempotencyKey: key })
         .then(function (res) {
           return res.json().then(function (body) {
             if (res.status === 200 && body.code) {
@@ -147,20 +181,20 @@
               $("[data-stk-redeem-error]").textContent = text("pending");
               show("[data-stk-redeem-error]", true);
               setTimeout(function () {
-                redeem(rewardId, button, key, (tries || 0) + 1);
+                redeem(rewardId, b, key, (tries || 0) + 1);
               }, 2000);
             } else throw new Error(body.error || String(res.status));
           });
         })
         .catch(function () {
-          button.disabled = false;
+          b.disabled = false;
           $("[data-stk-redeem-error]").textContent = text("failed");
           show("[data-stk-redeem-error]", true);
           refresh();
         });
     }
     function refresh() {
-      return fetch(proxy + "/rewards", { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      return fetch(proxy + "/rewards" + query, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) {
           if (!r.ok) throw new Error(String(r.status));
           return r.json();
@@ -168,11 +202,16 @@
         .then(render);
     }
     function load() {
-      if (loaded || !$("[data-stk-balance]")) return;
+      if (loaded) return;
       loaded = true;
       refresh().catch(function () {
         loaded = false;
         show("[data-stk-error]", true);
+      });
+    }
+    function focusables() {
+      return Array.prototype.filter.call(panel.querySelectorAll("button, a[href], input, [tabindex]"), function (e) {
+        return !e.disabled && e.offsetParent !== null;
       });
     }
     function toggle(open) {
@@ -180,8 +219,8 @@
       launcher.setAttribute("aria-expanded", String(open));
       if (open) {
         load();
-        var focusable = panel.querySelector("button, a[href]");
-        if (focusable) focusable.focus();
+        var f = focusables()[0];
+        if (f) f.focus();
       } else launcher.focus();
     }
     launcher.addEventListener("click", function () {
@@ -190,16 +229,39 @@
     $("[data-stk-close]").addEventListener("click", function () {
       toggle(false);
     });
-    var copy = $("[data-stk-copy]");
-    if (copy)
-      copy.addEventListener("click", function () {
-        var code = $("[data-stk-code-value]").textContent;
-        if (navigator.clipboard) navigator.clipboard.writeText(code).then(function () {
-          copy.textContent = text("copied");
-        });
+    var copyCode = $("[data-stk-copy]");
+    if (copyCode)
+      copyCode.addEventListener("click", function () {
+        copy($("[data-stk-code-value]").textContent, copyCode);
       });
-    root.addEventListener("keydown", function (e) {
-      if (e.key === "Escape" && !panel.hidden) toggle(false);
+    var copyLink = $("[data-stk-refer-copy]");
+    copyLink.addEventListener("click", function () {
+      copy($("[data-stk-refer-url]").value, copyLink);
     });
+    root.addEventListener("keydown", function (e) {
+      if (panel.hidden) return;
+      if (e.key === "Escape") toggle(false);
+      else if (e.key === "Tab") {
+        // keep focus inside the open dialog
+        var f = focusables();
+        var first = f[0];
+        var last = f[f.length - 1];
+        if (e.shiftKey && document.activeElement === first) {
+          e.preventDefault();
+          last.focus();
+        } else if (!e.shiftKey && document.activeElement === last) {
+          e.preventDefault();
+          first.focus();
+        }
+      }
+    });
+  });
+  // buttons in the theme's app blocks open the panel (their link goes to the rewards page otherwise)
+  document.addEventListener("click", function (e) {
+    var opener = e.target.closest && e.target.closest("[data-stk-open]");
+    var launcher = document.querySelector("[data-stk-launcher]");
+    if (!opener || !launcher) return;
+    e.preventDefault();
+    if (launcher.getAttribute("aria-expanded") !== "true") launcher.click();
   });
 })();
