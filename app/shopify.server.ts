@@ -2,6 +2,7 @@
 // through what this exports.
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { schedulePublish } from "~/models/storefront.server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { database } from "./db.server";
 import { routeShopsTo } from "./lib/admin-origin.server";
@@ -31,6 +32,8 @@ const shopify = shopifyApp({
         const s = await fetchShopSettings(admin.graphql);
         await db.sql.tx((q) => updateShopSettings(q, session.shop, { name: s.name, currencyCode: s.currencyCode, ianaTimezone: s.ianaTimezone }));
         await db.sql.run(`UPDATE shops SET uninstalled_at = NULL WHERE domain = ?`, [session.shop]);
+        // the theme extension's texts and earning rate, once a day at most from here
+        await schedulePublish(db.sql, session.shop, `storefront:auth:${new Date().toISOString().slice(0, 10)}`);
       } catch (error) {
         log("shop settings sync failed", { shop: session.shop, error: String(error) });
       }

@@ -288,6 +288,25 @@ const capsSchema = z
   })
   .strict();
 
+// ---------------------------------------------------------------------------------------------
+// Storefront texts the merchant overrides per language (empty: the theme extension's translation)
+
+const optionalText = (max: number) => z.string().max(max, `Must be at most ${max} characters`);
+const storefrontTexts = z
+  .object({
+    launcherLabel: optionalText(40),
+    panelTitle: optionalText(80),
+    guestIntro: optionalText(300),
+  })
+  .strict();
+const storefrontSchema = z.object({ texts: z.object({ en: storefrontTexts, de: storefrontTexts }).strict() }).strict();
+export type StorefrontTexts = z.infer<typeof storefrontTexts>;
+
+export function defaultStorefront(): z.infer<typeof storefrontSchema> {
+  const none = { launcherLabel: "", panelTitle: "", guestIntro: "" };
+  return { texts: { en: { ...none }, de: { ...none } } };
+}
+
 export const programSchema = z
   .object({
     /** the kill switch for the whole program */
@@ -301,6 +320,8 @@ export const programSchema = z
     campaigns: z.array(campaignSchema).max(100, "At most 100 campaigns"),
     stacking: z.enum(["highest", "add", "multiply"]),
     caps: capsSchema,
+    /** programs saved before storefront texts existed parse with none set */
+    storefront: storefrontSchema.default(defaultStorefront),
   })
   .strict();
 
@@ -479,5 +500,6 @@ export function defaultProgram(): Program {
     campaigns: [],
     stacking: "highest",
     caps: { perRule: {} },
+    storefront: defaultStorefront(),
   };
 }

@@ -12,13 +12,15 @@ import type { Sql } from "~/lib/sql.server";
 import type { AdminGraphql } from "~/services/shopify/client.server";
 import { collectionsByProduct } from "~/services/shopify/products.server";
 import type { OrderPayload } from "~/domain/earning";
-import type { Job } from "./queue.server";
+import { enqueue, type Job } from "./queue.server";
+import { syncMemberMetafields } from "~/models/member-sync.server";
+import { publishStorefront } from "~/models/storefront.server";
 import { parseShopifyJson } from "~/lib/json";
 
 export interface JobContext {
   sql: Sql;
   /** the shop's Admin GraphQL client (offline session), for jobs that must ask Shopify */
-  admin?: (shop: string) => Promise<AdminGraphql>;
+  admin?: (shop: string, opts?: { background?: boolean }) => Promise<AdminGraphql>;
   log?: (msg: string, data?: Record<string, unknown>) => void;
 }
 
@@ -181,6 +183,19 @@ export const handlers: Record<string, Handler> = {
   },
 
   "earn:birthdays": async ({ sql }, job) => awardBirthdays(sql, job.shop),
+
+  // Members' points into their customers' metafields, in the background share of the rate limit.
+  "metafields:sync": async (ctx, job) => {
+    if (!ctx.admin) return { skipped: "no Admin API in this worker" };
+    const r = await syncMemberMetafields(ctx.sql, job.shop, await ctx.admin(job.shop, { background: true }));
+    if (r.more) await enqueue(ctx.sql, { shop: job.shop, kind: "metafields:sync", payload: {}, dedupeKey: `metafields:sync:after:${job.id}` });
+    return r;
+  },
+
+  "storefront:publish": async (ctx, job) => {
+    if (!ctx.admin) return { skipped: "no Admin API in this worker" };
+    return publishStorefront(ctx.sql, job.shop, await ctx.admin(job.shop, { background: true }));
+  },
 
   "ledger:reconcile": async ({ sql, log }, job) => {
     const r = await reconcile(sql, job.shop);

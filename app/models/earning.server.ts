@@ -1,5 +1,6 @@
 // Earning in storage: one order earns once, whatever Shopify's deliveries do — duplicates, retries,
 // a refund or a cancellation arriving before the payment. Every function takes the shop.
+import { schedulePublish } from "./storefront.server";
 import { customerGid as customerOf, orderGid as orderOf, type OrderPayload } from "~/domain/earning";
 import { applyNegativeBalancePolicy } from "~/domain/clawback";
 import { keys } from "~/domain/ledger";
@@ -58,6 +59,8 @@ export async function saveProgram(q: Queryable, shop: string, input: unknown): P
   const program = parseProgram(input);
   await ensureShop(q, shop);
   await q.run(`UPDATE shops SET program = ? WHERE domain = ?`, [JSON.stringify(program), shop]);
+  // the theme extension reads the texts and the earning rate from metafields: write them again
+  await schedulePublish(q, shop);
   return program;
 }
 

@@ -2,6 +2,7 @@
 // explains are written in one transaction; the balance moves by a conditional UPDATE, never by
 // read-then-write, so concurrent postings can't lose or invent points.
 import { LedgerRuleError, mismatches, validateEntry, type BalanceCheck, type EntryInput } from "~/domain/ledger";
+import { scheduleMemberSync } from "./member-sync.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
 
 export class InsufficientPointsError extends Error {
@@ -80,13 +81,15 @@ export async function postEntryIn(q: Queryable, shop: string, e: EntryInput): Pr
   const column = e.bucket === "available" ? "points_available" : "points_pending";
   const earned = e.kind === "earn" ? e.points : 0;
   const guard = e.allowNegative || e.points >= 0 ? "" : ` AND ${column} + ? >= 0`;
-  const params: unknown[] = [e.points, earned, ts(q), e.memberId, shop];
+  const params: unknown[] = [e.points, earned, ts(q), true, e.memberId, shop];
   if (guard) params.push(e.points);
   const updated = await q.run(
-    `UPDATE members SET ${column} = ${column} + ?, lifetime_earned = lifetime_earned + ?, updated_at = ? WHERE id = ? AND shop = ?${guard}`,
+    `UPDATE members SET ${column} = ${column} + ?, lifetime_earned = lifetime_earned + ?, updated_at = ?, metafields_dirty = ? WHERE id = ? AND shop = ?${guard}`,
     params,
   );
   if (updated.changes !== 1) throw new InsufficientPointsError(e.memberId, e.points);
+  // the customer's points metafield in Shopify follows within seconds (app/models/member-sync.server.ts)
+  await scheduleMemberSync(q, shop);
   return { entryId: Number(inserted.id), duplicate: false };
 }
 

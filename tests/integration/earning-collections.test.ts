@@ -36,6 +36,8 @@ describe(`collection rules on ${TEST_DB}`, () => {
     const program = structuredClone(defaultProgram());
     program.purchase.excludedCollectionIds = [`gid://shopify/Collection/${coffeeCollection.id}`];
     await db.sql.tx((q) => saveProgram(q, SHOP, program));
+    const worker = new Worker({ sql: db.sql, admin });
+    await worker.runOnce(); // saving the program writes its storefront metafields first
 
     const order = orderWithLines(77, [{ price: "20.00", quantity: 1, productId: coffee.id }, { price: "14.00", quantity: 1, productId: cup.id }]);
     const d = signedDelivery({ topic: "orders/paid", shop: SHOP, body: order });
@@ -44,7 +46,6 @@ describe(`collection rules on ${TEST_DB}`, () => {
 
     // Shopify is down at first: the job waits and retries; nothing is guessed
     store.faults.failNext(1, 503);
-    const worker = new Worker({ sql: db.sql, admin });
     await worker.runOnce();
     expect(await findMemberByCustomer(db.sql, SHOP, "gid://shopify/Customer/77")).toBeUndefined();
     await worker.runOnce(Date.now() + 5_000);

@@ -20,7 +20,12 @@ export interface ThrottleOptions {
   sleep?: (ms: number) => Promise<void>;
   /** attempts when Shopify still answers THROTTLED */
   attempts?: number;
+  /** background work (syncs, publishing) waits until half the bucket is left for shoppers */
+  background?: boolean;
 }
+
+/** The share of a shop's bucket background work never takes. */
+export const BACKGROUND_RESERVE = 0.5;
 
 function refill(b: Bucket, now: number) {
   b.available = Math.min(b.max, b.available + ((now - b.at) / 1000) * b.restoreRate);
@@ -36,6 +41,12 @@ export function throttledAdmin(shop: string, graphql: AdminGraphql, opts: Thrott
       buckets.set(shop, b);
       refill(b, now());
       const cost = lastCost.get(query) ?? 10;
+      if (opts.background) {
+        for (let spare = b.available - cost - b.max * BACKGROUND_RESERVE; spare < 0; spare = b.available - cost - b.max * BACKGROUND_RESERVE) {
+          await sleep(Math.ceil((-spare / b.restoreRate) * 1000));
+          refill(b, now());
+        }
+      }
       b.available -= cost; // reserved now, in call order
       if (b.available < 0) await sleep(Math.ceil((-b.available / b.restoreRate) * 1000));
       const response = await graphql(query, options);
