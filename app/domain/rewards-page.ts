@@ -24,7 +24,6 @@ export function escapeForLiquid(s: string): string {
 }
 
 export interface RewardsPageInput {
-  shopName: string;
   currency: string;
   program: Program;
   rewards: Reward[];
@@ -38,7 +37,7 @@ function section(lang: Lang, input: RewardsPageInput): string {
     );
   const { program } = input;
   const own = program.storefront.texts[lang];
-  const title = own.panelTitle.trim() ? escapeForLiquid(own.panelTitle.trim()) : t("title", { shop: input.shopName });
+  const title = own.panelTitle.trim() ? escapeForLiquid(own.panelTitle.trim()) : t("title", {}, { shop: "{{ shop.name | escape }}" });
   const intro = own.guestIntro.trim() ? escapeForLiquid(own.guestIntro.trim()) : t("intro");
   const fmt = new Intl.NumberFormat(lang === "de" ? "de-DE" : "en-US");
   const out: string[] = [`<h1 class="stk-page__title">${title}</h1>`];

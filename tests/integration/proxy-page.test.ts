@@ -48,7 +48,8 @@ describe(`rewards page on ${TEST_DB}`, () => {
     expect(await (await get(SHOP, 42)).text()).toBe(source);
     expect(source).not.toContain("Other shop's reward");
     const routes = { root_url: "/", account_register_url: "/account/register", account_login_url: "/account/login" };
-    const en = await render(source, { request: { locale: { iso_code: "en" } }, routes, customer: null });
+    const en = await render(source, { request: { locale: { iso_code: "en" } }, routes, customer: null, shop: { name: "Kaffee & Co" } });
+    expect(en).toContain("Rewards at Kaffee &amp; Co");
     expect(en).toContain("Ways to earn");
     expect(en).toContain("1 points per $1 spent".replace("$1", "€1"));
     expect(en).toContain("Birthday");
@@ -57,6 +58,7 @@ describe(`rewards page on ${TEST_DB}`, () => {
     const de = await render(source, {
       request: { locale: { iso_code: "de" } },
       routes,
+      shop: { name: "Kaffee & Co" },
       customer: { first_name: "Erika <b>", metafields: { "$app:loyalty": { status: { value: { points: 321 } } } } },
     });
     expect(de).toContain("So sammeln Sie Punkte");
