@@ -87,11 +87,28 @@ export interface RedeemOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** Redemption attempts a shopper may start per minute (asking again about one, same key, is free). */
+export const REDEEM_ATTEMPTS_PER_MINUTE = 5;
+
+/** Counts a new redemption attempt against the shopper's per-minute allowance; false when spent. */
+export async function allowRedeemAttempt(sql: Sql, shop: string, customerGid: string, clientKey: string, now = Date.now()): Promise<boolean> {
+  return sql.tx(async (q) => {
+    if (await q.get(`SELECT 1 AS x FROM redemptions WHERE shop = ? AND client_key = ?`, [shop, clientKey])) return true;
+    const minute = new Date(now).toISOString().slice(0, 16);
+    return (await consume(q, shop, `redeem-attempts:${customerGid}`, minute, 1, REDEEM_ATTEMPTS_PER_MINUTE)) === 1;
+  });
+}
+
 /** Phase 1: hold the points. Idempotent per client key. */
 async function hold(sql: Sql, shop: string, customerGid: string, rewardId: number, clientKey: string, now: number, choice: { units?: number } = {}, grant?: { staff: string }) {
   return sql.tx(async (q) => {
     const existing = await q.get<RedemptionRow>(`SELECT * FROM redemptions WHERE shop = ? AND client_key = ?`, [shop, clientKey]);
-    if (existing) return { existing };
+    if (existing) {
+      // a key is the shopper's own: someone else's key never reveals that redemption or its code
+      const owner = await findMemberByCustomer(q, shop, customerGid);
+      if (!owner || Number(owner.id) !== Number(existing.member_id)) throw new RedeemError(409, "this idempotency key belongs to another redemption");
+      return { existing };
+    }
     const row = await q.get<{ config: string; enabled: unknown }>(`SELECT config, enabled FROM rewards WHERE shop = ? AND id = ?`, [shop, rewardId]);
     if (!row || !row.enabled) throw new RedeemError(404, "unknown reward");
     const reward = parseReward(JSON.parse(row.config));

@@ -4,7 +4,7 @@ import { affordable, rewardValueText } from "~/domain/rewards";
 import { privateJson, proxyContext } from "~/lib/app-proxy.server";
 import { findMemberByCustomer, listEntries } from "~/models/ledger.server";
 import { toDate } from "~/lib/sql.server";
-import { listRewards, memberCodes, redeem, RedeemError } from "~/models/redemptions.server";
+import { allowRedeemAttempt, listRewards, memberCodes, redeem, RedeemError } from "~/models/redemptions.server";
 import { ensureShop } from "~/models/shops.server";
 import { programOf } from "~/models/earning.server";
 import { SOCIAL_NETWORKS, type Program } from "~/domain/program";
@@ -94,11 +94,15 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   } catch {
     return privateJson({ error: "body must be JSON" }, { status: 400 });
   }
-  if (!Number.isInteger(body.rewardId) || typeof body.idempotencyKey !== "string") {
-    return privateJson({ error: "invalid", fieldErrors: { ...(!Number.isInteger(body.rewardId) ? { rewardId: "is required" } : {}), ...(typeof body.idempotencyKey !== "string" ? { idempotencyKey: "is required" } : {}) } }, { status: 422 });
+  const keyOk = typeof body.idempotencyKey === "string" && body.idempotencyKey.length > 0 && body.idempotencyKey.length <= 100;
+  if (!Number.isInteger(body.rewardId) || !keyOk) {
+    return privateJson({ error: "invalid", fieldErrors: { ...(!Number.isInteger(body.rewardId) ? { rewardId: "is required" } : {}), ...(!keyOk ? { idempotencyKey: "is required (1 to 100 characters)" } : {}) } }, { status: 422 });
   }
   if (!ctx.admin) return privateJson({ error: "the shop is not connected; try again later" }, { status: 503 });
   const db = await database();
+  if (!(await allowRedeemAttempt(db.sql, ctx.shop, ctx.customerGid, body.idempotencyKey as string))) {
+    return privateJson({ error: "too many redemptions; try again in a minute" }, { status: 429, headers: { "Retry-After": "60" } });
+  }
   try {
     const units = typeof body.units === "number" ? body.units : undefined;
     const pending = redeem(db.sql, ctx.shop, ctx.customerGid, body.rewardId as number, body.idempotencyKey, ctx.admin, { choice: { units } });

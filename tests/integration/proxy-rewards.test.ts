@@ -106,4 +106,23 @@ describe(`storefront rewards on ${TEST_DB}`, () => {
     expect((await call(action, customerId, { method: "POST", body: JSON.stringify({ idempotencyKey: 5 }) })).status).toBe(422);
     expect((await findMemberByCustomer(db.sql, SHOP, `gid://shopify/Customer/${customerId}`))?.points_available).toBe(100);
   });
+
+  it("keeps a shopper's redemption keys their own, and limits new attempts per minute", async () => {
+    const other = store.customers.create({ firstName: "Max", email: "max@example.com" }).id;
+    const otherMember = await db.sql.tx((q) => ensureMember(q, SHOP, `gid://shopify/Customer/${other}`));
+    await postEntry(db.sql, SHOP, { memberId: otherMember, bucket: "available", points: 5000, kind: "earn", reason: "purchase", idempotencyKey: "seed-max" });
+    // Erika's key, sent by Max: no code, no points moved
+    const stolen = await call(action, other, { method: "POST", body: JSON.stringify({ rewardId, idempotencyKey: "tap-1" }) });
+    expect(stolen.status).toBe(409);
+    expect(JSON.stringify(await stolen.json())).not.toMatch(/STK-/);
+    expect((await findMemberByCustomer(db.sql, SHOP, `gid://shopify/Customer/${other}`))?.points_available).toBe(5000);
+    // five new attempts a minute, then 429 until the minute is over
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await call(action, other, { method: "POST", body: JSON.stringify({ rewardId, idempotencyKey: `max-${i}` }) })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    // asking again about an attempt already made is not a new attempt
+    expect((await call(action, other, { method: "POST", body: JSON.stringify({ rewardId, idempotencyKey: "max-0" }) })).status).toBe(200);
+    expect((await findMemberByCustomer(db.sql, SHOP, `gid://shopify/Customer/${other}`))?.points_available).toBe(2500);
+    expect((await call(action, other, { method: "POST", body: JSON.stringify({ rewardId, idempotencyKey: "x".repeat(101) }) })).status).toBe(422);
+  });
 });
