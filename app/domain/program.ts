@@ -7,6 +7,7 @@
 // 4 places so the engine can compute with them exactly (app/domain/exact.ts).
 import { z } from "zod";
 import { hasAtMostDecimals } from "./exact";
+import { defaultReferralSettings, referralSettingsSchema } from "./referrals";
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -301,6 +302,8 @@ export const programSchema = z
     campaigns: z.array(campaignSchema).max(100, "At most 100 campaigns"),
     stacking: z.enum(["highest", "add", "multiply"]),
     caps: capsSchema,
+    /** referrals (app/domain/referrals.ts); programs stored before referrals existed get the defaults (off) */
+    referrals: referralSettingsSchema.default(defaultReferralSettings),
   })
   .strict();
 
@@ -479,5 +482,6 @@ export function defaultProgram(): Program {
     campaigns: [],
     stacking: "highest",
     caps: { perRule: {} },
+    referrals: defaultReferralSettings(),
   };
 }
