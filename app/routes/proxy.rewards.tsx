@@ -7,6 +7,7 @@ import { toDate } from "~/lib/sql.server";
 import { listRewards, memberCodes, redeem, RedeemError } from "~/models/redemptions.server";
 import { ensureShop } from "~/models/shops.server";
 import { programOf } from "~/models/earning.server";
+import { memberReferral } from "~/models/referrals.server";
 import { SOCIAL_NETWORKS, type Program } from "~/domain/program";
 import type { Queryable } from "~/lib/sql.server";
 
@@ -80,7 +81,9 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       }))
     : [];
   const earn = await waysToEarn(db.sql, ctx.shop, programOf(settings), locale, settings.currency_code, ctx.customerGid, member?.birthday ?? null);
-  return privateJson({ loggedIn: Boolean(ctx.customerGid), balance, pending: member?.points_pending ?? 0, rewards, codes, earn, history });
+  // referrals (when on, for a logged-in shopper): { referral: {code, url, shareMessage, stats}, referrals: [{status, at}] }
+  const referral = ctx.customerGid ? await memberReferral(db.sql, ctx.shop, ctx.customerGid, locale) : null;
+  return privateJson({ loggedIn: Boolean(ctx.customerGid), balance, pending: member?.points_pending ?? 0, rewards, codes, earn, history, ...(referral ?? {}) });
 };
 
 // POST /apps/loyalty/rewards {"rewardId": 1, "idempotencyKey": "…"} — redeem. The shopper is the
