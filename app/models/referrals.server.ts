@@ -787,8 +787,18 @@ export async function memberReferral(sql: Sql, shop: string, customerGid: string
 // ---------------------------------------------------------------------------------------------
 // Privacy
 
+/** Whether the shop has any referral data at all (most shops without referrals skip the rest). */
+async function hasReferralData(q: Queryable, shop: string): Promise<boolean> {
+  const row = await q.get<{ n: number }>(
+    `SELECT (SELECT COUNT(*) FROM referral_codes WHERE shop = ?) + (SELECT COUNT(*) FROM referral_friends WHERE shop = ?) + (SELECT COUNT(*) FROM referrals WHERE shop = ?) AS n`,
+    [shop, shop, shop],
+  );
+  return Number(row?.n ?? 0) > 0;
+}
+
 /** What we hold about a customer's referrals, as advocate and as friend (for data requests). */
 export async function referralReport(q: Queryable, shop: string, customerGid: string, email?: string | null) {
+  if (!(await hasReferralData(q, shop))) return { code: null, asAdvocate: [], friendCodes: [], asFriend: [] };
   const member = await q.get<{ id: number }>(`SELECT id FROM members WHERE shop = ? AND customer_gid = ?`, [shop, customerGid]);
   const code = member ? await q.get<{ code: string }>(`SELECT code FROM referral_codes WHERE shop = ? AND member_id = ?`, [shop, member.id]) : undefined;
   const asAdvocate = member
@@ -814,6 +824,7 @@ export async function referralReport(q: Queryable, shop: string, customerGid: st
 /** Erases a customer's referral data: their link stops working and its visits go; as a friend, the
  *  customer id, email hash and IP/device hashes go. Counts and statuses stay (no one behind them). */
 export async function redactReferrals(q: Queryable, shop: string, customerGid: string, email: string | null | undefined, memberId: number | null): Promise<void> {
+  if (!(await hasReferralData(q, shop))) return;
   if (memberId !== null) {
     const code = await q.get<{ code: string }>(`SELECT code FROM referral_codes WHERE shop = ? AND member_id = ?`, [shop, memberId]);
     if (code) {

@@ -29,6 +29,7 @@ export default function App() {
         <Link to="/app" rel="home">
           {translate(locale, "nav.home")}
         </Link>
+        <Link to="/app/referrals">{translate(locale, "nav.referrals")}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

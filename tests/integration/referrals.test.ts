@@ -580,6 +580,33 @@ describe(`referrals on ${TEST_DB}`, () => {
     });
   });
 
+  it("the merchant's page: funnel numbers, held referrals with reasons, approve and reject through Shopify's session token", async () => {
+    await db.sql.tx((q) => saveProgram(q, SHOP, settings((p) => (p.referrals.review.reviewAll = true))));
+    try {
+      const a = await advocate();
+      const held = await friendOrders({ ref: a.code });
+      const id = (await referralOf(held.gid))!.id;
+      const page = (await import("~/routes/app.referrals")) as unknown as { loader: Route; action: Route };
+      const token = store.auth.sessionToken({ shop: SHOP, userId: 4242 });
+      const auth = { Authorization: `Bearer ${token}` };
+      const loaded = (await callRoute(page.loader, `https://app.example.com/app/referrals?shop=${SHOP}&locale=de`, { headers: auth })) as unknown;
+      expect(loaded).not.toBeInstanceOf(Response); // a Response here is the library refusing the token
+      const data = loaded as { locale: string; held: Array<{ id: number }>; funnel: Record<string, unknown> };
+      expect(data.locale).toBe("de");
+      expect(data.held.find((r: { id: number }) => r.id === id)).toMatchObject({ status: "held", reasons: [{ code: "review_all" }] });
+      expect(data.funnel).toMatchObject({ clicks: expect.any(Number), signups: expect.any(Number), orders: expect.any(Number) });
+      const post = (fields: Record<string, string>) => callRoute(page.action, `https://app.example.com/app/referrals?shop=${SHOP}`, { method: "POST", headers: auth, body: new URLSearchParams(fields) });
+      expect((await post({ intent: "maybe", referralId: String(id) })).status).toBe(422);
+      const approved = await post({ intent: "approve", referralId: String(id) });
+      expect(await approved.json()).toEqual({ ok: true, status: "pending" });
+      expect((await listReferrals(db.sql, SHOP)).find((r) => r.id === id)!.decidedBy).toBe("staff 4242");
+      expect((await post({ intent: "reject", referralId: String(id) })).status).toBe(409);
+      expect((await callRoute(page.action, `https://app.example.com/app/referrals?shop=${SHOP}`, { method: "POST", body: new URLSearchParams({ intent: "reject", referralId: String(id) }) })).status).not.toBe(200);
+    } finally {
+      await db.sql.tx((q) => saveProgram(q, SHOP, settings()));
+    }
+  });
+
   it("keeps two shops apart: a code works only in its own shop", async () => {
     const a = await advocate();
     const b = await advocate({ shop: OTHER });
