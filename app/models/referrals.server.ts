@@ -138,6 +138,8 @@ export async function referralUrl(q: Queryable, shop: string, code: string): Pro
 export interface Visitor {
   ip: string | null;
   userAgent: string | null;
+  /** the signed logged-in customer, if any: an advocate opening their own link is not a click */
+  customerGid?: string | null;
 }
 
 /** Records a visit to a referral link; the same browser again within an hour is the same visit.
@@ -151,6 +153,9 @@ export async function recordClick(sql: Sql, shop: string, rawCode: string, visit
     if (!live) return null;
     const advocate = await findAdvocate(q, shop, code);
     if (!advocate) return null;
+    if (visitor.customerGid && visitor.customerGid === advocate.customer_gid) {
+      return { code, visit: randomBytes(12).toString("base64url"), settings: live, currency: settings.currency_code, advocateCustomerGid: advocate.customer_gid, newClick: false };
+    }
     const ipHash = hashOrNull(shop, "ip", visitor.ip);
     const uaHash = hashOrNull(shop, "ua", visitor.userAgent);
     const recent =

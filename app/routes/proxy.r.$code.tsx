@@ -13,7 +13,7 @@ import { recordClick } from "~/models/referrals.server";
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const ctx = await proxyContext(request);
   const db = await database();
-  const click = await recordClick(db.sql, ctx.shop, params.code ?? "", { ip: clientIp(request), userAgent: request.headers.get("user-agent") });
+  const click = await recordClick(db.sql, ctx.shop, params.code ?? "", { ip: clientIp(request), userAgent: request.headers.get("user-agent"), customerGid: ctx.customerGid });
   if (!click) return liquid(notFoundPage(), 404);
   const exponent = currencyExponent(click.currency);
   return liquid(

@@ -211,8 +211,10 @@ describe(`referrals on ${TEST_DB}`, () => {
     const click = await db.sql.get<{ ip_hash: string; ua_hash: string }>(`SELECT ip_hash, ua_hash FROM referral_clicks WHERE shop = ? AND visit = ?`, [SHOP, v.visit]);
     expect(click!.ip_hash).toMatch(/^[0-9a-f]{40}$/);
     expect(JSON.stringify(click)).not.toContain("203.0.113.9");
-    // a reload within the hour is the same visit
+    // a reload within the hour is the same visit; the advocate opening their own link is no visit
     expect((await visit(a.code, { ip: "203.0.113.9" })).visit).toBe(v.visit);
+    expect((await visit(a.code, { customer: a.id })).res.status).toBe(200);
+    expect(await count(`SELECT COUNT(*) AS n FROM referral_clicks WHERE shop = ? AND code = ?`, [SHOP, a.code])).toBe(1);
 
     const email = `max.${uniq()}@example.com`;
     const res = await claim({ code: a.code, email, visit: v.visit, device: "device-happy-1" }, { ip: "203.0.113.9" });
