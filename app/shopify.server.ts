@@ -30,7 +30,9 @@ const shopify = shopifyApp({
     afterAuth: async ({ session, admin }) => {
       try {
         const s = await fetchShopSettings(admin.graphql);
-        await db.sql.tx((q) => updateShopSettings(q, session.shop, { name: s.name, currencyCode: s.currencyCode, ianaTimezone: s.ianaTimezone }));
+        await db.sql.tx((q) =>
+          updateShopSettings(q, session.shop, { name: s.name, currencyCode: s.currencyCode, ianaTimezone: s.ianaTimezone, primaryDomain: s.primaryDomain?.host ?? null }),
+        );
         await db.sql.run(`UPDATE shops SET uninstalled_at = NULL WHERE domain = ?`, [session.shop]);
         // the theme extension's texts and earning rate, once a day at most from here
         await schedulePublish(db.sql, session.shop, `storefront:auth:${new Date().toISOString().slice(0, 10)}`);

@@ -7,6 +7,7 @@
 // 4 places so the engine can compute with them exactly (app/domain/exact.ts).
 import { z } from "zod";
 import { hasAtMostDecimals } from "./exact";
+import { defaultReferralSettings, referralSettingsSchema } from "./referrals";
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -322,6 +323,8 @@ export const programSchema = z
     caps: capsSchema,
     /** programs saved before storefront texts existed parse with none set */
     storefront: storefrontSchema.default(defaultStorefront),
+    /** referrals (app/domain/referrals.ts); programs stored before referrals existed get the defaults (off) */
+    referrals: referralSettingsSchema.default(defaultReferralSettings),
   })
   .strict();
 
@@ -501,5 +504,6 @@ export function defaultProgram(): Program {
     stacking: "highest",
     caps: { perRule: {} },
     storefront: defaultStorefront(),
+    referrals: defaultReferralSettings(),
   };
 }

@@ -14,8 +14,8 @@ export interface MetafieldValue {
 
 const numericId = (gid: string) => Number(gid.slice(gid.lastIndexOf("/") + 1));
 
-/** The app-data metafields for a program: `stammkunde.texts` and `stammkunde.earn`. Every key is
- *  always present, so Liquid never meets a missing one. */
+/** The app-data metafields for a program: `stammkunde.texts`, `stammkunde.earn` and
+ *  `stammkunde.referrals`. Every key is always present, so Liquid never meets a missing one. */
 export function storefrontMetafields(program: Program): MetafieldValue[] {
   const texts = Object.fromEntries(
     (["en", "de"] as const).map((lang) => {
@@ -31,9 +31,12 @@ export function storefrontMetafields(program: Program): MetafieldValue[] {
     excluded_products: p.excludedProductIds.map(numericId),
     excluded_collections: p.excludedCollectionIds.map(numericId),
   };
+  const r = program.referrals;
+  const referrals = { enabled: program.enabled && r.enabled, share_message: { en: r.texts.en.shareMessage, de: r.texts.de.shareMessage } };
   return [
     { key: "texts", type: "json", value: JSON.stringify(texts) },
     { key: "earn", type: "json", value: JSON.stringify(earn) },
+    { key: "referrals", type: "json", value: JSON.stringify(referrals) },
   ];
 }
 
@@ -48,6 +51,8 @@ export interface MemberStatus {
   points: number;
   pending: number;
   lifetime: number;
+  /** the member's referral code (the link is the shop's URL + /apps/loyalty/r/CODE), once made */
+  referralCode?: string | null;
 }
 
 /** The app-owned metafields on a member's customer: `points` (for themes, Flow and email tools)
@@ -55,6 +60,6 @@ export interface MemberStatus {
 export function memberMetafields(m: MemberStatus): MetafieldValue[] {
   return [
     { key: "points", type: "number_integer", value: String(m.points) },
-    { key: "status", type: "json", value: JSON.stringify({ points: m.points, pending: m.pending, lifetime: m.lifetime }) },
+    { key: "status", type: "json", value: JSON.stringify({ points: m.points, pending: m.pending, lifetime: m.lifetime, referral_code: m.referralCode ?? null }) },
   ];
 }

@@ -7,11 +7,12 @@ import { expireUnused, markCodesUsed, settle } from "~/models/redemptions.server
 import { claimGuestOrdersIn, clawbackForCancel, clawbackForRefund, earnForOrder, needsCollections, programOf, releaseAward } from "~/models/earning.server";
 import { ensureMember, reconcile } from "~/models/ledger.server";
 import { recordDataRequest, redactCustomer } from "~/models/privacy.server";
+import { attributeOrder, noteReferredOrder, orderUndone, rewardReferral, settleFriendCode } from "~/models/referrals.server";
 import { deleteShopData, ensureShop, markUninstalled } from "~/models/shops.server";
 import type { Sql } from "~/lib/sql.server";
 import type { AdminGraphql } from "~/services/shopify/client.server";
 import { collectionsByProduct } from "~/services/shopify/products.server";
-import type { OrderPayload } from "~/domain/earning";
+import { orderGid, type OrderPayload } from "~/domain/earning";
 import { enqueue, type Job } from "./queue.server";
 import { syncMemberMetafields } from "~/models/member-sync.server";
 import { publishStorefront } from "~/models/storefront.server";
@@ -33,6 +34,11 @@ function parse<T>(schema: z.ZodType<T>, raw: string): T {
   const r = schema.safeParse(parseShopifyJson(raw));
   if (!r.success) throw new PermanentJobError(`invalid payload: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return r.data;
+}
+
+function dateOf(value: string | null | undefined): Date | null {
+  const d = value ? new Date(value) : null;
+  return d && !Number.isNaN(d.getTime()) ? d : null;
 }
 
 const Id = z.union([z.number().int(), z.string().regex(/^\d+$/)]);
@@ -98,11 +104,21 @@ async function syncBirthday(ctx: JobContext, shop: string, customerGid: string) 
 }
 
 export const handlers: Record<string, Handler> = {
-  "webhook:ORDERS_PAID": async (ctx, job) => earnWithCatalog(ctx, job, "paid"),
+  "webhook:ORDERS_PAID": async (ctx, job) => {
+    const result = await earnWithCatalog(ctx, job, "paid");
+    return { ...result, referral: await noteReferredOrder(ctx.sql, job.shop, parse(OrderShape, job.payload) as OrderPayload) };
+  },
   "webhook:ORDERS_FULFILLED": async (ctx, job) => earnWithCatalog(ctx, job, "fulfilled"),
-  "webhook:ORDERS_CANCELLED": async ({ sql }, job) => clawbackForCancel(sql, job.shop, parse(OrderShape, job.payload) as OrderPayload),
-  "webhook:REFUNDS_CREATE": async ({ sql }, job) =>
-    clawbackForRefund(sql, job.shop, parse(z.object({ id: Id.optional(), admin_graphql_api_id: z.string().optional(), order_id: Id }).passthrough(), job.payload)),
+  "webhook:ORDERS_CANCELLED": async ({ sql }, job) => {
+    const order = parse(OrderShape, job.payload) as OrderPayload;
+    const result = await clawbackForCancel(sql, job.shop, order);
+    return { ...result, referral: await orderUndone(sql, job.shop, orderGid(order), "cancel", dateOf(order.cancelled_at)) };
+  },
+  "webhook:REFUNDS_CREATE": async ({ sql }, job) => {
+    const refund = parse(z.object({ id: Id.optional(), admin_graphql_api_id: z.string().optional(), order_id: Id, created_at: z.string().nullish() }).passthrough(), job.payload);
+    const result = await clawbackForRefund(sql, job.shop, refund);
+    return { ...result, referral: await orderUndone(sql, job.shop, `gid://shopify/Order/${refund.order_id}`, "refund", dateOf(refund.created_at)) };
+  },
   "earn:release": async ({ sql }, job) => releaseAward(sql, job.shop, parse(z.object({ orderGid: z.string() }), job.payload).orderGid),
 
   "webhook:CUSTOMERS_CREATE": async (ctx, job) => {
@@ -160,7 +176,7 @@ export const handlers: Record<string, Handler> = {
   "webhook:CUSTOMERS_DATA_REQUEST": async ({ sql }, job) => {
     const p = parse(ComplianceCustomer, job.payload);
     const requestId = String(p.data_request?.id ?? job.id);
-    return sql.tx((q) => recordDataRequest(q, job.shop, `gid://shopify/Customer/${p.customer.id}`, requestId));
+    return sql.tx((q) => recordDataRequest(q, job.shop, `gid://shopify/Customer/${p.customer.id}`, requestId, p.customer.email));
   },
 
   "webhook:CUSTOMERS_REDACT": async ({ sql }, job) => {
@@ -195,6 +211,18 @@ export const handlers: Record<string, Handler> = {
   "storefront:publish": async (ctx, job) => {
     if (!ctx.admin) return { skipped: "no Admin API in this worker" };
     return publishStorefront(ctx.sql, job.shop, await ctx.admin(job.shop, { background: true }));
+  },
+
+  "referral:attribute": async (ctx, job) => {
+    if (!ctx.admin) throw new Error("checking a referral needs the Admin API");
+    return attributeOrder(ctx.sql, job.shop, parse(OrderShape, job.payload) as OrderPayload, await ctx.admin(job.shop));
+  },
+
+  "referral:reward": async ({ sql }, job) => rewardReferral(sql, job.shop, parse(z.object({ referralId: z.number().int() }), job.payload).referralId),
+
+  "referral:friend-settle": async (ctx, job) => {
+    if (!ctx.admin) throw new Error("settling a friend's code needs the Admin API");
+    return settleFriendCode(ctx.sql, job.shop, parse(z.object({ friendId: z.number().int() }), job.payload).friendId, await ctx.admin(job.shop));
   },
 
   "ledger:reconcile": async ({ sql, log }, job) => {

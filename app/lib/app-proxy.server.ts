@@ -49,3 +49,10 @@ export function privateJson(data: unknown, init: ResponseInit = {}): Response {
   headers.set("Cache-Control", "private, no-store");
   return new Response(JSON.stringify(data), { ...init, headers });
 }
+
+/** The shopper's address as Shopify's proxy forwards it (the first X-Forwarded-For entry). Only
+ *  ever stored hashed (referral clicks and velocity checks). */
+export function clientIp(request: Request): string | null {
+  const first = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return first || null;
+}

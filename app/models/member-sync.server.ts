@@ -23,6 +23,7 @@ interface DirtyMember {
   points_available: number;
   points_pending: number;
   lifetime_earned: number;
+  referral_code: string | null;
 }
 
 const PER_MEMBER = memberMetafields({ points: 0, pending: 0, lifetime: 0 }).length;
@@ -40,15 +41,16 @@ export async function syncMemberMetafields(sql: Sql, shop: string, graphql: Admi
   let after = 0;
   for (let call = 0; call < maxCalls; call++) {
     const rows = await sql.all<DirtyMember>(
-      `SELECT id, customer_gid, points_available, points_pending, lifetime_earned FROM members
-        WHERE shop = ? AND metafields_dirty = ? AND redacted_at IS NULL AND id > ? ORDER BY id LIMIT ?`,
+      `SELECT m.id, m.customer_gid, m.points_available, m.points_pending, m.lifetime_earned, rc.code AS referral_code FROM members m
+         LEFT JOIN referral_codes rc ON rc.shop = m.shop AND rc.member_id = m.id
+        WHERE m.shop = ? AND m.metafields_dirty = ? AND m.redacted_at IS NULL AND m.id > ? ORDER BY m.id LIMIT ?`,
       [shop, sql.bool(true), after, BATCH],
     );
     if (!rows.length) return { synced, failed, more: false };
     after = Number(rows[rows.length - 1]!.id);
     const inputs = (batch: DirtyMember[]): MetafieldInput[] =>
       batch.flatMap((m) =>
-        memberMetafields({ points: Number(m.points_available), pending: Number(m.points_pending), lifetime: Number(m.lifetime_earned) }).map((v) => ({ ownerId: m.customer_gid, namespace: CUSTOMER_NAMESPACE, ...v })),
+        memberMetafields({ points: Number(m.points_available), pending: Number(m.points_pending), lifetime: Number(m.lifetime_earned), referralCode: m.referral_code }).map((v) => ({ ownerId: m.customer_gid, namespace: CUSTOMER_NAMESPACE, ...v })),
       );
     let good = rows;
     const errors = await setMetafields(graphql, inputs(rows));

@@ -3,10 +3,12 @@
 import { createHash } from "node:crypto";
 import type { Queryable } from "~/lib/sql.server";
 import { findMemberByCustomer, listEntries } from "./ledger.server";
+import { redactReferrals, referralReport } from "./referrals.server";
 
-export async function buildDataReport(q: Queryable, shop: string, customerGid: string) {
+export async function buildDataReport(q: Queryable, shop: string, customerGid: string, email?: string | null) {
   const member = await findMemberByCustomer(q, shop, customerGid);
-  if (!member) return { shop, customer: customerGid, member: null, entries: [] };
+  const referrals = await referralReport(q, shop, customerGid, email);
+  if (!member) return { shop, customer: customerGid, member: null, entries: [], referrals };
   const entries = await listEntries(q, shop, member.id, 100_000);
   return {
     shop,
@@ -20,11 +22,12 @@ export async function buildDataReport(q: Queryable, shop: string, customerGid: s
       lifetimeEarned: member.lifetime_earned,
     },
     entries: entries.map((e) => ({ points: e.points, bucket: e.bucket, kind: e.kind, reason: e.reason, source: e.source_id, note: e.note })),
+    referrals,
   };
 }
 
-export async function recordDataRequest(q: Queryable, shop: string, customerGid: string, requestId: string): Promise<void> {
-  const report = await buildDataReport(q, shop, customerGid);
+export async function recordDataRequest(q: Queryable, shop: string, customerGid: string, requestId: string, email?: string | null): Promise<void> {
+  const report = await buildDataReport(q, shop, customerGid, email);
   await q.run(
     `INSERT INTO data_requests (shop, customer_gid, request_id, report, created_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (shop, request_id) DO NOTHING`,
@@ -36,6 +39,8 @@ export async function recordDataRequest(q: Queryable, shop: string, customerGid:
  *  entries carry no personal data (order ids and reason codes only), so they stay as they are. */
 export async function redactCustomer(q: Queryable, shop: string, customerGid: string, email?: string | null): Promise<boolean> {
   const opaque = `redacted:${createHash("sha256").update(`${shop}\u0000${customerGid}`).digest("hex").slice(0, 24)}`;
+  const member = await findMemberByCustomer(q, shop, customerGid);
+  await redactReferrals(q, shop, customerGid, email ?? member?.email, member ? member.id : null);
   const r = await q.run(
     `UPDATE members SET customer_gid = ?, email = NULL, first_name = NULL, last_name = NULL, redacted_at = ? WHERE shop = ? AND customer_gid = ?`,
     [opaque, q.dialect === "sqlite" ? Date.now() : new Date(), shop, customerGid],

@@ -33,7 +33,7 @@ function normalise(row: ShopRow): ShopRow {
 export async function updateShopSettings(
   q: Queryable,
   shop: string,
-  s: Partial<{ name: string; currencyCode: string; ianaTimezone: string }>,
+  s: Partial<{ name: string; currencyCode: string; ianaTimezone: string; primaryDomain: string | null }>,
 ): Promise<void> {
   await ensureShop(q, shop);
   const sets: string[] = [];
@@ -45,6 +45,7 @@ export async function updateShopSettings(
   if (s.name !== undefined) add("name", s.name);
   if (s.currencyCode !== undefined) add("currency_code", s.currencyCode);
   if (s.ianaTimezone !== undefined) add("iana_timezone", s.ianaTimezone);
+  if (s.primaryDomain !== undefined) add("primary_domain", s.primaryDomain);
   if (!sets.length) return;
   await q.run(`UPDATE shops SET ${sets.join(", ")} WHERE domain = ?`, [...params, shop]);
 }
@@ -59,7 +60,7 @@ export async function markUninstalled(q: Queryable, shop: string): Promise<void>
 export async function deleteShopData(q: Queryable, shop: string): Promise<void> {
   for (const table of [
     "ledger_entries", "earn_awards", "order_states", "order_refunds", "counters", "guest_orders", "api_keys",
-    "redemptions", "rewards", "members", "webhook_deliveries", "reconciliation_runs", "data_requests", "sessions",
+    "redemptions", "rewards", "referrals", "referral_friends", "referral_clicks", "referral_codes", "members", "webhook_deliveries", "reconciliation_runs", "data_requests", "sessions",
   ]) {
     await q.run(`DELETE FROM ${table} WHERE shop = ?`, [shop]);
   }

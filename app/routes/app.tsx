@@ -30,6 +30,7 @@ export default function App() {
           {translate(locale, "nav.home")}
         </Link>
         <Link to="/app/storefront">{translate(locale, "nav.storefront")}</Link>
+        <Link to="/app/referrals">{translate(locale, "nav.referrals")}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -7,6 +7,9 @@ import { toDate } from "~/lib/sql.server";
 import { allowRedeemAttempt, listRewards, memberCodes, redeem, RedeemError } from "~/models/redemptions.server";
 import { ensureShop } from "~/models/shops.server";
 import { programOf } from "~/models/earning.server";
+import { memberReferral } from "~/models/referrals.server";
+import { friendOfferText } from "~/domain/referrals";
+import { currencyExponent } from "~/domain/money";
 import { SOCIAL_NETWORKS, type Program } from "~/domain/program";
 import type { Queryable } from "~/lib/sql.server";
 
@@ -80,7 +83,17 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       }))
     : [];
   const earn = await waysToEarn(db.sql, ctx.shop, programOf(settings), locale, settings.currency_code, ctx.customerGid, member?.birthday ?? null);
-  return privateJson({ loggedIn: Boolean(ctx.customerGid), balance, pending: member?.points_pending ?? 0, rewards, codes, earn, history });
+  // referrals (when on, for a logged-in shopper): { referral: {code, url, shareMessage, stats}, referrals: [{status, at}] }
+  const referral = ctx.customerGid ? await memberReferral(db.sql, ctx.shop, ctx.customerGid, locale) : null;
+  if (referral) {
+    const r = programOf(settings).referrals;
+    const offer = friendOfferText(r, settings.currency_code, locale, currencyExponent(settings.currency_code));
+    const points = new Intl.NumberFormat(locale === "de" ? "de-DE" : "en-US").format(r.advocateReward.points);
+    Object.assign(referral.referral, {
+      offer: locale === "de" ? `Freunde erhalten ${offer}. Sie erhalten ${points} Punkte, sobald die Bestellung behalten wird.` : `Friends get ${offer}. You get ${points} points once their order is kept.`,
+    });
+  }
+  return privateJson({ loggedIn: Boolean(ctx.customerGid), balance, pending: member?.points_pending ?? 0, rewards, codes, earn, history, ...(referral ?? {}) });
 };
 
 // POST /apps/loyalty/rewards {"rewardId": 1, "idempotencyKey": "…"} — redeem. The shopper is the
@@ -94,18 +107,19 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   } catch {
     return privateJson({ error: "body must be JSON" }, { status: 400 });
   }
-  const keyOk = typeof body.idempotencyKey === "string" && body.idempotencyKey.length > 0 && body.idempotencyKey.length <= 100;
+  const key = typeof body.idempotencyKey === "string" ? body.idempotencyKey : "";
+  const keyOk = key.length > 0 && key.length <= 100;
   if (!Number.isInteger(body.rewardId) || !keyOk) {
     return privateJson({ error: "invalid", fieldErrors: { ...(!Number.isInteger(body.rewardId) ? { rewardId: "is required" } : {}), ...(!keyOk ? { idempotencyKey: "is required (1 to 100 characters)" } : {}) } }, { status: 422 });
   }
   if (!ctx.admin) return privateJson({ error: "the shop is not connected; try again later" }, { status: 503 });
   const db = await database();
-  if (!(await allowRedeemAttempt(db.sql, ctx.shop, ctx.customerGid, body.idempotencyKey as string))) {
+  if (!(await allowRedeemAttempt(db.sql, ctx.shop, ctx.customerGid, key))) {
     return privateJson({ error: "too many redemptions; try again in a minute" }, { status: 429, headers: { "Retry-After": "60" } });
   }
   try {
     const units = typeof body.units === "number" ? body.units : undefined;
-    const pending = redeem(db.sql, ctx.shop, ctx.customerGid, body.rewardId as number, body.idempotencyKey, ctx.admin, { choice: { units } });
+    const pending = redeem(db.sql, ctx.shop, ctx.customerGid, body.rewardId as number, key, ctx.admin, { choice: { units } });
     // A shopper isn't kept waiting on Shopify's rate limit: after a few seconds the answer is 202
     // and the redemption carries on; the same request again (same key) returns its state.
     const waitMs = Number(process.env.STAMMKUNDE_PROXY_WAIT_MS ?? 5000);
@@ -114,7 +128,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     const r = await Promise.race([pending, late]).finally(() => clearTimeout(timer));
     if (r === null) {
       pending.catch((error) => console.error("redemption finished with an error", error));
-      return privateJson({ status: "held", idempotencyKey: body.idempotencyKey }, { status: 202 });
+      return privateJson({ status: "held", idempotencyKey: key }, { status: 202 });
     }
     const status = r.status === "issued" || r.status === "donated" ? 200 : r.status === "held" ? 202 : 502;
     return privateJson(r, { status });

@@ -2,12 +2,14 @@
 // the same path production takes, minus the network.
 import { Worker } from "~/jobs/worker.server";
 import type { Sql } from "~/lib/sql.server";
+import type { AdminGraphql } from "~/services/shopify/client.server";
 import { intake } from "~/webhooks/intake.server";
 import { signedDelivery, TEST_API_KEY, TEST_SECRET } from "./webhooks";
 
 const config = { apiKey: TEST_API_KEY, apiSecretKey: TEST_SECRET, appUrl: "https://app.example.com", scopes: ["read_orders"] };
 
-export function pipeline(sql: Sql) {
+/** `admin`: the Admin API for jobs that ask Shopify (e.g. the offline store's, tests/helpers/devstore.ts). */
+export function pipeline(sql: Sql, opts: { admin?: (shop: string) => Promise<AdminGraphql> } = {}) {
   const send = async (topic: string, shop: string, body: object | string, opts: { eventId?: string } = {}) => {
     const d = signedDelivery({ topic, shop, body, eventId: opts.eventId });
     const headers = new Headers(d.headers);
@@ -15,7 +17,7 @@ export function pipeline(sql: Sql) {
     if (r.status !== 200) throw new Error(`${topic}: ${r.status} ${r.reason}`);
     return r;
   };
-  const worker = new Worker({ sql });
+  const worker = new Worker({ sql, admin: opts.admin });
   return {
     send,
     drain: (now?: number) => (now === undefined ? worker.drain() : drainAt(worker, now)),

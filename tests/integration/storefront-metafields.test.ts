@@ -106,7 +106,7 @@ describe(`storefront metafields on ${TEST_DB}`, () => {
     // 12 members (2 metafields each) per call: 3 batches, plus one retry for the batch with the deleted customer
     expect(calls.length).toBe(4);
     expect(customerMetafield(A, customers[0]!, "points")).toBe("100");
-    expect(JSON.parse(customerMetafield(A, customers[29]!, "status")!)).toEqual({ points: 129, pending: 0, lifetime: 129 });
+    expect(JSON.parse(customerMetafield(A, customers[29]!, "status")!)).toEqual({ points: 129, pending: 0, lifetime: 129, referral_code: null });
     expect(await db.sql.get(`SELECT COUNT(*) AS n FROM members WHERE shop = ? AND metafields_dirty = ?`, [A, true])).toMatchObject({ n: 0 });
     // nothing left: the next run makes no call
     expect(await syncMemberMetafields(db.sql, A, counting)).toEqual({ synced: 0, failed: 0, more: false });
@@ -139,5 +139,31 @@ describe(`storefront metafields on ${TEST_DB}`, () => {
     expect(customerMetafield(A, id, "points")).toBe("10");
     await syncMemberMetafields(db.sql, A, admin);
     expect(customerMetafield(A, id, "points")).toBe("15");
+  });
+
+  it("the referral block shows the member's link and a WhatsApp button carrying it", async () => {
+    const p = defaultProgram();
+    p.referrals.enabled = true;
+    p.referrals.texts.de.shareMessage = "Schau mal: {link}";
+    await db.sql.tx((q) => saveProgram(q, A, p));
+    await publishStorefront(db.sql, A, devstoreAdmin(store, A));
+    store.storefront.theme(A).placeBlocks("index", ["stammkunde-theme/referral"]);
+    const id = store.customers.create({ shop: A, firstName: "Rita", email: "rita@example.com" }).id;
+    // no code yet: the block invites the member to open the panel
+    expect(await page("/", { customerId: id })).toContain("Open your rewards to get your personal link.");
+    const { memberReferral } = await import("~/models/referrals.server");
+    const r = (await memberReferral(db.sql, A, `gid://shopify/Customer/${id}`, "de"))!;
+    expect(r.referral.shareMessage).toBe(`Schau mal: ${r.referral.url}`);
+    await syncMemberMetafields(db.sql, A, devstoreAdmin(store, A));
+    const html = await page("/", { customerId: id, locale: "de" });
+    expect(/value="([^"]*)" data-stk-refer-link/.exec(html)?.[1]).toMatch(new RegExp(`^http.*/apps/loyalty/r/${r.referral.code}$`));
+    const wa = new URL(/href="(https:\/\/wa\.me\/\?text=[^"]*)"/.exec(html)![1]!.replace(/&amp;/g, "&"));
+    expect(wa.searchParams.get("text")).toMatch(new RegExp(`^Schau mal: http.*/apps/loyalty/r/${r.referral.code}$`));
+    // guests are asked to sign in; with referrals off the block is gone
+    expect(await page("/")).toContain("Sign in to get your personal link");
+    p.referrals.enabled = false;
+    await db.sql.tx((q) => saveProgram(q, A, p));
+    await publishStorefront(db.sql, A, devstoreAdmin(store, A));
+    expect(await page("/", { customerId: id })).not.toContain("data-stk-refer-block");
   });
 });

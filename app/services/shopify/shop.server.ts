@@ -9,6 +9,9 @@ export const SHOP_SETTINGS_QUERY = `#graphql
       currencyCode
       ianaTimezone
       myshopifyDomain
+      primaryDomain {
+        host
+      }
     }
   }
 `;
@@ -18,6 +21,8 @@ export interface ShopSettings {
   currencyCode: string;
   ianaTimezone: string;
   myshopifyDomain: string;
+  /** the storefront's own domain (share links); absent in older answers */
+  primaryDomain?: { host: string } | null;
 }
 
 export async function fetchShopSettings(graphql: AdminGraphql): Promise<ShopSettings> {
