@@ -56,6 +56,7 @@ const store = await createDevStore({
   program.actions.newsletter.enabled = true;
   program.actions.social.enabled = true;
   program.actions.social.networks.instagram = { enabled: true, url: "https://www.instagram.com/" };
+  program.referrals.enabled = true; // friends get €10 off from €30, advocates 500 points after 30 days
   await db.sql.tx((q) => saveProgram(q, shopDomain, program));
   await db.sql.run(
     `INSERT INTO sessions (id, shop, state, "isOnline", scope, "accessToken", "accountOwner") VALUES (?, ?, '', ?, ?, ?, ?)`,
