@@ -1,11 +1,13 @@
-// npm run bench — webhook intake and processing on SQLite, against a bare handler measured in the
-// same run. Loopback only; every phase is bounded in time and count.
+// npm run bench [-- scenario…] — every scenario measures against a baseline taken in the same run
+// and prints a table; loopback only, every phase bounded in time and count. Scenarios:
+//   webhooks    webhook intake and processing on SQLite, against a bare handler; redemption burst
+//   storefront  the theme widget's cost on the demo storefront, with Lighthouse (bench/storefront.ts)
+// No name runs all of them.
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import "@shopify/shopify-api/adapters/web-api";
 import { shopifyApi } from "@shopify/shopify-api";
@@ -20,6 +22,8 @@ import { createReward, redeem } from "../app/models/redemptions.server";
 import { throttledAdmin } from "../app/services/shopify/throttle.server";
 import type { AdminGraphql } from "../app/services/shopify/client.server";
 import { createDevStore } from "../devstore/index.ts";
+import { children, freePort, printTable, stop, waitForOutput } from "./lib";
+import { storefront } from "./storefront";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -66,35 +70,6 @@ function makeDeliveries(count: number): { list: Delivery[]; unique: number } {
   return { list, unique: unique.length };
 }
 
-const children = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const c of children) c.kill("SIGKILL");
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      if (pattern.test(chunk.toString())) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", (c: Buffer) => process.env.BENCH_DEBUG && process.stderr.write(c));
-    child.on("exit", (code) => reject(new Error(`process exited with ${code}`)));
-  });
-}
-
 async function startApp(port: number, dbFile: string, worker: "inline" | "off"): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
     env: {
@@ -132,15 +107,6 @@ async function startBare(port: number, dbFile: string): Promise<ChildProcess> {
   children.add(child);
   await waitForOutput(child, /listening/);
   return child;
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-    setTimeout(() => child.kill("SIGKILL"), 5000).unref();
-  });
 }
 
 interface LoadResult {
@@ -272,12 +238,7 @@ async function redemptionBurst(dir: string) {
   }
 }
 
-async function main() {
-  if (!existsSync("build/server/index.js") || process.env.BENCH_REBUILD) {
-    console.log("Building the app (npm run build)…");
-    const b = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
-    if (b.status !== 0) throw new Error("build failed");
-  }
+async function webhooks() {
   const dir = mkdtempSync(join(tmpdir(), "stammkunde-bench-"));
   const { list, unique } = makeDeliveries(ORDERS);
   const avgBytes = Math.round(list.reduce((s, d) => s + d.body.length, 0) / list.length);
@@ -357,8 +318,7 @@ async function main() {
     "0 failed",
     redemption.failed === 0 ? "yes" : "NO",
   ]);
-  const widths = table[0].map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
-  console.log(table.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join(" | ")).join("\n"));
+  printTable(table);
   console.log(
     `\nchecks: ${posted}/${unique} orders posted, ${dupEntries} orders with more than one entry, ${drift} balances ≠ Σ entries; ` +
       `intake non-2xx ${intakeResult.non2xx}, errors ${intakeResult.errors}; processing run sent ${sendResult.sent} (non-2xx ${sendResult.non2xx})`,
@@ -371,6 +331,25 @@ async function main() {
   rmSync(dir, { recursive: true, force: true });
   console.log(`redemption: total p99 incl. Shopify and waiting for its bucket ${redemption.totalP99.toFixed(0)} ms`);
   if (posted < unique || dupEntries > 0 || drift > 0 || redemption.failed > 0) process.exitCode = 1;
+}
+
+const SCENARIOS: Record<string, () => Promise<void>> = { webhooks, storefront };
+
+async function main() {
+  const names = process.argv.slice(2);
+  const unknown = names.filter((n) => !(n in SCENARIOS));
+  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(", ")}; scenarios: ${Object.keys(SCENARIOS).join(", ")}`);
+  if (!existsSync("build/server/index.js") || process.env.BENCH_REBUILD) {
+    console.log("Building the app (npm run build)…");
+    const b = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
+    if (b.status !== 0) throw new Error("build failed");
+  }
+  for (const name of names.length ? names : Object.keys(SCENARIOS)) {
+    console.log(`\n=== ${name} ===\n`);
+    await SCENARIOS[name]();
+  }
+  // Lighthouse leaves timers behind; the scenarios are done.
+  process.exit(process.exitCode ?? 0);
 }
 
 main().catch((error) => {

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { createCustomer } from "../commerce/customers.ts";
 import { createOrder, markOrderPaid } from "../commerce/orders.ts";
 import { DiscountRejected } from "../commerce/pricing.ts";
@@ -45,6 +46,9 @@ export { StorefrontRenderError } from "./theme.ts";
 export { ExtensionError } from "./extensions.ts";
 export type { ThemeBlock, ThemeExtension, BlockSchema } from "./extensions.ts";
 export { SESSION_COOKIE } from "./session.ts";
+
+/** Content types the CDN compresses. */
+const COMPRESSIBLE = /^(text\/|application\/(json|javascript)|image\/svg\+xml)/;
 
 export const DEFAULT_EXTENSIONS_DIR = path.join(repoRoot, "extensions");
 
@@ -722,8 +726,20 @@ export class Storefront {
       res.end("Not Found");
       return;
     }
-    const content = readFileSync(found);
-    res.writeHead(200, { "Content-Type": contentTypeOf(found), "Content-Length": content.length, "Cache-Control": "public, max-age=31536000, immutable", "Access-Control-Allow-Origin": "*" });
+    // Like Shopify's CDN, text assets go out compressed to a client that accepts it (gzip here;
+    // the CDN prefers brotli, which is smaller), so a browser's transfer size is a real one.
+    const type = contentTypeOf(found);
+    const raw = readFileSync(found);
+    const gzip = COMPRESSIBLE.test(type) && /\bgzip\b/i.test(String(req.headers["accept-encoding"] ?? ""));
+    const content = gzip ? gzipSync(raw, { level: 9 }) : raw;
+    res.writeHead(200, {
+      "Content-Type": type,
+      "Content-Length": content.length,
+      ...(gzip ? { "Content-Encoding": "gzip" } : {}),
+      Vary: "Accept-Encoding",
+      "Cache-Control": "public, max-age=31536000, immutable",
+      "Access-Control-Allow-Origin": "*",
+    });
     res.end(req.method === "HEAD" ? undefined : content);
   }
 

@@ -1,10 +1,11 @@
 import "@shopify/shopify-api/adapters/node";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { ApiVersion, LogSeverity, shopifyApi } from "@shopify/shopify-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDevStore, DEFAULT_SHOP, type DevStore, type LooseJson } from "../index.ts";
@@ -228,6 +229,46 @@ describe("theme app extension rendering", () => {
     const css = await fetch(store.url + icon.replace("icon.svg", "fixture.css"));
     expect(css.headers.get("content-type")).toBe("text/css; charset=utf-8");
     expect((await fetch(store.url + icon.replace("icon.svg", "missing.js"))).status).toBe(404);
+  });
+
+  it("compresses text assets for a client that accepts gzip, as Shopify's CDN does", async () => {
+    const page = await new Browser(store.url).get("/");
+    const js = attr(page.text, "fixture-icon", "src")!.replace("icon.svg", "fixture.js");
+    const raw = (acceptEncoding: string | null) =>
+      new Promise<{ headers: IncomingMessage["headers"]; body: Buffer }>((resolve, reject) => {
+        const req = httpRequest(store.url + js, { headers: acceptEncoding ? { "accept-encoding": acceptEncoding } : {} }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    const plain = await raw(null);
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body.toString()).toContain("window.fixtureLoaded");
+    const zipped = await raw("gzip, deflate, br, zstd");
+    expect(zipped.headers["content-encoding"]).toBe("gzip");
+    expect(zipped.headers.vary).toBe("Accept-Encoding");
+    expect(Number(zipped.headers["content-length"])).toBe(zipped.body.length);
+    expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+    expect((await raw("br")).headers["content-encoding"]).toBeUndefined();
+  });
+
+  it("switches an app embed off and on over HTTP (POST /devstore/storefront/embeds)", async () => {
+    const browser = new Browser(store.url);
+    const toggle = (enabled: unknown) =>
+      fetch(`${store.url}/devstore/storefront/embeds`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ block: EMBED, enabled }) });
+    expect((await toggle(false)).status).toBe(200);
+    const off = await browser.get("/");
+    expect(off.text).not.toContain('data-testid="fixture-embed"');
+    expect(off.text).not.toContain("fixture.js");
+    expect(store.storefront.theme().state.disabledEmbeds.has(EMBED)).toBe(true);
+    expect((await toggle(true)).status).toBe(200);
+    expect((await browser.get("/")).text).toContain('data-testid="fixture-embed"');
+    const unknown = await fetch(`${store.url}/devstore/storefront/embeds`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ block: "fixture-loyalty/nope", enabled: false }) });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { error: string }).error).toMatch(/no theme app extension block/);
   });
 
   it("gives the embed the logged-in customer (nil when logged out) with its metafields", async () => {
