@@ -139,3 +139,17 @@ test("the merchant renames the launcher in the admin, per language, and the stor
     return page.locator("[data-stk-launcher]").textContent();
   }, { timeout: 30_000 }).toBe("Rewards");
 });
+
+test("a page view loads no widget script; it comes when the shopper heads for the launcher", async ({ page }) => {
+  const scripts: string[] = [];
+  page.on("request", (r) => {
+    if (r.resourceType() === "script") scripts.push(new URL(r.url()).pathname);
+  });
+  await page.goto("/");
+  await page.waitForLoadState("networkidle");
+  expect(scripts.filter((s) => s.endsWith("/rewards.js"))).toEqual([]);
+  await page.locator("[data-stk-launcher]").click();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await expect(page.getByRole("dialog").locator("[data-stk-reward-list]")).toContainText("€2 off");
+  expect(scripts.filter((s) => s.endsWith("/rewards.js"))).toHaveLength(1);
+});

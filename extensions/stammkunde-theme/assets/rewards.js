@@ -2,6 +2,8 @@
    for the program, and for a signed-in shopper their points, rewards, codes and referral link. */
 (function () {
   "use strict";
+  if (window.StammkundeRewards) return;
+  var first;
   document.querySelectorAll("[data-stk-root]").forEach(function (root) {
     var launcher = root.querySelector("[data-stk-launcher]");
     var panel = root.querySelector("[data-stk-panel]");
@@ -226,6 +228,10 @@
     launcher.addEventListener("click", function () {
       toggle(panel.hidden);
     });
+    if (!first)
+      first = function () {
+        if (panel.hidden) toggle(true);
+      };
     $("[data-stk-close]").addEventListener("click", function () {
       toggle(false);
     });
@@ -256,6 +262,12 @@
       }
     });
   });
+  // the launcher's inline loader opens the panel once this script has arrived
+  window.StammkundeRewards = {
+    open: function () {
+      if (first) first();
+    },
+  };
   // buttons in the theme's app blocks open the panel (their link goes to the rewards page otherwise)
   document.addEventListener("click", function (e) {
     var opener = e.target.closest && e.target.closest("[data-stk-open]");
