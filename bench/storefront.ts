@@ -162,6 +162,11 @@ export async function storefront(): Promise<void> {
     if (!embeds.length) throw new Error("the app has no app embed to measure");
     const assetPrefixes = extensions.map((e) => `${store}/cdn/extensions/${e.handle}/`);
     const isWidget = (url: string) => assetPrefixes.some((p) => url.startsWith(p));
+    // Only the embed is measured: the app blocks a merchant may place in templates are taken out of
+    // the page for both sides (the devstore places every allowed block on index and product).
+    for (const template of ["index", "product"]) {
+      await json(await fetch(`${store}/devstore/storefront/placements`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ template, blocks: [] }) }));
+    }
 
     // The page: the first product of the demo shop's grid.
     const home = await (await fetch(`${store}/`)).text();
