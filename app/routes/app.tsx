@@ -29,6 +29,7 @@ export default function App() {
         <Link to="/app" rel="home">
           {translate(locale, "nav.home")}
         </Link>
+        <Link to="/app/program">{translate(locale, "nav.program")}</Link>
         <Link to="/app/storefront">{translate(locale, "nav.storefront")}</Link>
         <Link to="/app/referrals">{translate(locale, "nav.referrals")}</Link>
       </NavMenu>

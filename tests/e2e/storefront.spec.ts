@@ -153,3 +153,33 @@ test("a page view loads no widget script; it comes when the shopper heads for th
   await expect(page.getByRole("dialog").locator("[data-stk-reward-list]")).toContainText("€2 off");
   expect(scripts.filter((s) => s.endsWith("/rewards.js"))).toHaveLength(1);
 });
+
+test("the merchant edits the program: field errors name the field, the preview follows, the storefront shows the new rate", async ({ page }) => {
+  await page.goto(`/admin/apps/stammkunde/program?shop=${SHOP}`);
+  const app = page.frameLocator("#app-frame");
+  await expect(app.getByRole("heading", { name: "Program" }).first()).toBeVisible({ timeout: 60_000 });
+  const rate = app.locator('input[id="purchase.pointsPerUnit"]');
+  await expect(app.getByTestId("program-preview")).toContainText("50 points");
+  await rate.fill("2");
+  await expect(app.getByTestId("program-preview")).toContainText("100 points");
+  await rate.fill("1.5");
+  await expect(app.getByText("Fix the fields marked in red")).toBeVisible();
+  await app.getByRole("button", { name: "Save" }).click();
+  await expect(app.getByText("Must be a whole number")).toBeVisible();
+  await rate.fill("2");
+  await app.getByRole("button", { name: "Save" }).click();
+  await expect(app.getByText("Saved.")).toBeVisible();
+  // the product block reads the new rate from the app's metafield
+  await page.goto("/");
+  await page.getByTestId("product-link").first().click();
+  const price = Number(await page.getByTestId("product-price").getAttribute("data-amount"));
+  await expect.poll(async () => {
+    await page.reload();
+    return page.locator("[data-stk-earn-points]").getAttribute("data-stk-earn-points");
+  }, { timeout: 30_000 }).toBe(String(Math.floor(price * 2)));
+  // back to 1 point per €1 for the other tests
+  await page.goto(`/admin/apps/stammkunde/program?shop=${SHOP}`);
+  await app.locator('input[id="purchase.pointsPerUnit"]').fill("1");
+  await app.getByRole("button", { name: "Save" }).click();
+  await expect(app.getByText("Saved.")).toBeVisible();
+});
