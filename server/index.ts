@@ -6,6 +6,7 @@ import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { createServer, type Server } from "node:http";
 import type { Services } from "../app/services.server";
+import { checkBody } from "./limits";
 import { handleWebhook, isWebhookRequest } from "./webhooks";
 
 export interface StartOptions {
@@ -56,8 +57,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const host = options.host ?? process.env.HOST ?? "127.0.0.1";
   const intake = async () => (await services()).webhookIntake;
   const server = createServer((req, res) => {
-    if (isWebhookRequest(req)) void handleWebhook(req, res, intake);
-    else app(req, res);
+    if (isWebhookRequest(req)) return void handleWebhook(req, res, intake);
+    const refused = checkBody(req);
+    if (refused) {
+      res.writeHead(refused.status, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+      return void res.end(refused.reason);
+    }
+    app(req, res);
   });
   await new Promise<void>((resolve) => server.listen(port, host, () => resolve()));
   server.keepAliveTimeout = 65_000;

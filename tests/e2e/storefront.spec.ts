@@ -183,3 +183,8 @@ test("the merchant edits the program: field errors name the field, the preview f
   await app.getByRole("button", { name: "Save" }).click();
   await expect(app.getByText("Saved.")).toBeVisible();
 });
+
+test("the app turns away an oversized body before reading it", async ({ page }) => {
+  const res = await page.request.post("/apps/loyalty/rewards", { data: "x".repeat(2 * 1024 * 1024), headers: { "Content-Type": "application/json" } });
+  expect(res.status()).toBe(413);
+});
