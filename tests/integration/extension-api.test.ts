@@ -193,7 +193,7 @@ describe(`thank-you and order status on ${TEST_DB}`, () => {
     await p.deliver("orders/paid", SHOP, orderPayload(store.shops.get(SHOP), store.orders.get(order.id)!, store.customers.get(erika)!));
     const orderGid = `gid://shopify/Order/${order.id}`;
     const mine = await (await call("api.extension.order", `/api/extension/order?orderId=${encodeURIComponent(orderGid)}`, checkoutToken(erika))).json();
-    expect(mine).toMatchObject({ loggedIn: true, order: { status: "earned", points: 35, bucket: "available", releaseAt: null } });
+    expect(mine).toMatchObject({ loggedIn: true, order: { status: "earned", points: 35, bucket: "available", releaseAt: null }, earning: { pointsPerUnit: 1 } });
     const theirs = await (await call("api.extension.order", `/api/extension/order?orderId=${encodeURIComponent(orderGid)}`, checkoutToken(max))).json();
     expect(theirs.order).toEqual({ status: "processing", points: 0, bucket: null, releaseAt: null, untilFulfilment: false });
     expect((await call("api.extension.order", "/api/extension/order?orderId=42", checkoutToken(erika))).status).toBe(422);
