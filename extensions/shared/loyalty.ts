@@ -152,7 +152,7 @@ export interface CheckoutLine {
   giftCard?: boolean;
 }
 
-/** The base-rate estimate of an order's points, as the app will compute them from the order:
+/** The base-rate estimate of an order's points ("up to", as the storefront block says):
  *  merchandise after discounts, without gift cards and excluded products, rate × units, rounded the
  *  program's way, nothing under the minimum. Campaign bonuses, collection exclusions and tax
  *  included in prices are not known here, so the app may award a little more or less. */
