@@ -194,10 +194,35 @@ describe(`thank-you and order status on ${TEST_DB}`, () => {
     const orderGid = `gid://shopify/Order/${order.id}`;
     const mine = await (await call("api.extension.order", `/api/extension/order?orderId=${encodeURIComponent(orderGid)}`, checkoutToken(erika))).json();
     expect(mine).toMatchObject({ loggedIn: true, order: { status: "earned", points: 35, bucket: "available", releaseAt: null }, earning: { pointsPerUnit: 1 } });
+    // the thank-you page knows the order as an OrderIdentity with the same number
+    const identity = await (await call("api.extension.order", `/api/extension/order?orderId=${encodeURIComponent(`gid://shopify/OrderIdentity/${order.id}`)}`, checkoutToken(erika))).json();
+    expect(identity.order).toMatchObject({ status: "earned", points: 35 });
     const theirs = await (await call("api.extension.order", `/api/extension/order?orderId=${encodeURIComponent(orderGid)}`, checkoutToken(max))).json();
     expect(theirs.order).toEqual({ status: "processing", points: 0, bucket: null, releaseAt: null, untilFulfilment: false });
     expect((await call("api.extension.order", "/api/extension/order?orderId=42", checkoutToken(erika))).status).toBe(422);
     expect(await (await call("api.extension.order", `/api/extension/order?orderId=${encodeURIComponent(orderGid)}`, checkoutToken(null))).json()).toEqual({ loggedIn: false });
+  });
+});
+
+describe(`pending points on the thank-you page on ${TEST_DB}`, () => {
+  it("says until when an order's points are pending", async () => {
+    const { defaultProgram } = await import("~/domain/program");
+    const { saveProgram } = await import("~/models/earning.server");
+    const program = defaultProgram();
+    program.purchase.pending = { mode: "days", days: 14 };
+    await db.sql.tx((q) => saveProgram(q, SHOP, program));
+    try {
+      const order = store.orders.create({ customerId: max, lineItems: [{ title: "Tasse", price: "11.90", quantity: 1 }] });
+      const before = Date.now();
+      await pipeline(db.sql).deliver("orders/paid", SHOP, orderPayload(store.shops.get(SHOP), store.orders.get(order.id)!, store.customers.get(max)!));
+      const body = await (await call("api.extension.order", `/api/extension/order?surface=customer-account&orderId=gid://shopify/Order/${order.id}`, accountToken(max))).json();
+      expect(body.order).toMatchObject({ status: "earned", points: 10, bucket: "pending", untilFulfilment: false });
+      const release = Date.parse(body.order.releaseAt);
+      expect(release - before).toBeGreaterThanOrEqual(14 * 86_400_000 - 1000);
+      expect(release - before).toBeLessThan(14 * 86_400_000 + 60_000);
+    } finally {
+      await db.sql.tx((q) => saveProgram(q, SHOP, defaultProgram()));
+    }
   });
 });
 
