@@ -1,14 +1,8 @@
 // The `shopify` global each module sees, typed by its target (as Shopify CLI generates it).
 import "@shopify/ui-extensions";
 import type { Api as PageApi } from "@shopify/ui-extensions/customer-account.page.render";
-import type { Api as ProfileApi } from "@shopify/ui-extensions/customer-account.profile.block.render";
 
 declare module "./src/RewardsPage.tsx" {
   const shopify: PageApi;
-  const globalThis: { shopify: typeof shopify };
-}
-
-declare module "./src/ProfileBlock.tsx" {
-  const shopify: ProfileApi;
   const globalThis: { shopify: typeof shopify };
 }

@@ -6,9 +6,10 @@ import { describe, expect, it } from "vitest";
 import { parseToml, type TomlTable } from "../../devstore/config/toml";
 import { APP_URL } from "../../extensions/shared/loyalty";
 
-const UI = ["stammkunde-account", "stammkunde-checkout", "stammkunde-thank-you", "stammkunde-pos"];
+const UI = ["stammkunde-account", "stammkunde-profile", "stammkunde-checkout", "stammkunde-thank-you", "stammkunde-pos"];
 const TARGETS: Record<string, string[]> = {
-  "stammkunde-account": ["customer-account.page.render", "customer-account.profile.block.render"],
+  "stammkunde-account": ["customer-account.page.render"],
+  "stammkunde-profile": ["customer-account.profile.block.render"],
   "stammkunde-checkout": ["purchase.checkout.block.render"],
   "stammkunde-thank-you": ["purchase.thank-you.block.render", "customer-account.order-status.block.render"],
   "stammkunde-pos": ["pos.home.tile.render", "pos.home.modal.render"],
@@ -37,6 +38,8 @@ describe.each(UI)("extension %s", (ext) => {
     const targeting = extension!.targeting as TomlTable[];
     expect(targeting.map((x) => x.target)).toEqual(TARGETS[ext]);
     for (const x of targeting) expect(existsSync(join("extensions", ext, String(x.module)))).toBe(true);
+    // Shopify: a full-page target can't share its extension with any other target
+    if (targeting.some((x) => /\.page\.render$/.test(String(x.target)))) expect(targeting).toHaveLength(1);
   });
 
   it("types `shopify` for each module by its target", () => {

@@ -1,4 +1,5 @@
-// The profile page's block: the balance at a glance, with a link to the rewards page.
+// The profile page's block: the balance at a glance, with a link to the rewards page (the
+// stammkunde-account extension's full page, addressed by its handle).
 import "@shopify/ui-extensions/preact";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
