@@ -99,6 +99,18 @@ describe("UI extension session tokens", () => {
     expect(pos).toMatchObject({ dest: `https://${DEFAULT_SHOP}`, aud: API_KEY, sub: "9" });
   });
 
+  it("is minted over the control endpoint for scripts and browsers", async () => {
+    const customer = store.customers.create({ firstName: "Bea", email: "bea-ext@example.com" });
+    const res = await fetch(`${store.url}/devstore/extension-token`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ surface: "customer-account", customerId: customer.id }) });
+    expect(res.status).toBe(200);
+    const payload = await shopify.session.decodeSessionToken((await res.json()).token, { checkAudience: false });
+    expect(payload.sub).toBe(`gid://shopify/Customer/${customer.id}`);
+    const bad = await fetch(`${store.url}/devstore/extension-token`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ surface: "admin" }) });
+    expect(bad.status).toBe(422);
+    const unknown = await fetch(`${store.url}/devstore/extension-token`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ surface: "checkout", customerId: 123456789 }) });
+    expect(unknown.status).toBe(422);
+  });
+
   it("is only minted for the shop's own customers, and an expired or foreign-signed one is refused", async () => {
     expect(() => store.auth.extensionToken("checkout", { customerId: 987654321 })).toThrow(/no customer/);
     const old = Math.floor(Date.now() / 1000) - 900;
