@@ -182,7 +182,8 @@ export function redeemOutcome(status: number, body: unknown): RedeemOutcome {
   if (status === 200 && b.status === "issued" && typeof b.code === "string" && b.code) return { kind: "code", code: b.code };
   if (status === 202) return { kind: "pending" };
   if (status === 401) return { kind: "error", messageKey: "errors.session" };
-  if (status === 403) return { kind: "error", messageKey: "errors.login" };
+  // 403 is "log in first" for a guest, or a reward this member may not take (e.g. another tier's)
+  if (status === 403) return { kind: "error", messageKey: /log in/.test(b.error ?? "") ? "errors.login" : "errors.unavailable" };
   if (status === 409 && /enough points/.test(b.error ?? "")) return { kind: "error", messageKey: "errors.notEnough" };
   if (status === 409 || status === 404) return { kind: "error", messageKey: "errors.unavailable" };
   if (status === 429) return { kind: "error", messageKey: "errors.tooMany" };

@@ -117,6 +117,7 @@ describe("reading the app's answers", () => {
     [200, { status: "donated", code: null }, { kind: "error", messageKey: "errors.failed" }],
     [401, null, { kind: "error", messageKey: "errors.session" }],
     [403, { error: "log in first" }, { kind: "error", messageKey: "errors.login" }],
+    [403, { error: "this reward is only for members of Gold" }, { kind: "error", messageKey: "errors.unavailable" }],
     [409, { error: "not enough points" }, { kind: "error", messageKey: "errors.notEnough" }],
     [409, { error: "this reward's budget is spent" }, { kind: "error", messageKey: "errors.unavailable" }],
     [404, { error: "unknown reward" }, { kind: "error", messageKey: "errors.unavailable" }],
