@@ -14,7 +14,7 @@ import { customerMutations } from "./admin/root/customer-mutations.ts";
 import { flowMutations } from "./admin/root/flow.ts";
 import { appProxySignature, signAppProxyQuery } from "./auth/app-proxy.ts";
 import { signAdminQuery } from "./auth/hmac.ts";
-import { mintSessionToken, type SessionTokenClaims } from "./auth/jwt.ts";
+import { mintExtensionToken, mintSessionToken, type ExtensionSurface, type SessionTokenClaims } from "./auth/jwt.ts";
 import { AuthorizationCodes } from "./auth/oauth.ts";
 import { DEFAULT_TOML_PATH, readAppConfig, type WebhookSubscription } from "./config/app-config.ts";
 import { createProduct, seedCatalog, type ProductInput } from "./commerce/catalog.ts";
@@ -43,7 +43,7 @@ export { createDevStoreFetch } from "./fetch.ts";
 export { DiscountRejected } from "./commerce/pricing.ts";
 export { appProxyMessage, appProxySignature, signAppProxyQuery } from "./auth/app-proxy.ts";
 export { hmacBase64, hmacHex, signAdminQuery } from "./auth/hmac.ts";
-export { mintSessionToken, verifyHs256 } from "./auth/jwt.ts";
+export { mintExtensionToken, mintSessionToken, verifyHs256 } from "./auth/jwt.ts";
 export { loadAdminSchema, ONE_OF_INPUTS } from "./admin/schema.ts";
 export { parseToml } from "./config/toml.ts";
 export { readAppConfig, type AppConfig, type WebhookSubscription } from "./config/app-config.ts";
@@ -163,6 +163,8 @@ export interface DevStore {
     sessionToken(opts?: ShopOpt & { userId?: number | string; ttlSec?: number; overrides?: Partial<SessionTokenClaims> & Record<string, unknown> }): string;
     /** Signs an admin query (OAuth callback, embedded app load) with `hmac`. */
     signAdminQuery(params: Record<string, string>): string;
+    /** A UI extension's session token (checkout, customer accounts, POS). The customer must exist in the shop. */
+    extensionToken(surface: ExtensionSurface, opts?: ShopOpt & { customerId?: number | string | null; userId?: number | string; ttlSec?: number; overrides?: Record<string, unknown> }): string;
   };
   readonly appProxy: {
     readonly pathPrefix: string;
@@ -374,6 +376,14 @@ export async function createDevStore(options: DevStoreOptions = {}): Promise<Dev
         return mintSessionToken({ shop: shop.domain, apiKey, secret: apiSecret, nowMs: clock.now(), userId: opts.userId, ttlSec: opts.ttlSec, overrides: opts.overrides }).token;
       },
       signAdminQuery: (params) => signAdminQuery(apiSecret, params),
+      extensionToken(surface, opts = {}) {
+        const shop = shopOf(opts);
+        if (opts.customerId != null) {
+          const id = String(opts.customerId).replace(/^gid:\/\/shopify\/Customer\//, "");
+          if (!store.customers.get(id, { shop: shop.domain })) throw new Error(`no customer ${id} in ${shop.domain}: Shopify signs tokens only for its own buyers`);
+        }
+        return mintExtensionToken({ surface, shop: shop.domain, apiKey, secret: apiSecret, nowMs: clock.now(), customerId: opts.customerId, userId: opts.userId, ttlSec: opts.ttlSec, overrides: opts.overrides }).token;
+      },
     },
     appProxy: {
       pathPrefix,

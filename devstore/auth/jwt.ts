@@ -79,3 +79,41 @@ export function mintSessionToken(options: MintSessionTokenOptions): { token: str
   };
   return { token: signHs256(claims as unknown as Record<string, unknown>, options.secret), claims };
 }
+
+export type ExtensionSurface = "checkout" | "customer-account" | "pos";
+
+export interface MintExtensionTokenOptions {
+  surface: ExtensionSurface;
+  shop: string;
+  apiKey: string;
+  secret: string;
+  nowMs: number;
+  /** checkout / customer accounts: the logged-in buyer (numeric id or gid); absent for a guest. */
+  customerId?: number | string | null;
+  /** POS: the staff member using the device. Default "1". */
+  userId?: number | string;
+  /** Lifetime in seconds: checkout and customer-account tokens live 5 minutes, POS tokens 60 s. */
+  ttlSec?: number;
+  overrides?: Record<string, unknown>;
+}
+
+/** A session token as Shopify gives a UI extension (`shopify.sessionToken.get()`): HS256 with the
+ *  app secret, `aud` = client id, `dest` = the shop; checkout and customer-account tokens carry
+ *  the buyer's customer gid in `sub` only when a buyer is logged in, POS tokens the staff user. */
+export function mintExtensionToken(options: MintExtensionTokenOptions): { token: string; claims: Record<string, unknown> } {
+  const now = Math.floor(options.nowMs / 1000);
+  const pos = options.surface === "pos";
+  const customer = options.customerId == null ? null : String(options.customerId).startsWith("gid://") ? String(options.customerId) : `gid://shopify/Customer/${options.customerId}`;
+  const claims: Record<string, unknown> = {
+    iss: `https://${options.shop}/admin`,
+    dest: pos ? `https://${options.shop}` : options.shop,
+    aud: options.apiKey,
+    exp: now + (options.ttlSec ?? (pos ? 60 : 300)),
+    nbf: now,
+    iat: now,
+    jti: randomUUID(),
+    ...(pos ? { sub: String(options.userId ?? 1), sid: randomUUID().replace(/-/g, "") } : customer ? { sub: customer } : {}),
+    ...options.overrides,
+  };
+  return { token: signHs256(claims, options.secret), claims };
+}

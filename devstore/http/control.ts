@@ -34,6 +34,11 @@ export function controlHandler(store: () => DevStore) {
         const { userId } = as<{ userId?: number }>();
         return sendJson(res, 200, { token: s.auth.sessionToken({ shop, userId }) });
       }
+      if (route === "POST /devstore/extension-token") {
+        const { surface, customerId, userId } = as<{ surface?: string; customerId?: number | string | null; userId?: number | string }>();
+        if (surface !== "checkout" && surface !== "customer-account" && surface !== "pos") return sendJson(res, 422, { errors: "surface must be checkout, customer-account or pos" });
+        return sendJson(res, 200, { token: s.auth.extensionToken(surface, { shop, customerId, userId }) });
+      }
       if (route === "POST /devstore/customers") return sendJson(res, 201, s.customers.create(as<Parameters<DevStore["customers"]["create"]>[0]>()));
       if (route === "POST /devstore/orders") return sendJson(res, 201, s.orders.create(as<Parameters<DevStore["orders"]["create"]>[0]>()));
       if ((m = /^POST \/devstore\/orders\/(\d+)\/(paid|refund|cancel)$/.exec(route))) {

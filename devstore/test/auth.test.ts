@@ -4,7 +4,7 @@ import path from "node:path";
 import { ApiVersion, LogSeverity, RequestedTokenType, shopifyApi } from "@shopify/shopify-api";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appProxyMessage, appProxySignature, createDevStore, DEFAULT_SHOP, mintSessionToken, signAdminQuery, type DevStore } from "../index.ts";
+import { appProxyMessage, appProxySignature, createDevStore, DEFAULT_SHOP, mintExtensionToken, mintSessionToken, signAdminQuery, type DevStore } from "../index.ts";
 import { sharedDir } from "../core/paths.ts";
 import { startReceiver } from "./receiver.ts";
 
@@ -78,6 +78,45 @@ describe("session tokens", () => {
     await expect(shopify.session.decodeSessionToken(store.auth.sessionToken({ overrides: { aud: "someone-else" } }))).rejects.toThrow();
     const old = Math.floor(Date.now() / 1000) - 600;
     await expect(shopify.session.decodeSessionToken(store.auth.sessionToken({ overrides: { exp: old, nbf: old - 60, iat: old - 60 } }))).rejects.toThrow();
+  });
+});
+
+describe("UI extension session tokens", () => {
+  it("checkout and customer-account tokens carry the logged-in buyer's gid and live 5 minutes; the library accepts them", async () => {
+    const customer = store.customers.create({ firstName: "Ada", email: "ada-ext@example.com" });
+    for (const surface of ["checkout", "customer-account"] as const) {
+      const payload = await shopify.session.decodeSessionToken(store.auth.extensionToken(surface, { customerId: customer.id }), { checkAudience: false });
+      expect(payload).toMatchObject({ dest: DEFAULT_SHOP, aud: API_KEY, sub: `gid://shopify/Customer/${customer.id}` });
+      expect(payload.exp - payload.iat).toBe(300);
+      expect(payload.nbf).toBe(payload.iat);
+    }
+  });
+
+  it("a guest's checkout token has no sub; a POS token names the staff user and the shop like the admin's", async () => {
+    const guest = await shopify.session.decodeSessionToken(store.auth.extensionToken("checkout"), { checkAudience: false });
+    expect("sub" in guest).toBe(false);
+    const pos = await shopify.session.decodeSessionToken(store.auth.extensionToken("pos", { userId: 9 }));
+    expect(pos).toMatchObject({ dest: `https://${DEFAULT_SHOP}`, aud: API_KEY, sub: "9" });
+  });
+
+  it("is minted over the control endpoint for scripts and browsers", async () => {
+    const customer = store.customers.create({ firstName: "Bea", email: "bea-ext@example.com" });
+    const res = await fetch(`${store.url}/devstore/extension-token`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ surface: "customer-account", customerId: customer.id }) });
+    expect(res.status).toBe(200);
+    const payload = await shopify.session.decodeSessionToken((await res.json()).token, { checkAudience: false });
+    expect(payload.sub).toBe(`gid://shopify/Customer/${customer.id}`);
+    const bad = await fetch(`${store.url}/devstore/extension-token`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ surface: "admin" }) });
+    expect(bad.status).toBe(422);
+    const unknown = await fetch(`${store.url}/devstore/extension-token`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ surface: "checkout", customerId: 123456789 }) });
+    expect(unknown.status).toBe(422);
+  });
+
+  it("is only minted for the shop's own customers, and an expired or foreign-signed one is refused", async () => {
+    expect(() => store.auth.extensionToken("checkout", { customerId: 987654321 })).toThrow(/no customer/);
+    const old = Math.floor(Date.now() / 1000) - 900;
+    await expect(shopify.session.decodeSessionToken(store.auth.extensionToken("checkout", { overrides: { exp: old, nbf: old - 300, iat: old - 300 } }), { checkAudience: false })).rejects.toThrow();
+    const foreign = mintExtensionToken({ surface: "checkout", shop: DEFAULT_SHOP, apiKey: "other-app", secret: "other-secret", nowMs: Date.now() }).token;
+    await expect(shopify.session.decodeSessionToken(foreign, { checkAudience: false })).rejects.toThrow();
   });
 });
 

@@ -1,0 +1,23 @@
+import "@shopify/ui-extensions/preact";
+import { render } from "preact";
+import { localeOf } from "../../shared/loyalty";
+import { OrderPoints } from "./OrderPoints";
+
+export default async () => {
+  render(<Extension />, document.body);
+};
+
+function Extension() {
+  const order = shopify.order.value;
+  const lines = shopify.lines.value.map((l) => ({ productId: l.merchandise.type === "variant" ? l.merchandise.product.id : null, amount: l.cost.totalAmount.amount }));
+  return (
+    <OrderPoints
+      surface="customer-account"
+      orderId={order?.id ?? null}
+      token={() => shopify.sessionToken.get()}
+      translate={(key, values) => shopify.i18n.translate(key, values)}
+      locale={localeOf(shopify.localization.language.value.isoCode)}
+      lines={lines}
+    />
+  );
+}
