@@ -11,7 +11,8 @@ import { deleteShopData, ensureShop, markUninstalled } from "~/models/shops.serv
 import type { Sql } from "~/lib/sql.server";
 import type { AdminGraphql } from "~/services/shopify/client.server";
 import { collectionsByProduct } from "~/services/shopify/products.server";
-import type { OrderPayload } from "~/domain/earning";
+import { orderGid, type OrderPayload } from "~/domain/earning";
+import { evaluateMember, grantMembershipForOrder, refundsMembership, revokeMembershipForOrder, runNightly } from "~/models/tiers.server";
 import type { Job } from "./queue.server";
 import { parseShopifyJson } from "~/lib/json";
 
@@ -22,7 +23,8 @@ export interface JobContext {
   log?: (msg: string, data?: Record<string, unknown>) => void;
 }
 
-export type Handler = (ctx: JobContext, job: Job) => Promise<unknown>;
+/** `now` is the worker's clock for this run (tests inject one to simulate months). */
+export type Handler = (ctx: JobContext, job: Job, now: number) => Promise<unknown>;
 
 /** A job whose input can never succeed: it is parked at once instead of retried. */
 export class PermanentJobError extends Error {}
@@ -68,7 +70,7 @@ const OrderShape = z
 
 /** Earns for an order, first asking Shopify for the products' collections when the program has
  *  collection rules (a failed call retries the job; no points are guessed). */
-async function earnWithCatalog(ctx: JobContext, job: Job, event: "paid" | "fulfilled") {
+async function earnWithCatalog(ctx: JobContext, job: Job, event: "paid" | "fulfilled", now: number) {
   const order = parse(OrderShape, job.payload) as OrderPayload;
   const lines = (order as { line_items?: Array<{ product_id?: number | string | null }> }).line_items ?? [];
   const row = await ctx.sql.get<{ program: string | null }>(`SELECT program FROM shops WHERE domain = ?`, [job.shop]);
@@ -79,9 +81,12 @@ async function earnWithCatalog(ctx: JobContext, job: Job, event: "paid" | "fulfi
     const products = lines.filter((l) => l.product_id != null).map((l) => `gid://shopify/Product/${l.product_id}`);
     collections = products.length ? await collectionsByProduct(await ctx.admin(job.shop), products) : {};
   }
-  const earned = await earnForOrder(ctx.sql, job.shop, order, event, { collectionsByProduct: collections });
+  const earned = await earnForOrder(ctx.sql, job.shop, order, event, { collectionsByProduct: collections, now });
   const codesUsed = event === "paid" ? await markCodesUsed(ctx.sql, job.shop, order as Parameters<typeof markCodesUsed>[2]) : 0;
-  return { earned, codesUsed };
+  // a paid membership starts with the payment; an order that earned may lift the member's tier
+  const membership = event === "paid" ? await grantMembershipForOrder(ctx.sql, job.shop, order as Parameters<typeof grantMembershipForOrder>[2], now) : "none";
+  const tier = earned.status === "earned" ? await evaluateMember(ctx.sql, job.shop, earned.memberId, now) : null;
+  return { earned, codesUsed, membership, tier };
 }
 
 /** When the program reads birthdays from a customer metafield, take it from Shopify. */
@@ -96,11 +101,24 @@ async function syncBirthday(ctx: JobContext, shop: string, customerGid: string) 
 }
 
 export const handlers: Record<string, Handler> = {
-  "webhook:ORDERS_PAID": async (ctx, job) => earnWithCatalog(ctx, job, "paid"),
-  "webhook:ORDERS_FULFILLED": async (ctx, job) => earnWithCatalog(ctx, job, "fulfilled"),
-  "webhook:ORDERS_CANCELLED": async ({ sql }, job) => clawbackForCancel(sql, job.shop, parse(OrderShape, job.payload) as OrderPayload),
-  "webhook:REFUNDS_CREATE": async ({ sql }, job) =>
-    clawbackForRefund(sql, job.shop, parse(z.object({ id: Id.optional(), admin_graphql_api_id: z.string().optional(), order_id: Id }).passthrough(), job.payload)),
+  "webhook:ORDERS_PAID": async (ctx, job, now) => earnWithCatalog(ctx, job, "paid", now),
+  "webhook:ORDERS_FULFILLED": async (ctx, job, now) => earnWithCatalog(ctx, job, "fulfilled", now),
+  "webhook:ORDERS_CANCELLED": async ({ sql }, job, now) => {
+    const order = parse(OrderShape, job.payload) as OrderPayload;
+    const clawback = await clawbackForCancel(sql, job.shop, order, now);
+    const membershipEnded = await revokeMembershipForOrder(sql, job.shop, orderGid(order), now);
+    return { clawback, membershipEnded };
+  },
+  "webhook:REFUNDS_CREATE": async ({ sql }, job, now) => {
+    const refund = parse(z.object({ id: Id.optional(), admin_graphql_api_id: z.string().optional(), order_id: Id }).passthrough(), job.payload);
+    const clawback = await clawbackForRefund(sql, job.shop, refund, now);
+    const row = await sql.get<{ program: string | null }>(`SELECT program FROM shops WHERE domain = ?`, [job.shop]);
+    const program = programOf({ program: row?.program ?? null });
+    const membershipEnded = refundsMembership(program, refund as Parameters<typeof refundsMembership>[1])
+      ? await revokeMembershipForOrder(sql, job.shop, `gid://shopify/Order/${refund.order_id}`, now)
+      : false;
+    return { clawback, membershipEnded };
+  },
   "earn:release": async ({ sql }, job) => releaseAward(sql, job.shop, parse(z.object({ orderGid: z.string() }), job.payload).orderGid),
 
   "webhook:CUSTOMERS_CREATE": async (ctx, job) => {
@@ -180,7 +198,13 @@ export const handlers: Record<string, Handler> = {
     return expireUnused(ctx.sql, job.shop, redemptionId, await ctx.admin(job.shop));
   },
 
-  "earn:birthdays": async ({ sql }, job) => awardBirthdays(sql, job.shop),
+  "earn:birthdays": async ({ sql }, job, now) => awardBirthdays(sql, job.shop, now),
+
+  "tiers:nightly": async ({ sql, log }, job, now) => {
+    const summary = await runNightly(sql, job.shop, now);
+    if (summary.up || summary.down || summary.expiredEntries) log?.("nightly tiers and expiry", { shop: job.shop, ...summary });
+    return summary;
+  },
 
   "ledger:reconcile": async ({ sql, log }, job) => {
     const r = await reconcile(sql, job.shop);

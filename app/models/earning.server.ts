@@ -8,6 +8,7 @@ import { orderFacts } from "~/domain/order-facts";
 import { periodKey } from "~/domain/periods";
 import { defaultProgram, parseProgram, type Program } from "~/domain/program";
 import { calculatePurchaseEarn } from "~/domain/purchase-earn";
+import { tierMultiplier } from "~/domain/tiers";
 import { explainPurchase } from "~/domain/explain";
 import { addRefund, clawbackTarget, refundFacts, type AwardLine, type RefundedSoFar } from "~/domain/refunds";
 import { enqueue } from "~/jobs/queue.server";
@@ -63,6 +64,8 @@ export async function saveProgram(q: Queryable, shop: string, input: unknown): P
 
 interface AwardDetail {
   lines: AwardLine[];
+  /** the member's tier and its multiplier when the order earned (already in the line points) */
+  tier?: { id: string; multiplier: number } | null;
   campaigns: Array<{ id: string; points: number }>;
   counters: Array<{ key: string; period: string; amount: number }>;
   refunded: RefundedSoFar;
@@ -151,6 +154,9 @@ export async function earnForOrder(sql: Sql, shop: string, payload: OrderPayload
     if (existing) return { status: "duplicate", entryId: Number(existing.entry_id) } as const;
 
     const stats = await customerStats(q, shop, memberId);
+    const tierRow = await q.get<{ tier_id: string | null }>(`SELECT tier_id FROM members WHERE id = ? AND shop = ?`, [memberId, shop]);
+    const tierId = tierRow?.tier_id ?? null;
+    const multiplier = tierMultiplier(program.tiers, tierId);
     // Campaign budgets are read (and locked) first, so the engine trims a campaign to what is left.
     const campaignBudgetLeft: Record<string, number> = {};
     for (const c of program.campaigns) {
@@ -163,6 +169,7 @@ export async function earnForOrder(sql: Sql, shop: string, payload: OrderPayload
       customer: { ...stats, tags: facts.customerTags },
       collectionsByProduct: options.collectionsByProduct,
       campaignBudgetLeft,
+      tierMultiplier: multiplier,
     });
     if (earn.points <= 0) return { status: "skipped", reason: earn.skipped ?? "no points" } as const;
 
@@ -210,7 +217,7 @@ export async function earnForOrder(sql: Sql, shop: string, payload: OrderPayload
       reason: "purchase",
       baseMinor: earn.baseMinor,
       currency: settings.currency_code,
-      detail: { lines, campaigns: earn.campaigns, counters, refunded: { quantities: {}, orderLevelMinor: 0, cancelled: false }, shortfall: 0, explanation },
+      detail: { lines, tier: tierId && multiplier !== 1 ? { id: tierId, multiplier } : null, campaigns: earn.campaigns, counters, refunded: { quantities: {}, orderLevelMinor: 0, cancelled: false }, shortfall: 0, explanation },
       releaseAt,
     });
     if (posted.duplicate) return { status: "duplicate", entryId: posted.entryId } as const;
@@ -243,6 +250,7 @@ async function postAward(q: Queryable, shop: string, program: Program, now: numb
     sourceId: a.orderGid,
     idempotencyKey: keys.orderEarn(a.orderGid),
     note: a.detail.explanation.join("; ").slice(0, 1000),
+    at: now,
   });
   if (posted.duplicate) return posted;
   await q.run(
