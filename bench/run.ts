@@ -20,6 +20,16 @@ import { createReward, redeem } from "../app/models/redemptions.server";
 import { throttledAdmin } from "../app/services/shopify/throttle.server";
 import type { AdminGraphql } from "../app/services/shopify/client.server";
 import { createDevStore } from "../devstore/index.ts";
+import { tiersBench, tiersRows } from "./tiers";
+
+// `npm run bench -- tiers [--members=N] [--entries=M]` runs only the tiers and expiry scenario.
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const hit = args.find((a) => a.startsWith(`--${name}=`));
+  return hit ? Number(hit.slice(name.length + 3).replace(/_/g, "")) : fallback;
+};
+const TIER_MEMBERS = flag("members", Number(process.env.BENCH_TIER_MEMBERS ?? 1_000_000));
+const TIER_ENTRIES = flag("entries", Number(process.env.BENCH_TIER_ENTRIES ?? 10 * TIER_MEMBERS));
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -272,7 +282,32 @@ async function redemptionBurst(dir: string) {
   }
 }
 
+function printTable(table: Array<Array<string | number>>) {
+  const widths = table[0].map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
+  console.log(table.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join(" | ")).join("\n"));
+}
+
+/** The nightly tier and expiry run over a big shop; returns false when a check failed. */
+async function tiersScenario(dir: string): Promise<boolean> {
+  const r = await tiersBench(dir, TIER_MEMBERS, TIER_ENTRIES);
+  console.log("");
+  printTable([["scenario", "throughput", "time", "", "vs scan", "target", "met"], ...tiersRows(r)]);
+  console.log(`\nchecks: ${r.mismatched} balances ≠ Σ entries after both nights; the next night re-read ${r.next.members} members`);
+  mkdirSync("bench/results", { recursive: true });
+  writeFileSync(join("bench", "results", `tiers-${new Date().toISOString().replace(/[:.]/g, "-")}.json`), JSON.stringify(r, null, 2));
+  return r.mismatched === 0;
+}
+
 async function main() {
+  if (args.includes("tiers")) {
+    const dir = mkdtempSync(join(tmpdir(), "stammkunde-bench-"));
+    try {
+      if (!(await tiersScenario(dir))) process.exitCode = 1;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   if (!existsSync("build/server/index.js") || process.env.BENCH_REBUILD) {
     console.log("Building the app (npm run build)…");
     const b = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
@@ -357,8 +392,7 @@ async function main() {
     "0 failed",
     redemption.failed === 0 ? "yes" : "NO",
   ]);
-  const widths = table[0].map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
-  console.log(table.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join(" | ")).join("\n"));
+  printTable(table);
   console.log(
     `\nchecks: ${posted}/${unique} orders posted, ${dupEntries} orders with more than one entry, ${drift} balances ≠ Σ entries; ` +
       `intake non-2xx ${intakeResult.non2xx}, errors ${intakeResult.errors}; processing run sent ${sendResult.sent} (non-2xx ${sendResult.non2xx})`,
@@ -368,9 +402,10 @@ async function main() {
     join("bench", "results", `webhooks-${new Date().toISOString().replace(/[:.]/g, "-")}.json`),
     JSON.stringify({ redemption, campaigns: CAMPAIGNS, ceiling, bare: bareResult, intake: intakeResult, processing, posted, unique, dupEntries, drift, connections: CONNECTIONS, seconds: SECONDS, avgBytes }, null, 2),
   );
-  rmSync(dir, { recursive: true, force: true });
   console.log(`redemption: total p99 incl. Shopify and waiting for its bucket ${redemption.totalP99.toFixed(0)} ms`);
-  if (posted < unique || dupEntries > 0 || drift > 0 || redemption.failed > 0) process.exitCode = 1;
+  const tiersOk = await tiersScenario(dir);
+  rmSync(dir, { recursive: true, force: true });
+  if (posted < unique || dupEntries > 0 || drift > 0 || redemption.failed > 0 || !tiersOk) process.exitCode = 1;
 }
 
 main().catch((error) => {

@@ -3,7 +3,7 @@
 // (lots) or last activity, and posts what it says as `expire` entries keyed by member and date.
 // Dates are the shop's calendar dates; points expire at the start of their expiry date.
 // docs/decisions/0010.
-import { addMonths, daysBetween, localDate } from "./periods";
+import { addDays, addMonths, daysBetween, localDate } from "./periods";
 import type { ExpiryConfig } from "./program";
 import type { LedgerFact } from "./tiers";
 
@@ -90,6 +90,8 @@ export interface ExpiryPlan {
   remind: Reminder[];
   /** the next date points expire on after the ones above, with how many */
   next: Dated | null;
+  /** every later expiry date with its points, oldest first */
+  upcoming: Dated[];
 }
 
 export interface ExpiryInput {
@@ -124,7 +126,7 @@ export function reminderDue(on: string, today: string, reminderDays: readonly nu
 /** What expires for a member today, and which reminders are due. */
 export function planExpiry(input: ExpiryInput): ExpiryPlan {
   const { config, months, today } = input;
-  const plan: ExpiryPlan = { expire: [], remind: [], next: null };
+  const plan: ExpiryPlan = { expire: [], remind: [], next: null, upcoming: [] };
   if (config.mode === "never" || input.balance <= 0) return plan;
   let upcoming: Dated[] = [];
   if (config.mode === "inactivity") {
@@ -150,11 +152,25 @@ export function planExpiry(input: ExpiryInput): ExpiryPlan {
     }
   }
   plan.next = upcoming[0] ?? null;
+  plan.upcoming = upcoming;
   for (const u of upcoming) {
     const d = reminderDue(u.on, today, config.reminderDays);
     if (d !== null) plan.remind.push({ ...u, daysBefore: d });
   }
   return plan;
+}
+
+/** The first shop date after `today` on which expiry has something to do for these upcoming dates:
+ *  a reminder comes due or points expire. Null when nothing is coming. */
+export function nextExpiryDate(upcoming: readonly Dated[], today: string, reminderDays: readonly number[]): string | null {
+  let next: string | null = null;
+  for (const u of upcoming) {
+    for (const d of [0, ...reminderDays]) {
+      const date = addDays(u.on, -d);
+      if (date > today && (next === null || date < next)) next = date;
+    }
+  }
+  return next;
 }
 
 export const expiryKeys = {

@@ -83,21 +83,55 @@ export function zonedInstant(year: number, month: number, day: number, hour: num
 }
 
 function splitDate(date: string): [number, number, number] {
-  const [y, m, d] = date.split("-").map(Number);
-  return [y, m, d];
+  return [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))];
 }
 
 const fmtDate = (y: number, m: number, d: number) => `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
 
+// Intl formatting costs microseconds per call, and the nightly run asks for millions of dates. Every
+// zone's offsets and transitions fall on quarter hours, so an offset read once holds for its whole
+// quarter hour; both caches are bounded.
+const QUARTER_HOUR = 900_000;
+const offsetCache = new Map<string, Map<number, number>>();
+const dayStartCache = new Map<string, number>();
+
+function quarterOffset(ms: number, timeZone: string): number {
+  let zone = offsetCache.get(timeZone);
+  if (!zone) offsetCache.set(timeZone, (zone = new Map()));
+  const slot = Math.floor(ms / QUARTER_HOUR);
+  let offset = zone.get(slot);
+  if (offset === undefined) {
+    offset = zoneOffsetMs(slot * QUARTER_HOUR, timeZone);
+    if (zone.size >= 400_000) zone.clear();
+    zone.set(slot, offset);
+  }
+  return offset;
+}
+
 /** The shop's calendar date of an instant. */
 export function localDate(instant: Date | number, timeZone: string): string {
-  return localParts(instant instanceof Date ? instant : new Date(instant), timeZone).date;
+  const ms = instant instanceof Date ? instant.getTime() : instant;
+  if (!Number.isFinite(ms)) throw new RangeError("invalid date");
+  const d = new Date(ms + quarterOffset(ms, timeZone));
+  return fmtDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
 }
 
 /** When a calendar date begins in the zone (local midnight; in a zone that skips midnight, the first instant of the day). */
 export function startOfLocalDay(date: string, timeZone: string): number {
-  const [y, m, d] = splitDate(date);
-  return zonedInstant(y, m, d, 0, 0, timeZone);
+  const key = `${timeZone}|${date}`;
+  let start = dayStartCache.get(key);
+  if (start === undefined) {
+    const [y, m, d] = splitDate(date);
+    start = zonedInstant(y, m, d, 0, 0, timeZone);
+    if (dayStartCache.size >= 100_000) dayStartCache.clear();
+    dayStartCache.set(key, start);
+  }
+  return start;
+}
+
+/** The shop's calendar year of an instant. */
+export function localYear(instant: number, timeZone: string): number {
+  return new Date(instant + quarterOffset(instant, timeZone)).getUTCFullYear();
 }
 
 export function addDays(date: string, days: number): string {
@@ -129,7 +163,15 @@ export function daysBetween(a: string, b: string): number {
 
 /** The same wall-clock time N months later in the zone (a rolling year ends at the same local time). */
 export function addLocalMonths(instant: number, months: number, timeZone: string): number {
-  const p = localParts(new Date(instant), timeZone);
-  const [y, m, d] = splitDate(addMonths(p.date, months));
-  return zonedInstant(y, m, d, p.hour, p.minute, timeZone) + p.second * 1000 + (instant % 1000 + 1000) % 1000;
+  const key = `${timeZone}|${instant}|${months}`;
+  let out = monthsCache.get(key);
+  if (out === undefined) {
+    const p = localParts(new Date(instant), timeZone);
+    const [y, m, d] = splitDate(addMonths(p.date, months));
+    out = zonedInstant(y, m, d, p.hour, p.minute, timeZone) + p.second * 1000 + (instant % 1000 + 1000) % 1000;
+    if (monthsCache.size >= 10_000) monthsCache.clear();
+    monthsCache.set(key, out);
+  }
+  return out;
 }
+const monthsCache = new Map<string, number>();

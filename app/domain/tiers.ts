@@ -2,8 +2,7 @@
 // tier that reaches, and — with retention, grace, manual assignments and paid memberships — which
 // tier the member holds now and why. Pure: storage feeds it the member's entries and state.
 // Windows and retention follow the shop's calendar (app/domain/periods.ts). docs/decisions/0009.
-import { localParts } from "./campaigns";
-import { addDays, addLocalMonths, localDate, startOfLocalDay } from "./periods";
+import { addDays, addLocalMonths, localDate, localYear, startOfLocalDay } from "./periods";
 import type { TierConfig, TierLevel } from "./program";
 
 const DAY = 86_400_000;
@@ -24,7 +23,7 @@ export function tierWindows(window: TierConfig["window"], now: number, timeZone:
     case "lifetime":
       return { current: { from: -Infinity, to: Infinity }, previous: null };
     case "calendar_year": {
-      const year = localParts(new Date(now), timeZone).year;
+      const year = localYear(now, timeZone);
       const start = startOfLocalDay(`${String(year).padStart(4, "0")}-01-01`, timeZone);
       const next = startOfLocalDay(`${String(year + 1).padStart(4, "0")}-01-01`, timeZone);
       const prev = startOfLocalDay(`${String(year - 1).padStart(4, "0")}-01-01`, timeZone);
@@ -167,7 +166,7 @@ export function retentionEnd(config: Pick<TierConfig, "window" | "retention">, n
     case "lifetime":
       return null;
     case "calendar_year": {
-      const year = localParts(new Date(now), timeZone).year + (keep ? 2 : 1);
+      const year = localYear(now, timeZone) + (keep ? 2 : 1);
       return startOfLocalDay(`${String(year).padStart(4, "0")}-01-01`, timeZone);
     }
     case "rolling_12_months":
@@ -208,7 +207,7 @@ export function decideTier(input: TierInput): TierDecision {
     let until: number | null = null;
     if (qualified >= rank) until = retentionEnd(config, now, timeZone);
     if (lastYear >= rank) {
-      const year = localParts(new Date(now), timeZone).year + 1;
+      const year = localYear(now, timeZone) + 1;
       until = later(until, startOfLocalDay(`${String(year).padStart(4, "0")}-01-01`, timeZone));
     }
     return until;
@@ -309,4 +308,26 @@ export function previewTiers(oldConfig: Pick<TierConfig, "levels">, newConfig: P
 /** Whole days until an instant, rounded up (for "your tier ends in 12 days"). */
 export function daysUntil(now: number, at: number): number {
   return Math.max(0, Math.ceil((at - now) / DAY));
+}
+
+/**
+ * The next instant a member's tier could change without anything new happening to them: a
+ * retention, grace or hold ends, the calendar year turns, or (rolling window) the oldest counted
+ * activity leaves the window. Null when only new activity can change it.
+ */
+export function nextTierCheck(config: Pick<TierConfig, "window" | "basis">, state: TierState, now: number, timeZone: string, entries: readonly LedgerFact[], awards: readonly AwardFact[]): number | null {
+  const times: number[] = [];
+  for (const t of [state.until, state.graceUntil, state.hold?.until ?? null]) if (t !== null && t > now) times.push(t);
+  if (config.window === "calendar_year") times.push(tierWindows("calendar_year", now, timeZone).current.to);
+  if (config.window === "rolling_12_months") {
+    const from = tierWindows("rolling_12_months", now, timeZone).current.from;
+    let oldest = Infinity;
+    if (config.basis === "points_earned") {
+      for (const e of entries) if (e.kind === "earn" && !NOT_QUALIFYING.has(e.sourceType ?? "") && e.at >= from && e.at < oldest) oldest = e.at;
+    } else {
+      for (const a of awards) if (a.at >= from && a.at < oldest) oldest = a.at;
+    }
+    if (Number.isFinite(oldest)) times.push(addLocalMonths(oldest, 12, timeZone) + 1);
+  }
+  return times.length ? Math.min(...times) : null;
 }

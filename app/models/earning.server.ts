@@ -57,8 +57,12 @@ export function programOf(shop: Pick<ShopRow, "program">): Program {
 /** Validates and stores the merchant's program; invalid input throws ProgramConfigError (field errors). */
 export async function saveProgram(q: Queryable, shop: string, input: unknown): Promise<Program> {
   const program = parseProgram(input);
-  await ensureShop(q, shop);
+  const before = programOf(await ensureShop(q, shop));
   await q.run(`UPDATE shops SET program = ? WHERE domain = ?`, [JSON.stringify(program), shop]);
+  // changed tiers or expiry: every member is looked at again in the next nightly run
+  if (JSON.stringify([before.tiers, before.expiry]) !== JSON.stringify([program.tiers, program.expiry])) {
+    await q.run(`UPDATE members SET next_check_at = NULL WHERE shop = ? AND next_check_at IS NOT NULL`, [shop]);
+  }
   return program;
 }
 

@@ -35,6 +35,7 @@ export interface MemberRow {
   hold_until: unknown;
   hold_source: string | null;
   last_activity_at: unknown;
+  next_check_at: unknown;
 }
 
 function ts(q: Queryable, d: Date | number = new Date()): unknown {
@@ -90,13 +91,14 @@ export async function postEntryIn(q: Queryable, shop: string, e: EntryInput): Pr
   const column = e.bucket === "available" ? "points_available" : "points_pending";
   const earned = e.kind === "earn" ? e.points : 0;
   const guard = e.allowNegative || e.points >= 0 ? "" : ` AND ${column} + ? >= 0`;
+  // next_check_at = NULL: the nightly tier and expiry run looks at the member again
   const activity = isActivity(e.kind) ? ", last_activity_at = CASE WHEN last_activity_at IS NULL OR last_activity_at < ? THEN ? ELSE last_activity_at END" : "";
   const params: unknown[] = [e.points, earned, ts(q)];
   if (activity) params.push(ts(q, at), ts(q, at));
   params.push(e.memberId, shop);
   if (guard) params.push(e.points);
   const updated = await q.run(
-    `UPDATE members SET ${column} = ${column} + ?, lifetime_earned = lifetime_earned + ?, updated_at = ?${activity} WHERE id = ? AND shop = ?${guard}`,
+    `UPDATE members SET ${column} = ${column} + ?, lifetime_earned = lifetime_earned + ?, updated_at = ?, next_check_at = NULL${activity} WHERE id = ? AND shop = ?${guard}`,
     params,
   );
   if (updated.changes !== 1) throw new InsufficientPointsError(e.memberId, e.points);

@@ -47,6 +47,8 @@ export async function updateShopSettings(
   if (s.ianaTimezone !== undefined) add("iana_timezone", s.ianaTimezone);
   if (!sets.length) return;
   await q.run(`UPDATE shops SET ${sets.join(", ")} WHERE domain = ?`, [...params, shop]);
+  // dates of expiry and tier windows are the shop's: a new timezone moves them
+  if (s.ianaTimezone !== undefined) await q.run(`UPDATE members SET next_check_at = NULL WHERE shop = ? AND next_check_at IS NOT NULL`, [shop]);
 }
 
 /** app/uninstalled: the shop's access tokens are dead; its program data stays until shop/redact. */

@@ -1,12 +1,13 @@
 // Tiers and expiry in storage: the nightly run per shop (tier re-evaluation, expiry, reminders) in
 // batches of members by id, one transaction per batch; a single member's evaluation after an order;
 // manual assignments and paid memberships. Every function takes the shop and an injected `now`.
-import { expiryKeys, monthsFor, planExpiry } from "~/domain/expiry";
-import { localDate } from "~/domain/periods";
+import { expiryKeys, monthsFor, nextExpiryDate, planExpiry, type Dated } from "~/domain/expiry";
+import { localDate, startOfLocalDay } from "~/domain/periods";
 import type { Program, TierLevel } from "~/domain/program";
 import {
   decideTier,
   levelOf,
+  nextTierCheck,
   NO_TIER,
   previewTiers,
   tierValue,
@@ -22,8 +23,9 @@ import {
 import { addLocalMonths } from "~/domain/periods";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
-import { programOf } from "./earning.server";
-import { InsufficientPointsError, postEntryIn } from "./ledger.server";
+import { parseProgram, ProgramConfigError } from "~/domain/program";
+import { programOf, saveProgram } from "./earning.server";
+import { ensureMember, InsufficientPointsError, postEntryIn } from "./ledger.server";
 import { ensureShop, type ShopRow } from "./shops.server";
 
 const forUpdate = (q: Queryable) => (q.dialect === "postgres" ? " FOR UPDATE" : "");
@@ -41,9 +43,10 @@ interface TierMemberRow {
   hold_until: unknown;
   hold_source: string | null;
   last_activity_at: unknown;
+  next_check_at: unknown;
 }
 
-const MEMBER_COLUMNS = "id, points_available, tier_id, tier_since, tier_until, grace_until, hold_tier_id, hold_until, hold_source, last_activity_at";
+const MEMBER_COLUMNS = "id, points_available, tier_id, tier_since, tier_until, grace_until, hold_tier_id, hold_until, hold_source, last_activity_at, next_check_at";
 
 export function stateOf(row: TierMemberRow): TierState {
   const holdUntil = msOf(row.hold_until);
@@ -58,17 +61,6 @@ export function stateOf(row: TierMemberRow): TierState {
 
 // ---------------------------------------------------------------------------------------------
 // Reading what members did
-
-interface EntryRowLite {
-  member_id: number;
-  id: number;
-  bucket: string;
-  points: number;
-  kind: string;
-  source_type: string | null;
-  reverses_id: number | null;
-  created_at: unknown;
-}
 
 export interface MemberFacts {
   entries: LedgerFact[];
@@ -98,7 +90,11 @@ function needsOf(program: Program, now: number, timeZone: string): Needs {
   };
 }
 
-async function factsFor(q: Queryable, shop: string, fromId: number, toId: number, needs: Needs): Promise<Map<number, MemberFacts>> {
+async function factsFor(q: Queryable, shop: string, fromId: number, toId: number, needs: Needs, ids?: number[]): Promise<Map<number, MemberFacts>> {
+  // a contiguous batch is one range; a sparse one (only the members due) is a list
+  const sparse = ids !== undefined && ids.length !== toId - fromId + 1;
+  const members = sparse ? `member_id IN (${ids.map(() => "?").join(",")})` : "member_id >= ? AND member_id <= ?";
+  const memberParams: unknown[] = sparse ? ids : [fromId, toId];
   const out = new Map<number, MemberFacts>();
   const get = (id: number) => {
     let f = out.get(id);
@@ -106,30 +102,42 @@ async function factsFor(q: Queryable, shop: string, fromId: number, toId: number
     return f;
   };
   if (needs.entries) {
+    // one scan of the members' entries in id order, as arrays with the strings folded into flags
     const since = needs.since === null ? "" : " AND created_at >= ?";
-    const params: unknown[] = [shop, fromId, toId];
+    const params: unknown[] = [shop, ...memberParams];
     if (needs.since !== null) params.push(tsOf(q, needs.since));
-    const rows = await q.all<EntryRowLite>(
-      `SELECT member_id, id, bucket, points, kind, source_type, reverses_id, created_at FROM ledger_entries
-        WHERE shop = ? AND member_id >= ? AND member_id <= ?${since} ORDER BY member_id, id`,
+    const rows = await q.rows(
+      `SELECT member_id, id, points, reverses_id, created_at,
+              CASE WHEN bucket = 'pending' THEN 1 ELSE 0 END
+              + CASE kind WHEN 'earn' THEN 2 WHEN 'release' THEN 4 WHEN 'reverse' THEN 8 ELSE 0 END
+              + CASE WHEN source_type = 'tier' THEN 16 ELSE 0 END AS flags
+         FROM ledger_entries WHERE shop = ? AND ${members}${since} ORDER BY member_id, id`,
       params,
     );
+    let current = -1;
+    let list: LedgerFact[] = [];
     for (const r of rows) {
-      get(Number(r.member_id)).entries.push({
-        id: Number(r.id),
-        bucket: r.bucket === "pending" ? "pending" : "available",
-        points: Number(r.points),
-        kind: r.kind,
-        sourceType: r.source_type,
-        reversesId: r.reverses_id === null ? null : Number(r.reverses_id),
-        at: typeof r.created_at === "number" ? r.created_at : msOf(r.created_at)!,
+      const memberId = Number(r[0]);
+      if (memberId !== current) {
+        current = memberId;
+        list = get(memberId).entries;
+      }
+      const flags = Number(r[5]);
+      list.push({
+        id: Number(r[1]),
+        bucket: flags & 1 ? "pending" : "available",
+        points: Number(r[2]),
+        kind: flags & 2 ? "earn" : flags & 4 ? "release" : flags & 8 ? "reverse" : "other",
+        sourceType: flags & 16 ? "tier" : null,
+        reversesId: r[3] === null ? null : Number(r[3]),
+        at: typeof r[4] === "number" ? r[4] : msOf(r[4])!,
       });
     }
   }
   if (needs.awards) {
     const rows = await q.all<{ member_id: number; created_at: unknown; base_minor: number; points: number; reversed_points: number }>(
-      `SELECT member_id, created_at, base_minor, points, reversed_points FROM earn_awards WHERE shop = ? AND member_id >= ? AND member_id <= ? ORDER BY member_id, id`,
-      [shop, fromId, toId],
+      `SELECT member_id, created_at, base_minor, points, reversed_points FROM earn_awards WHERE shop = ? AND ${members} ORDER BY member_id, id`,
+      [shop, ...memberParams],
     );
     for (const r of rows) {
       get(Number(r.member_id)).awards.push({ at: msOf(r.created_at)!, baseMinor: Number(r.base_minor), points: Number(r.points), reversedPoints: Number(r.reversed_points) });
@@ -161,6 +169,9 @@ export interface RunSummary {
   expiredEntries: number;
   reminders: number;
 }
+
+/** "Nothing due until something is posted": a date no run reaches, so the filter skips the member. */
+const FAR_FUTURE = Date.UTC(9999, 0, 1);
 
 const emptySummary = (): RunSummary => ({ members: 0, up: 0, down: 0, expiredPoints: 0, expiredEntries: 0, reminders: 0 });
 
@@ -236,29 +247,33 @@ async function applyDecision(q: Queryable, shop: string, program: Program, membe
 }
 
 /** Expires what is due for one member and records the reminders due today. */
-async function applyExpiry(q: Queryable, shop: string, program: Program, memberId: number, tierId: string | null, balance: number, lastActivityAt: number | null, facts: MemberFacts | undefined, now: number, timeZone: string, summary: RunSummary): Promise<void> {
+async function applyExpiry(q: Queryable, shop: string, program: Program, memberId: number, tierId: string | null, balance: number, lastActivityAt: number | null, facts: MemberFacts | undefined, now: number, timeZone: string, summary: RunSummary): Promise<Dated[]> {
   const e = program.expiry;
-  if (e.mode === "never" || balance <= 0) return;
+  if (e.mode === "never" || balance <= 0) return [];
   const months = monthsFor(e, program.tiers.enabled ? tierId : null);
   const plan = planExpiry({ config: e, months, today: localDate(now, timeZone), timeZone, balance, entries: facts?.entries, lastActivityAt });
-  for (const x of plan.expire) {
+  if (plan.expire.length > 0) {
+    // one entry for everything due, keyed by the latest expiry date it covers: a re-run finds it,
+    // and the next due date is always later (what this entry expired is gone from the lots)
+    const last = plan.expire[plan.expire.length - 1].on;
+    const points = plan.expire.reduce((s, x) => s + x.points, 0);
     try {
       const posted = await postEntryIn(q, shop, {
         memberId,
         bucket: "available",
-        points: -x.points,
+        points: -points,
         kind: "expire",
         reason: e.mode === "inactivity" ? "expired: inactivity" : "expired",
         sourceType: "expiry",
-        sourceId: x.on,
-        idempotencyKey: expiryKeys.entry(memberId, x.on),
-        note: e.mode === "inactivity" ? `no earning or redemption for ${months} months` : `points earned ${months} months before ${x.on}`,
+        sourceId: last,
+        idempotencyKey: expiryKeys.entry(memberId, last),
+        note: e.mode === "inactivity" ? `no earning or redemption for ${months} months` : `earned ${months} months before ${plan.expire.map((x) => `${x.on} (${x.points})`).join(", ")}`.slice(0, 1000),
         at: now,
       });
       if (!posted.duplicate) {
-        summary.expiredPoints += x.points;
+        summary.expiredPoints += points;
         summary.expiredEntries++;
-        await notify(q, shop, memberId, "points_expired", { points: x.points, on: x.on }, now, `expired:${memberId}:${x.on}`);
+        await notify(q, shop, memberId, "points_expired", { points, on: last }, now, `expired:${memberId}:${last}`);
       }
     } catch (error) {
       // the balance moved below what the plan read (spent meanwhile): nothing to expire this time
@@ -268,20 +283,23 @@ async function applyExpiry(q: Queryable, shop: string, program: Program, memberI
   for (const r of plan.remind) {
     if (await notify(q, shop, memberId, "points_expiring", { points: r.points, on: r.on, daysBefore: r.daysBefore }, now, expiryKeys.reminder(memberId, r.on, r.daysBefore))) summary.reminders++;
   }
+  return plan.upcoming;
 }
 
 function tierInput(program: Program, timeZone: string, now: number, state: TierState, values: { value: number; previousValue?: number }): TierInput {
   return { config: program.tiers, timeZone, now, state, ...values };
 }
 
-async function processMember(q: Queryable, shop: string, program: Program, row: TierMemberRow, facts: MemberFacts | undefined, now: number, timeZone: string, summary: RunSummary, extra: Partial<TierInput> = {}, staff?: string) {
+async function processMember(q: Queryable, shop: string, program: Program, row: TierMemberRow, facts: MemberFacts | undefined, now: number, timeZone: string, summary: RunSummary, extra: Partial<TierInput> = {}, staff?: string): Promise<number | null> {
   let tierId = row.tier_id;
   let balance = Number(row.points_available);
-  if (program.tiers.enabled && program.tiers.levels.length > 0) {
-    const before = stateOf(row);
+  let state = stateOf(row);
+  const tiersOn = program.tiers.enabled && program.tiers.levels.length > 0;
+  if (tiersOn) {
     const values = valuesOf(program, facts, now, timeZone);
-    const decision = decideTier({ ...tierInput(program, timeZone, now, before, values), ...extra });
-    const moved = await applyDecision(q, shop, program, Number(row.id), before, decision, now, timeZone, { ...values, basis: program.tiers.basis, window: program.tiers.window }, staff);
+    const decision = decideTier({ ...tierInput(program, timeZone, now, state, values), ...extra });
+    const moved = await applyDecision(q, shop, program, Number(row.id), state, decision, now, timeZone, { ...values, basis: program.tiers.basis, window: program.tiers.window }, staff);
+    state = decision.state;
     if (moved) {
       summary[moved]++;
       tierId = decision.state.tierId;
@@ -289,7 +307,15 @@ async function processMember(q: Queryable, shop: string, program: Program, row: 
       balance = Number(b?.points_available ?? balance);
     }
   }
-  await applyExpiry(q, shop, program, Number(row.id), tierId, balance, msOf(row.last_activity_at), facts, now, timeZone, summary);
+  const upcoming = await applyExpiry(q, shop, program, Number(row.id), tierId, balance, msOf(row.last_activity_at), facts, now, timeZone, summary);
+  // when the member needs looking at again, unless something is posted for them before
+  const today = localDate(now, timeZone);
+  const expiryDate = nextExpiryDate(upcoming, today, program.expiry.reminderDays);
+  const candidates = [
+    tiersOn ? nextTierCheck(program.tiers, state, now, timeZone, facts?.entries ?? [], facts?.awards ?? []) : null,
+    expiryDate === null ? null : startOfLocalDay(expiryDate, timeZone),
+  ].filter((t): t is number => t !== null);
+  return candidates.length ? Math.min(...candidates) : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,14 +341,18 @@ export async function runNightly(sql: Sql, shop: string, now: number, options: N
   let after = 0;
   for (;;) {
     const done = await sql.tx(async (q) => {
-      // members with something to do: any with a tier or tiers on; with points for expiry
-      const filter = tiersOn ? "" : " AND points_available > 0";
-      const rows = await q.all<TierMemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE shop = ? AND id > ?${filter} ORDER BY id LIMIT ?`, [shop, after, batch]);
+      // members due: never looked at, something posted since (next_check_at cleared), or a date reached
+      const filter = (tiersOn ? "" : " AND points_available > 0") + " AND (next_check_at IS NULL OR next_check_at <= ?)";
+      const rows = await q.all<TierMemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE shop = ? AND id > ?${filter} ORDER BY id LIMIT ?`, [shop, after, tsOf(q, now), batch]);
       if (rows.length === 0) return true;
       const first = Number(rows[0].id);
       const last = Number(rows[rows.length - 1].id);
-      const facts = needs.entries || needs.awards ? await factsFor(q, shop, first, last, needs) : new Map<number, MemberFacts>();
-      for (const row of rows) await processMember(q, shop, program, row, facts.get(Number(row.id)), now, timeZone, summary);
+      const ids = rows.map((r) => Number(r.id));
+      const facts = needs.entries || needs.awards ? await factsFor(q, shop, first, last, needs, ids) : new Map<number, MemberFacts>();
+      for (const row of rows) {
+        const next = await processMember(q, shop, program, row, facts.get(Number(row.id)), now, timeZone, summary);
+        await q.run(`UPDATE members SET next_check_at = ? WHERE id = ? AND shop = ?`, [tsOf(q, next ?? FAR_FUTURE), row.id, shop]);
+      }
       summary.members += rows.length;
       after = last;
       return rows.length < batch;
@@ -346,6 +376,8 @@ export async function evaluateMemberIn(q: Queryable, shop: string, memberId: num
   // tiers only: expiry belongs to the nightly run
   const noExpiry = { ...program, expiry: { ...program.expiry, mode: "never" as const } };
   await processMember(q, shop, noExpiry, row, facts.get(memberId), now, settings.iana_timezone, summary, extra, staff);
+  // the nightly run looks at the member again (its dates may have moved)
+  await q.run(`UPDATE members SET next_check_at = NULL WHERE id = ? AND shop = ?`, [memberId, shop]);
   summary.members = 1;
   return summary;
 }
@@ -425,9 +457,9 @@ export async function grantMembershipForOrder(sql: Sql, shop: string, order: Ord
     const gid = orderGidOf(order);
     const customer = order.customer?.admin_graphql_api_id ?? (order.customer?.id !== undefined ? `gid://shopify/Customer/${order.customer.id}` : null);
     if (!gid || !customer) return "none";
-    const member = await q.get<{ id: number }>(`SELECT id FROM members WHERE shop = ? AND customer_gid = ?${forUpdate(q)}`, [shop, customer]);
-    if (!member) return "none";
-    const memberId = Number(member.id);
+    // the buyer becomes a member even when purchases earn no points
+    const memberId = await ensureMember(q, shop, customer);
+    await q.get(`SELECT id FROM members WHERE id = ? AND shop = ?${forUpdate(q)}`, [memberId, shop]);
     const cancelled = await q.get<{ cancelled_at: unknown }>(`SELECT cancelled_at FROM order_states WHERE shop = ? AND order_gid = ?`, [shop, gid]);
     if (cancelled?.cancelled_at) return "none";
     const latest = await q.get<{ ends_at: unknown }>(`SELECT MAX(ends_at) AS ends_at FROM memberships WHERE shop = ? AND member_id = ? AND revoked_at IS NULL`, [shop, memberId]);
@@ -536,4 +568,45 @@ export async function tierOverview(q: Queryable, shop: string, settings?: ShopRo
     noTier: count(null),
     pendingNotices: Object.fromEntries(notices.map((n) => [n.kind, Number(n.n)])),
   };
+}
+
+/** What the storefront shows of a member's tier: its name and perks in the shopper's language,
+ *  until when it is kept, and the grace end if the member is in grace. */
+export function memberTierView(program: Program, row: { tier_id: string | null; tier_until: unknown; grace_until: unknown }, locale: "en" | "de") {
+  if (!program.tiers.enabled) return null;
+  const level = levelOf(program.tiers, row.tier_id);
+  if (!level) return { id: null };
+  return {
+    id: level.id,
+    name: level.name[locale],
+    perks: level.perks[locale],
+    multiplier: level.multiplier,
+    freeShipping: level.freeShipping,
+    until: toDate(row.tier_until)?.toISOString() ?? null,
+    graceUntil: toDate(row.grace_until)?.toISOString() ?? null,
+  };
+}
+
+export type TierSettingsResult =
+  | { ok: true; preview: TierPreview; saved: boolean; program: Pick<Program, "tiers" | "expiry"> }
+  | { ok: false; fieldErrors: Record<string, string> };
+
+/**
+ * The admin's tier and expiry form: validates the new `tiers` and `expiry` sections with the rest of
+ * the program as it is, computes what they would do to members now, and saves only when asked.
+ * Saving changes settings only: members move at the next evaluation, and no points change.
+ */
+export async function applyTierSettings(sql: Sql, shop: string, input: unknown, options: { save: boolean; now: number }): Promise<TierSettingsResult> {
+  const current = programOf(await ensureShop(sql, shop));
+  const body = typeof input === "object" && input !== null ? (input as Record<string, unknown>) : {};
+  let next: Program;
+  try {
+    next = parseProgram({ ...structuredClone(current), tiers: body.tiers ?? current.tiers, expiry: body.expiry ?? current.expiry });
+  } catch (error) {
+    if (error instanceof ProgramConfigError) return { ok: false, fieldErrors: error.fieldErrors };
+    throw error;
+  }
+  const preview = await previewTierEdit(sql, shop, next, options.now);
+  if (options.save) await sql.tx((q) => saveProgram(q, shop, next));
+  return { ok: true, preview, saved: options.save, program: { tiers: next.tiers, expiry: next.expiry } };
 }

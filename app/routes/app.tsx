@@ -29,6 +29,7 @@ export default function App() {
         <Link to="/app" rel="home">
           {translate(locale, "nav.home")}
         </Link>
+        <Link to="/app/tiers">{translate(locale, "nav.tiers")}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

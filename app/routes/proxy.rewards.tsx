@@ -7,6 +7,7 @@ import { toDate } from "~/lib/sql.server";
 import { listRewards, memberCodes, redeem, RedeemError } from "~/models/redemptions.server";
 import { ensureShop } from "~/models/shops.server";
 import { programOf } from "~/models/earning.server";
+import { memberNotices, memberTierView } from "~/models/tiers.server";
 import { SOCIAL_NETWORKS, type Program } from "~/domain/program";
 import type { Queryable } from "~/lib/sql.server";
 
@@ -80,7 +81,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       }))
     : [];
   const earn = await waysToEarn(db.sql, ctx.shop, programOf(settings), locale, settings.currency_code, ctx.customerGid, member?.birthday ?? null);
-  return privateJson({ loggedIn: Boolean(ctx.customerGid), balance, pending: member?.points_pending ?? 0, rewards, codes, earn, history });
+  // the member's tier and notices (points expiring, tier changes) until the messaging issue sends them
+  const tier = member ? memberTierView(programOf(settings), member, locale) : null;
+  const notices = member ? (await memberNotices(db.sql, ctx.shop, member.id, 5)).map((n) => ({ kind: n.kind, at: n.dueAt, ...n.payload })) : [];
+  return privateJson({ loggedIn: Boolean(ctx.customerGid), balance, pending: member?.points_pending ?? 0, rewards, codes, earn, history, tier, notices });
 };
 
 // POST /apps/loyalty/rewards {"rewardId": 1, "idempotencyKey": "…"} — redeem. The shopper is the

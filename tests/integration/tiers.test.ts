@@ -11,7 +11,7 @@ import { saveProgram } from "~/models/earning.server";
 import { ensureMember, findMemberByCustomer, postEntry } from "~/models/ledger.server";
 import { createReward, redeem, RedeemError } from "~/models/redemptions.server";
 import { updateShopSettings } from "~/models/shops.server";
-import { assignTier, evaluateMember, memberNotices, previewTierEdit, removeManualTier, runNightly, TierAssignError, tierChanges, tierOverview } from "~/models/tiers.server";
+import { applyTierSettings, assignTier, evaluateMember, memberNotices, previewTierEdit, removeManualTier, runNightly, TierAssignError, tierChanges, tierOverview } from "~/models/tiers.server";
 import type { AdminGraphql } from "~/services/shopify/client.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { devstoreAdmin } from "../helpers/devstore";
@@ -34,6 +34,7 @@ function tiered(levels: TierLevel[], over: Partial<Program["tiers"]> = {}): Prog
   return p;
 }
 
+const programOfShop = (row: { program: string } | undefined): Program => JSON.parse(row!.program) as Program;
 const base = () => tiered([level("silver", 100), level("gold", 1000, { freeShipping: true, birthdayBonusPoints: 75 })]);
 
 beforeAll(async () => {
@@ -138,6 +139,22 @@ describe(`tiers in storage on ${TEST_DB}`, () => {
     await awardBirthdays(db.sql, SHOP, day + 3_600_000);
     const bonus = await db.sql.all<{ points: number; idempotency_key: string }>(`SELECT points, idempotency_key FROM ledger_entries WHERE shop = ? AND member_id = ? AND reason = 'tier birthday bonus'`, [SHOP, m.memberId]);
     expect(bonus).toEqual([{ points: 75, idempotency_key: `earn:birthday-tier:${m.gid}:2026` }]);
+  });
+
+  it("the admin's settings: field errors as a map, a preview that saves nothing, then a save that moves no points", async () => {
+    const now = at("2026-05-10T10:00:00Z");
+    const bad = await applyTierSettings(db.sql, SHOP, { tiers: { ...base().tiers, levels: [level("silver", 100), level("gold", 50)] }, expiry: { mode: "lots", months: 0, reminderDays: [30] } }, { save: true, now });
+    expect(bad).toEqual({ ok: false, fieldErrors: { "tiers.levels.1.threshold": "Must be higher than the tier before it", "expiry.months": "Must be at least 1" } });
+    const before = await db.sql.all(`SELECT id, points_available, tier_id FROM members WHERE shop = ? ORDER BY id`, [SHOP]);
+    const next = { tiers: { ...base().tiers, levels: [level("silver", 100), level("gold", 100_000)] }, expiry: base().expiry };
+    const preview = await applyTierSettings(db.sql, SHOP, next, { save: false, now });
+    expect(preview.ok && preview.preview.down).toBeGreaterThan(0);
+    expect(programOfShop(await db.sql.get<{ program: string }>(`SELECT program FROM shops WHERE domain = ?`, [SHOP])).tiers.levels[1].threshold).toBe(1000);
+    const saved = await applyTierSettings(db.sql, SHOP, next, { save: true, now });
+    expect(saved).toMatchObject({ ok: true, saved: true });
+    expect(programOfShop(await db.sql.get<{ program: string }>(`SELECT program FROM shops WHERE domain = ?`, [SHOP])).tiers.levels[1].threshold).toBe(100_000);
+    expect(await db.sql.all(`SELECT id, points_available, tier_id FROM members WHERE shop = ? ORDER BY id`, [SHOP])).toEqual(before);
+    await db.sql.tx((q) => saveProgram(q, SHOP, base()));
   });
 
   it("the overview counts members per tier and pending notices", async () => {

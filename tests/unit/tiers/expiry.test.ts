@@ -1,7 +1,7 @@
 // Points expiry as plain inputs and outputs: lots spent oldest first, inactivity deadlines,
 // reminders (with catch-up), across DST, year ends and leap days.
 import { describe, expect, it } from "vitest";
-import { buildLots, monthsFor, planExpiry, reminderDue, type ExpiryInput } from "~/domain/expiry";
+import { buildLots, monthsFor, nextExpiryDate, planExpiry, reminderDue, type ExpiryInput } from "~/domain/expiry";
 import type { LedgerFact } from "~/domain/tiers";
 
 const TZ = "Europe/Berlin";
@@ -103,7 +103,7 @@ describe("planExpiry", () => {
   });
 
   it("never: nothing", () => {
-    expect(planExpiry(base({ config: { mode: "never", reminderDays: [30] }, entries: [e(1, "2000-01-01T00:00:00Z")], balance: 1, today: "2026-01-01" }))).toEqual({ expire: [], remind: [], next: null });
+    expect(planExpiry(base({ config: { mode: "never", reminderDays: [30] }, entries: [e(1, "2000-01-01T00:00:00Z")], balance: 1, today: "2026-01-01" }))).toEqual({ expire: [], remind: [], next: null, upcoming: [] });
   });
 
   it("a tier may keep points longer", () => {
@@ -111,5 +111,19 @@ describe("planExpiry", () => {
     expect(monthsFor(cfg, "gold")).toBe(24);
     expect(monthsFor(cfg, "silver")).toBe(12);
     expect(monthsFor(cfg, null)).toBe(12);
+  });
+});
+
+describe("nextExpiryDate", () => {
+  it.each([
+    // the next of: 30 and 3 days before each date, and the date itself
+    [[{ on: "2026-05-01", points: 1 }], "2026-03-01", "2026-04-01"],
+    [[{ on: "2026-05-01", points: 1 }], "2026-04-01", "2026-04-28"],
+    [[{ on: "2026-05-01", points: 1 }], "2026-04-29", "2026-05-01"],
+    [[{ on: "2026-05-01", points: 1 }, { on: "2026-04-10", points: 2 }], "2026-03-01", "2026-03-11"],
+    [[{ on: "2027-01-02", points: 1 }], "2026-12-29", "2026-12-30"],
+    [[], "2026-01-01", null],
+  ])("upcoming %j on %s: next %s", (upcoming, today, expected) => {
+    expect(nextExpiryDate(upcoming, today, [30, 3])).toBe(expected);
   });
 });

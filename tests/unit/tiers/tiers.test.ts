@@ -2,7 +2,7 @@
 // edit — as plain inputs and outputs.
 import { describe, expect, it } from "vitest";
 import { parseProgram, defaultProgram, ProgramConfigError, type TierConfig, type TierLevel } from "~/domain/program";
-import { decideTier, NO_TIER, previewTiers, qualifiedRank, tierMultiplier, tierValue, type LedgerFact, type TierInput, type TierState } from "~/domain/tiers";
+import { decideTier, nextTierCheck, NO_TIER, previewTiers, qualifiedRank, tierMultiplier, tierValue, type LedgerFact, type TierInput, type TierState } from "~/domain/tiers";
 
 const TZ = "Europe/Berlin";
 const at = (s: string) => Date.parse(s);
@@ -251,5 +251,22 @@ describe("program tiers and expiry settings", () => {
         "expiry.tierMonths.platinum": 'No tier has the id "platinum"',
       });
     }
+  });
+});
+
+describe("nextTierCheck", () => {
+  const now = at("2026-06-01T10:00:00Z");
+  const earn = (id: number, when: string, over: Partial<LedgerFact> = {}): LedgerFact => ({ id, bucket: "available", points: 100, kind: "earn", sourceType: "order", reversesId: null, at: at(when), ...over });
+
+  it("the earliest of retention, grace and hold ends still ahead; a calendar year turns at the shop's New Year", () => {
+    const state: TierState = { tierId: "gold", since: 0, until: at("2027-12-31T23:00:00Z"), graceUntil: null, hold: { tierId: "gold", until: at("2026-09-01T00:00:00Z"), source: "manual" } };
+    expect(iso(nextTierCheck(config(), state, now, TZ, [], []))).toBe("2026-09-01T00:00:00.000Z");
+    expect(iso(nextTierCheck(config(), NO_TIER, now, TZ, [], []))).toBe("2026-12-31T23:00:00.000Z");
+    expect(nextTierCheck(config({ window: "lifetime" }), NO_TIER, now, TZ, [], [])).toBeNull();
+  });
+
+  it("a rolling window: just after the oldest counted earn leaves it (entry rewards don't count)", () => {
+    const entries = [earn(1, "2025-05-01T10:00:00Z"), earn(2, "2025-07-10T10:00:00Z", { sourceType: "tier" }), earn(3, "2025-08-15T10:00:00Z")];
+    expect(iso(nextTierCheck(config({ window: "rolling_12_months" }), NO_TIER, now, TZ, entries, []))).toBe("2026-08-15T10:00:00.001Z");
   });
 });

@@ -4,6 +4,7 @@ ADD COLUMN     "hold_source" TEXT,
 ADD COLUMN     "hold_tier_id" TEXT,
 ADD COLUMN     "hold_until" TIMESTAMPTZ(3),
 ADD COLUMN     "last_activity_at" TIMESTAMPTZ(3),
+ADD COLUMN     "next_check_at" TIMESTAMPTZ(3),
 ADD COLUMN     "tier_id" TEXT,
 ADD COLUMN     "tier_since" TIMESTAMPTZ(3),
 ADD COLUMN     "tier_until" TIMESTAMPTZ(3);

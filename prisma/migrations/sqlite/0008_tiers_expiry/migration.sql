@@ -4,6 +4,7 @@ ALTER TABLE "members" ADD COLUMN "hold_source" TEXT;
 ALTER TABLE "members" ADD COLUMN "hold_tier_id" TEXT;
 ALTER TABLE "members" ADD COLUMN "hold_until" DATETIME;
 ALTER TABLE "members" ADD COLUMN "last_activity_at" DATETIME;
+ALTER TABLE "members" ADD COLUMN "next_check_at" DATETIME;
 ALTER TABLE "members" ADD COLUMN "tier_id" TEXT;
 ALTER TABLE "members" ADD COLUMN "tier_since" DATETIME;
 ALTER TABLE "members" ADD COLUMN "tier_until" DATETIME;
