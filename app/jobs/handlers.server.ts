@@ -84,8 +84,9 @@ async function earnWithCatalog(ctx: JobContext, job: Job, event: "paid" | "fulfi
   const earned = await earnForOrder(ctx.sql, job.shop, order, event, { collectionsByProduct: collections, now });
   const codesUsed = event === "paid" ? await markCodesUsed(ctx.sql, job.shop, order as Parameters<typeof markCodesUsed>[2]) : 0;
   // a paid membership starts with the payment; an order that earned may lift the member's tier
-  const membership = event === "paid" ? await grantMembershipForOrder(ctx.sql, job.shop, order as Parameters<typeof grantMembershipForOrder>[2], now) : "none";
-  const tier = earned.status === "earned" ? await evaluateMember(ctx.sql, job.shop, earned.memberId, now) : null;
+  const tiersOn = program.tiers.enabled && program.tiers.levels.length > 0;
+  const membership = event === "paid" && tiersOn && program.tiers.membershipProduct ? await grantMembershipForOrder(ctx.sql, job.shop, order as Parameters<typeof grantMembershipForOrder>[2], now) : "none";
+  const tier = earned.status === "earned" && tiersOn ? await evaluateMember(ctx.sql, job.shop, earned.memberId, now) : null;
   return { earned, codesUsed, membership, tier };
 }
 

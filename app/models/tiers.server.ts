@@ -303,8 +303,11 @@ async function processMember(q: Queryable, shop: string, program: Program, row: 
     if (moved) {
       summary[moved]++;
       tierId = decision.state.tierId;
-      const b = await q.get<{ points_available: number }>(`SELECT points_available FROM members WHERE id = ? AND shop = ?`, [row.id, shop]);
-      balance = Number(b?.points_available ?? balance);
+      // an entry reward changed the balance
+      if (moved === "up" && (levelOf(program.tiers, tierId)?.entryRewardPoints ?? 0) > 0) {
+        const b = await q.get<{ points_available: number }>(`SELECT points_available FROM members WHERE id = ? AND shop = ?`, [row.id, shop]);
+        balance = Number(b?.points_available ?? balance);
+      }
     }
   }
   const upcoming = await applyExpiry(q, shop, program, Number(row.id), tierId, balance, msOf(row.last_activity_at), facts, now, timeZone, summary);
