@@ -239,14 +239,16 @@ export function decideTier(input: TierInput): TierDecision {
   // target < current: the member no longer reaches the tier they hold
   if (state.until !== null && now < state.until) return { state: { ...state, graceUntil: null }, change: null, graceStarted: false };
   if (input.revoked) return move(target, input.revoked);
-  const heldUntil = state.hold && rankOf(state.hold.tierId) >= current ? state.hold.until : null;
+  // a hold protected the tier only if it covered it: at least as high, and still running when the member entered it
+  const covering = state.hold !== null && rankOf(state.hold.tierId) >= current && (state.since === null || state.hold.until > state.since);
+  const heldUntil = covering ? state.hold!.until : null;
   const protectionEnd = later(state.until, heldUntil);
   const graceDays = config.retention.graceDays;
   const graceUntil = state.graceUntil ?? (graceDays > 0 ? startOfLocalDay(addDays(localDate(protectionEnd ?? now, timeZone), graceDays), timeZone) : null);
   if (graceUntil !== null && now < graceUntil) {
     return { state: { ...state, graceUntil }, change: null, graceStarted: state.graceUntil === null };
   }
-  const endedHold = state.hold && rankOf(state.hold.tierId) >= current && state.hold.until <= now && (state.until === null || state.hold.until >= state.until);
+  const endedHold = covering && state.hold!.until <= now && (state.until === null || state.hold!.until >= state.until);
   const reason: TierChangeReason = endedHold ? (state.hold!.source === "membership" ? "membership_ended" : "manual_ended") : "not_requalified";
   return move(target, reason);
 }

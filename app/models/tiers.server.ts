@@ -197,11 +197,14 @@ const sameMs = (a: number | null, b: number | null) => a === b;
  */
 async function applyDecision(q: Queryable, shop: string, program: Program, memberId: number, before: TierState, d: TierDecision, now: number, timeZone: string, detail: Record<string, unknown>, staff?: string): Promise<"up" | "down" | null> {
   const s = d.state;
+  // a hold that has ended is cleared once the member has moved past it
+  const clearHold = before.hold !== null && before.hold.until <= now && s.tierId !== before.tierId;
   const stateChanged =
     s.tierId !== before.tierId || !sameMs(s.since, before.since) || !sameMs(s.until, before.until) || !sameMs(s.graceUntil, before.graceUntil);
   if (!stateChanged) return null;
   const updated = await q.run(
-    `UPDATE members SET tier_id = ?, tier_since = ?, tier_until = ?, grace_until = ? WHERE id = ? AND shop = ? AND COALESCE(tier_id, '') = ?`,
+    `UPDATE members SET tier_id = ?, tier_since = ?, tier_until = ?, grace_until = ?${clearHold ? ", hold_tier_id = NULL, hold_until = NULL, hold_source = NULL" : ""}
+      WHERE id = ? AND shop = ? AND COALESCE(tier_id, '') = ?`,
     [s.tierId, tsOf(q, s.since), tsOf(q, s.until), tsOf(q, s.graceUntil), memberId, shop, before.tierId ?? ""],
   );
   if (updated.changes !== 1) return null;

@@ -161,6 +161,26 @@ describe("decideTier", () => {
     expect(steps[1].grace).toBe("2026-07-30T22:00:00.000Z");
   });
 
+  it("a hold that ended before the member reached the tier on their own doesn't cut their grace short", () => {
+    const cfg = config({ window: "rolling_12_months", retention: { keepNextPeriod: false, graceDays: 7 } });
+    const oldHold = { tierId: "gold", until: at("2026-06-01T00:00:00Z"), source: "manual" as const };
+    const steps = timeline(cfg, [
+      { now: "2026-03-01T10:00:00Z", value: 0, hold: oldHold }, // gold by hold
+      { now: "2026-06-09T10:00:00Z", value: 0 }, // hold ended 1 June, grace 7 days: down
+      { now: "2027-01-10T10:00:00Z", value: 2500, hold: oldHold }, // (a stale hold left in the state) gold on their own
+      { now: "2027-05-01T10:00:00Z", value: 100, hold: oldHold }, // no longer: grace from today, not from the old hold
+      { now: "2027-05-09T10:00:00Z", value: 100, hold: oldHold },
+    ]);
+    expect(steps.map((s) => [s.tier, s.change])).toEqual([
+      ["gold", "manual"],
+      [null, "manual_ended"],
+      ["gold", "qualified"],
+      ["gold", null],
+      [null, "not_requalified"],
+    ]);
+    expect(steps[3].grace).toBe("2027-05-07T22:00:00.000Z");
+  });
+
   it("a refunded membership moves the member down at once, without grace; a member who qualifies anyway keeps the tier", () => {
     const hold = { tierId: "gold", until: at("2027-03-01T00:00:00Z"), source: "membership" as const };
     const steps = timeline(config(), [
