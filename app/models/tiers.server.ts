@@ -2,7 +2,7 @@
 // batches of members by id, one transaction per batch; a single member's evaluation after an order;
 // manual assignments and paid memberships. Every function takes the shop and an injected `now`.
 import { expiryKeys, monthsFor, nextExpiryDate, planExpiry, type Dated } from "~/domain/expiry";
-import { localDate, startOfLocalDay } from "~/domain/periods";
+import { addDays, localDate, startOfLocalDay } from "~/domain/periods";
 import type { Program, TierLevel } from "~/domain/program";
 import {
   decideTier,
@@ -615,4 +615,34 @@ export async function applyTierSettings(sql: Sql, shop: string, input: unknown, 
   const preview = await previewTierEdit(sql, shop, next, options.now);
   if (options.save) await sql.tx((q) => saveProgram(q, shop, next));
   return { ok: true, preview, saved: options.save, program: { tiers: next.tiers, expiry: next.expiry } };
+}
+
+/** The admin's manual assignment form: a member by email or customer GID, a tier, an end date
+ *  (the shop's date; the tier lasts through it). Field errors come back as a map. */
+export async function assignTierFromForm(sql: Sql, shop: string, input: { customer?: unknown; tierId?: unknown; until?: unknown; remove?: unknown }, staff: string, now: number): Promise<{ ok: true; memberId: number } | { ok: false; fieldErrors: Record<string, string> }> {
+  const customer = typeof input.customer === "string" ? input.customer.trim() : "";
+  if (!customer) return { ok: false, fieldErrors: { customer: "Enter the member's email or customer ID" } };
+  const gidOf = /^\d+$/.test(customer) ? `gid://shopify/Customer/${customer}` : customer;
+  const row = await sql.get<{ id: number }>(
+    `SELECT id FROM members WHERE shop = ? AND (customer_gid = ? OR email = ? OR email = ?) ORDER BY id LIMIT 1`,
+    [shop, gidOf, customer, customer.toLowerCase()],
+  );
+  if (!row) return { ok: false, fieldErrors: { customer: "No member with this email or customer ID" } };
+  const memberId = Number(row.id);
+  if (input.remove === true || input.remove === "true") {
+    await removeManualTier(sql, shop, memberId, staff, now);
+    return { ok: true, memberId };
+  }
+  const settings = await ensureShop(sql, shop);
+  const until = typeof input.until === "string" && /^\d{4}-\d{2}-\d{2}$/.test(input.until) ? input.until : null;
+  if (!until) return { ok: false, fieldErrors: { until: "Must be a date in the form YYYY-MM-DD" } };
+  try {
+    // through the end of that day in the shop's timezone
+    const end = startOfLocalDay(addDays(until, 1), settings.iana_timezone);
+    await assignTier(sql, shop, memberId, String(input.tierId ?? ""), end, staff, now);
+    return { ok: true, memberId };
+  } catch (error) {
+    if (error instanceof TierAssignError) return { ok: false, fieldErrors: error.fieldErrors };
+    throw error;
+  }
 }

@@ -13,7 +13,7 @@ import type { Program, TierLevel } from "~/domain/program";
 import { pickLocale, translate, type MessageKey } from "~/lib/i18n";
 import { programOf } from "~/models/earning.server";
 import { ensureShop } from "~/models/shops.server";
-import { applyTierSettings, type TierSettingsResult } from "~/models/tiers.server";
+import { applyTierSettings, assignTierFromForm, type TierSettingsResult } from "~/models/tiers.server";
 import { authenticate } from "~/shopify.server";
 
 type Settings = Pick<Program, "tiers" | "expiry">;
@@ -28,10 +28,23 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 // POST intent=preview|save, settings=<JSON {tiers, expiry}> → 200 with the preview, or 422 with
 // the field errors ("tiers.levels.0.threshold": "Must be higher than the tier before it").
+// POST intent=assign|unassign, customer, tierId, until → the manual assignment (422 field errors).
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const form = await request.formData();
   const intent = form.get("intent");
+  if (intent === "assign" || intent === "unassign") {
+    const db = await database();
+    const staff = session.onlineAccessInfo?.associated_user?.email ?? session.id;
+    const r = await assignTierFromForm(
+      db.sql,
+      session.shop,
+      { customer: form.get("customer"), tierId: form.get("tierId"), until: form.get("until"), remove: intent === "unassign" },
+      staff,
+      Date.now(),
+    );
+    return json({ assign: r }, { status: r.ok ? 200 : 422 });
+  }
   let input: unknown;
   try {
     input = JSON.parse(String(form.get("settings") ?? ""));
@@ -150,6 +163,7 @@ export default function Tiers() {
                 <TextField label={t("tiers.reminderDays")} autoComplete="off" value={reminders} error={err("expiry.reminderDays") ?? Object.entries(errors).find(([k]) => k.startsWith("expiry.reminderDays."))?.[1]} onChange={setReminders} />
               </FormLayout>
             </Card>
+            <AssignCard tiers={initial.tiers.levels} t={t} />
             <InlineStack gap="200">
               <Button onClick={() => submit("preview")} loading={fetcher.state !== "idle"}>{t("tiers.preview")}</Button>
               <Button variant="primary" disabled={previewed !== body || !result?.ok} onClick={() => submit("save")}>{t("tiers.save")}</Button>
@@ -159,5 +173,36 @@ export default function Tiers() {
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+type AssignResult = { assign: { ok: true; memberId: number } | { ok: false; fieldErrors: Record<string, string> } };
+
+/** Give one member a tier until a date, or take a manual tier away. */
+function AssignCard({ tiers, t }: { tiers: TierLevel[]; t: (key: MessageKey, vars?: Record<string, string | number>) => string }) {
+  const fetcher = useFetcher<AssignResult>();
+  const [customer, setCustomer] = useState("");
+  const [tierId, setTierId] = useState(tiers[0]?.id ?? "");
+  const [until, setUntil] = useState("");
+  const r = fetcher.data?.assign;
+  const e = r && !r.ok ? r.fieldErrors : {};
+  if (tiers.length === 0) return null;
+  const send = (intent: "assign" | "unassign") => fetcher.submit({ intent, customer, tierId, until }, { method: "post" });
+  return (
+    <Card>
+      <FormLayout>
+        <Text as="h2" variant="headingMd">{t("tiers.assign")}</Text>
+        {r?.ok ? <Banner tone="success">{t("tiers.assigned")}</Banner> : null}
+        <FormLayout.Group>
+          <TextField label={t("tiers.assignCustomer")} autoComplete="off" value={customer} error={e.customer} onChange={setCustomer} />
+          <Select label={t("tiers.assignTier")} options={tiers.map((l) => ({ value: l.id, label: l.name.en }))} value={tierId} error={e.tierId} onChange={setTierId} />
+          <TextField label={t("tiers.assignUntil")} type="date" autoComplete="off" value={until} error={e.until} onChange={setUntil} />
+        </FormLayout.Group>
+        <InlineStack gap="200">
+          <Button onClick={() => send("assign")} loading={fetcher.state !== "idle"}>{t("tiers.assignButton")}</Button>
+          <Button variant="plain" tone="critical" onClick={() => send("unassign")}>{t("tiers.unassignButton")}</Button>
+        </InlineStack>
+      </FormLayout>
+    </Card>
   );
 }

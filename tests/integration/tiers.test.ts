@@ -11,7 +11,7 @@ import { saveProgram } from "~/models/earning.server";
 import { ensureMember, findMemberByCustomer, postEntry } from "~/models/ledger.server";
 import { createReward, redeem, RedeemError } from "~/models/redemptions.server";
 import { updateShopSettings } from "~/models/shops.server";
-import { applyTierSettings, assignTier, evaluateMember, memberNotices, previewTierEdit, removeManualTier, runNightly, TierAssignError, tierChanges, tierOverview } from "~/models/tiers.server";
+import { applyTierSettings, assignTier, assignTierFromForm, evaluateMember, memberNotices, previewTierEdit, removeManualTier, runNightly, TierAssignError, tierChanges, tierOverview } from "~/models/tiers.server";
 import type { AdminGraphql } from "~/services/shopify/client.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { devstoreAdmin } from "../helpers/devstore";
@@ -106,6 +106,24 @@ describe(`tiers in storage on ${TEST_DB}`, () => {
       [null, "gold", "manual", "staff@shop"],
     ]);
     expect((await memberNotices(db.sql, SHOP, m.memberId)).map((n) => n.kind)).toEqual(["tier_down", "tier_up"]);
+  });
+
+  it("the admin's assignment form finds the member by email or customer id and answers field errors", async () => {
+    const now = at("2026-04-02T12:00:00Z");
+    const m = await earner(0);
+    await db.sql.run(`UPDATE members SET email = ? WHERE id = ?`, [`Form${m.customerId}@Example.com`, m.memberId]);
+    expect(await assignTierFromForm(db.sql, SHOP, { customer: "", tierId: "gold", until: "2026-12-31" }, "staff", now)).toEqual({ ok: false, fieldErrors: { customer: "Enter the member's email or customer ID" } });
+    expect(await assignTierFromForm(db.sql, SHOP, { customer: "nobody@example.com", tierId: "gold", until: "2026-12-31" }, "staff", now)).toMatchObject({ ok: false, fieldErrors: { customer: expect.any(String) } });
+    expect(await assignTierFromForm(db.sql, SHOP, { customer: String(m.customerId), tierId: "gold", until: "31.12.2026" }, "staff", now)).toMatchObject({ ok: false, fieldErrors: { until: expect.any(String) } });
+    expect(await assignTierFromForm(db.sql, SHOP, { customer: String(m.customerId), tierId: "gold", until: "2026-12-31" }, "staff", now)).toEqual({ ok: true, memberId: m.memberId });
+    // through the end of 31 December in Berlin
+    const row = (await findMemberByCustomer(db.sql, SHOP, m.gid))!;
+    expect(new Date(typeof row.hold_until === "number" ? row.hold_until : String(row.hold_until)).toISOString()).toBe("2026-12-31T23:00:00.000Z");
+    expect(row.tier_id).toBe("gold");
+    expect(await assignTierFromForm(db.sql, SHOP, { customer: `Form${m.customerId}@Example.com`, remove: true }, "staff", now + 1000)).toEqual({ ok: true, memberId: m.memberId });
+    expect((await findMemberByCustomer(db.sql, SHOP, m.gid))!).toMatchObject({ tier_id: null, hold_tier_id: null });
+    // another shop's admin can't reach this member
+    expect(await assignTierFromForm(db.sql, OTHER, { customer: String(m.customerId), tierId: "gold", until: "2026-12-31" }, "staff", now)).toMatchObject({ ok: false });
   });
 
   it("a tier-only reward is refused with the reason to members outside the tier; free shipping costs a gold member nothing", async () => {
