@@ -5,8 +5,6 @@
 import { addDays, addLocalMonths, localDate, localYear, startOfLocalDay } from "./periods";
 import type { TierConfig, TierLevel } from "./program";
 
-const DAY = 86_400_000;
-
 // ---------------------------------------------------------------------------------------------
 // Windows
 
@@ -307,10 +305,6 @@ export function previewTiers(oldConfig: Pick<TierConfig, "levels">, newConfig: P
   return out;
 }
 
-/** Whole days until an instant, rounded up (for "your tier ends in 12 days"). */
-export function daysUntil(now: number, at: number): number {
-  return Math.max(0, Math.ceil((at - now) / DAY));
-}
 
 /**
  * The next instant a member's tier could change without anything new happening to them: a
