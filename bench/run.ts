@@ -2,6 +2,7 @@
 // and prints a table; loopback only, every phase bounded in time and count. Scenarios:
 //   webhooks    webhook intake and processing on SQLite, against a bare handler; redemption burst
 //   storefront  the theme widget's cost on the demo storefront, with Lighthouse (bench/storefront.ts)
+//   tiers       the nightly tier re-evaluation and points expiry over 1 M members / 10 M entries (bench/tiers.ts)
 // No name runs all of them.
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
@@ -24,6 +25,15 @@ import type { AdminGraphql } from "../app/services/shopify/client.server";
 import { createDevStore } from "../devstore/index.ts";
 import { children, freePort, printTable, stop, waitForOutput } from "./lib";
 import { storefront } from "./storefront";
+import { tiersBench, tiersRows } from "./tiers";
+
+// `npm run bench -- tiers [--members=N] [--entries=M]`: the nightly tier and expiry run's size.
+const flag = (name: string, fallback: number) => {
+  const hit = process.argv.slice(2).find((a) => a.startsWith(`--${name}=`));
+  return hit ? Number(hit.slice(name.length + 3).replace(/_/g, "")) : fallback;
+};
+const TIER_MEMBERS = flag("members", Number(process.env.BENCH_TIER_MEMBERS ?? 1_000_000));
+const TIER_ENTRIES = flag("entries", Number(process.env.BENCH_TIER_ENTRIES ?? 10 * TIER_MEMBERS));
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -333,10 +343,26 @@ async function webhooks() {
   if (posted < unique || dupEntries > 0 || drift > 0 || redemption.failed > 0) process.exitCode = 1;
 }
 
-const SCENARIOS: Record<string, () => Promise<void>> = { webhooks, storefront };
+/** The nightly tier and expiry run over a big shop (SQLite), against a plain scan of the same entries. */
+async function tiers() {
+  const dir = mkdtempSync(join(tmpdir(), "stammkunde-bench-"));
+  try {
+    const r = await tiersBench(dir, TIER_MEMBERS, TIER_ENTRIES);
+    console.log("");
+    printTable([["scenario", "throughput", "time", "", "vs scan", "target", "met"], ...tiersRows(r)]);
+    console.log(`\nchecks: ${r.mismatched} balances ≠ Σ entries after both nights`);
+    mkdirSync("bench/results", { recursive: true });
+    writeFileSync(join("bench", "results", `tiers-${new Date().toISOString().replace(/[:.]/g, "-")}.json`), JSON.stringify(r, null, 2));
+    if (r.mismatched !== 0 || r.next.seconds > 60) process.exitCode = 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const SCENARIOS: Record<string, () => Promise<void>> = { webhooks, storefront, tiers };
 
 async function main() {
-  const names = process.argv.slice(2);
+  const names = process.argv.slice(2).filter((a) => !a.startsWith("--"));
   const unknown = names.filter((n) => !(n in SCENARIOS));
   if (unknown.length) throw new Error(`unknown scenario ${unknown.join(", ")}; scenarios: ${Object.keys(SCENARIOS).join(", ")}`);
   if (!existsSync("build/server/index.js") || process.env.BENCH_REBUILD) {

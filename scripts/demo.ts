@@ -57,6 +57,21 @@ const store = await createDevStore({
   program.actions.social.enabled = true;
   program.actions.social.networks.instagram = { enabled: true, url: "https://www.instagram.com/" };
   program.referrals.enabled = true; // friends get €10 off from €30, advocates 500 points after 30 days
+  // VIP tiers by points earned in the last 12 months: everyone starts in Bronze
+  const level = (id: string, threshold: number, en: string, de: string, multiplier: number, perks: { en: string[]; de: string[] }) =>
+    ({ id, threshold, name: { en, de }, multiplier, entryRewardPoints: 0, birthdayBonusPoints: 0, freeShipping: false, perks });
+  program.tiers = {
+    enabled: true,
+    basis: "points_earned",
+    window: "rolling_12_months",
+    levels: [
+      level("bronze", 0, "Bronze", "Bronze", 1, { en: [], de: [] }),
+      level("silver", 300, "Silver", "Silber", 1.25, { en: ["1.25× points"], de: ["1,25-fache Punkte"] }),
+      level("gold", 1000, "Gold", "Gold", 1.5, { en: ["1.5× points"], de: ["1,5-fache Punkte"] }),
+    ],
+    retention: { keepNextPeriod: true, graceDays: 30 },
+    membershipProduct: null,
+  };
   await db.sql.tx((q) => saveProgram(q, shopDomain, program));
   await db.sql.run(
     `INSERT INTO sessions (id, shop, state, "isOnline", scope, "accessToken", "accountOwner") VALUES (?, ?, '', ?, ?, ?, ?)`,

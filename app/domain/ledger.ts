@@ -17,6 +17,14 @@ export interface EntryInput {
   note?: string | null;
   /** The balance may go below zero (e.g. a clawback after the points were spent). Default: no. */
   allowNegative?: boolean;
+  /** When the fact happened (ms); default: now. Jobs and tests with an injected clock pass theirs,
+   *  since expiry and tier windows read entries by this time. */
+  at?: number;
+}
+
+/** Earning and redeeming keep points alive under inactivity expiry. */
+export function isActivity(kind: EntryKind): boolean {
+  return kind === "earn" || kind === "redeem";
 }
 
 export class LedgerRuleError extends Error {}

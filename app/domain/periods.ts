@@ -51,3 +51,127 @@ export function applyCap(requested: number, used: number, max: number): { points
   const points = Math.min(requested, Math.max(0, max - used));
   return { points, capped: points < requested };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Calendar arithmetic on the shop's wall clock (tiers and expiry). Dates are "YYYY-MM-DD" strings
+// in the shop's timezone; an instant is turned into one with localParts and back with
+// startOfLocalDay, which knows the zone's offset on that day (DST included).
+
+/** Offset of the zone from UTC at an instant, in ms (Berlin in summer: +7_200_000). */
+export function zoneOffsetMs(instant: number, timeZone: string): number {
+  const p = localParts(new Date(instant), timeZone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - Math.floor(instant / 1000) * 1000;
+}
+
+/** The instant a wall-clock time happens in the zone. A time skipped by a DST jump is read with
+ *  the offset from before the jump (02:30 on Berlin's spring-forward day is 03:30 CEST). */
+export function zonedInstant(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
+  const naive = Date.UTC(year, month - 1, day, hour, minute);
+  const first = naive - zoneOffsetMs(naive, timeZone);
+  const second = naive - zoneOffsetMs(first, timeZone);
+  if (first === second) return first;
+  // the offset changes between the two guesses: take the one that reads back as the asked time,
+  // or (in a gap) the earlier offset
+  const reads = (t: number) => {
+    const p = localParts(new Date(t), timeZone);
+    return p.year === year && p.month === month && p.day === day && p.hour === hour && p.minute === minute;
+  };
+  if (reads(second)) return second;
+  if (reads(first)) return first;
+  return Math.max(first, second);
+}
+
+function splitDate(date: string): [number, number, number] {
+  return [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))];
+}
+
+const fmtDate = (y: number, m: number, d: number) => `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
+
+// Intl formatting costs microseconds per call, and the nightly run asks for millions of dates. Every
+// zone's offsets and transitions fall on quarter hours, so an offset read once holds for its whole
+// quarter hour; both caches are bounded.
+const QUARTER_HOUR = 900_000;
+const offsetCache = new Map<string, Map<number, number>>();
+const dayStartCache = new Map<string, number>();
+
+function quarterOffset(ms: number, timeZone: string): number {
+  let zone = offsetCache.get(timeZone);
+  if (!zone) offsetCache.set(timeZone, (zone = new Map()));
+  const slot = Math.floor(ms / QUARTER_HOUR);
+  let offset = zone.get(slot);
+  if (offset === undefined) {
+    offset = zoneOffsetMs(slot * QUARTER_HOUR, timeZone);
+    if (zone.size >= 400_000) zone.clear();
+    zone.set(slot, offset);
+  }
+  return offset;
+}
+
+/** The shop's calendar date of an instant. */
+export function localDate(instant: Date | number, timeZone: string): string {
+  const ms = instant instanceof Date ? instant.getTime() : instant;
+  if (!Number.isFinite(ms)) throw new RangeError("invalid date");
+  const d = new Date(ms + quarterOffset(ms, timeZone));
+  return fmtDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+}
+
+/** When a calendar date begins in the zone (local midnight; in a zone that skips midnight, the first instant of the day). */
+export function startOfLocalDay(date: string, timeZone: string): number {
+  const key = `${timeZone}|${date}`;
+  let start = dayStartCache.get(key);
+  if (start === undefined) {
+    const [y, m, d] = splitDate(date);
+    start = zonedInstant(y, m, d, 0, 0, timeZone);
+    if (dayStartCache.size >= 100_000) dayStartCache.clear();
+    dayStartCache.set(key, start);
+  }
+  return start;
+}
+
+/** The shop's calendar year of an instant. */
+export function localYear(instant: number, timeZone: string): number {
+  return new Date(instant + quarterOffset(instant, timeZone)).getUTCFullYear();
+}
+
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = splitDate(date);
+  const t = new Date(Date.UTC(y, m - 1, d + days));
+  return fmtDate(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** A date N months later (or earlier), on the same day or the month's last day: 31 Jan + 1 month
+ *  = 28 (29) Feb; 29 Feb 2024 + 12 months = 28 Feb 2025. */
+export function addMonths(date: string, months: number): string {
+  const [y, m, d] = splitDate(date);
+  const index = y * 12 + (m - 1) + months;
+  const ny = Math.floor(index / 12);
+  const nm = index - ny * 12 + 1;
+  return fmtDate(ny, nm, Math.min(d, daysInMonth(ny, nm)));
+}
+
+/** Whole days from a to b (b − a), both calendar dates. */
+export function daysBetween(a: string, b: string): number {
+  const [ay, am, ad] = splitDate(a);
+  const [by, bm, bd] = splitDate(b);
+  return Math.round((Date.UTC(by, bm - 1, bd) - Date.UTC(ay, am - 1, ad)) / 86_400_000);
+}
+
+/** The same wall-clock time N months later in the zone (a rolling year ends at the same local time). */
+export function addLocalMonths(instant: number, months: number, timeZone: string): number {
+  const key = `${timeZone}|${instant}|${months}`;
+  let out = monthsCache.get(key);
+  if (out === undefined) {
+    const p = localParts(new Date(instant), timeZone);
+    const [y, m, d] = splitDate(addMonths(p.date, months));
+    out = zonedInstant(y, m, d, p.hour, p.minute, timeZone) + p.second * 1000 + (instant % 1000 + 1000) % 1000;
+    if (monthsCache.size >= 10_000) monthsCache.clear();
+    monthsCache.set(key, out);
+  }
+  return out;
+}
+const monthsCache = new Map<string, number>();

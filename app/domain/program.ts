@@ -264,6 +264,107 @@ const campaignSchema = z
   });
 
 // ---------------------------------------------------------------------------------------------
+// Tiers and expiry (docs/decisions/0009)
+
+const slug = z
+  .string()
+  .max(64, "Must be at most 64 characters")
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lowercase letters, digits and single hyphens, e.g. gold");
+
+const perkTexts = z.array(nonEmptyText(200)).max(10, "At most 10 perks");
+
+const tierLevelSchema = z
+  .object({
+    /** stable: members, rewards and the change log refer to it */
+    id: slug,
+    name: z.object({ en: nonEmptyText(60), de: nonEmptyText(60) }).strict(),
+    /** points earned, minor units spent or orders in the window, from which the tier is reached */
+    threshold: z.number().int(wholeNumber).min(0, "Must not be negative"),
+    /** purchase points are multiplied by this while the member is in the tier */
+    multiplier: factor.default(1),
+    /** points given once when a member first reaches the tier */
+    entryRewardPoints: z.number().int(wholeNumber).min(0, "Must not be negative").max(MAX_POINTS, `Must be at most ${MAX_POINTS}`).default(0),
+    /** extra points on the member's birthday */
+    birthdayBonusPoints: z.number().int(wholeNumber).min(0, "Must not be negative").max(MAX_POINTS, `Must be at most ${MAX_POINTS}`).default(0),
+    /** free-shipping rewards cost members of this tier no points */
+    freeShipping: z.boolean().default(false),
+    perks: z.object({ en: perkTexts, de: perkTexts }).strict().default({ en: [], de: [] }),
+  })
+  .strict();
+
+const tiersSchema = z
+  .object({
+    enabled: z.boolean(),
+    basis: z.enum(["points_earned", "amount_spent", "orders"]),
+    window: z.enum(["lifetime", "calendar_year", "rolling_12_months"]),
+    /** ordered from the lowest to the highest tier */
+    levels: z.array(tierLevelSchema).max(20, "At most 20 tiers"),
+    retention: z
+      .object({
+        /** a tier reached in one period is kept through the next one */
+        keepNextPeriod: z.boolean(),
+        /** days after the tier would end before the member moves down */
+        graceDays: z.number().int(wholeNumber).min(0, "Must not be negative").max(365, "Must be at most 365"),
+      })
+      .strict(),
+    /** buying this product grants the tier for N months */
+    membershipProduct: z
+      .object({
+        productId: gid("Product"),
+        tierId: slug,
+        months: z.number().int(wholeNumber).min(1, "Must be at least 1").max(60, "Must be at most 60"),
+      })
+      .strict()
+      .nullable()
+      .default(null),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    const seen = new Set<string>();
+    t.levels.forEach((l, i) => {
+      if (seen.has(l.id)) ctx.addIssue({ code: "custom", path: ["levels", i, "id"], message: `Another tier already uses the id "${l.id}"` });
+      seen.add(l.id);
+      if (i > 0 && l.threshold <= t.levels[i - 1].threshold) {
+        ctx.addIssue({ code: "custom", path: ["levels", i, "threshold"], message: "Must be higher than the tier before it" });
+      }
+    });
+    if (t.enabled && t.levels.length === 0) ctx.addIssue({ code: "custom", path: ["levels"], message: "Add at least one tier, or turn tiers off" });
+    if (t.membershipProduct && !seen.has(t.membershipProduct.tierId)) {
+      ctx.addIssue({ code: "custom", path: ["membershipProduct", "tierId"], message: `No tier has the id "${t.membershipProduct.tierId}"` });
+    }
+  });
+
+/** Tiers off: what a program stored before tiers existed reads as. */
+export function defaultTiers(): z.infer<typeof tiersSchema> {
+  return { enabled: false, basis: "points_earned", window: "calendar_year", levels: [], retention: { keepNextPeriod: true, graceDays: 30 }, membershipProduct: null };
+}
+
+const expiryMonths = z.number().int(wholeNumber).min(1, "Must be at least 1").max(120, "Must be at most 120");
+
+const expirySchema = z
+  .object({
+    mode: z.enum(["never", "inactivity", "lots"]),
+    /** inactivity: months without earning or redeeming; lots: months after each earn */
+    months: expiryMonths,
+    /** tier id → months, for tiers whose points last longer (or shorter) */
+    tierMonths: z.record(z.string(), expiryMonths).default({}),
+    /** reminders this many days before points expire */
+    reminderDays: z
+      .array(z.number().int(wholeNumber).min(1, "Must be at least 1").max(365, "Must be at most 365"))
+      .max(5, "At most 5 reminders")
+      .default([30, 3]),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    if (new Set(e.reminderDays).size !== e.reminderDays.length) ctx.addIssue({ code: "custom", path: ["reminderDays"], message: "Lists a day twice" });
+  });
+
+/** Points never expire: what a program stored before expiry existed reads as. */
+export function defaultExpiry(): z.infer<typeof expirySchema> {
+  return { mode: "never", months: 12, tierMonths: {}, reminderDays: [30, 3] };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Caps and the whole program
 
 export const PERIODS = ["day", "week", "month", "year", "lifetime"] as const;
@@ -325,6 +426,8 @@ export const programSchema = z
     storefront: storefrontSchema.default(defaultStorefront),
     /** referrals (app/domain/referrals.ts); programs stored before referrals existed get the defaults (off) */
     referrals: referralSettingsSchema.default(defaultReferralSettings),
+    tiers: tiersSchema.default(defaultTiers),
+    expiry: expirySchema.default(defaultExpiry),
   })
   .strict();
 
@@ -338,6 +441,9 @@ export type Stacking = Program["stacking"];
 export type NegativeBalancePolicy = Program["negativeBalance"];
 export type EngagementAction = keyof Program["actions"];
 export type RoundingMode = PurchaseRules["rounding"];
+export type TierConfig = Program["tiers"];
+export type TierLevel = TierConfig["levels"][number];
+export type ExpiryConfig = Program["expiry"];
 
 // ---------------------------------------------------------------------------------------------
 // Parsing into field errors
@@ -409,6 +515,12 @@ function crossFieldErrors(input: unknown): Array<[string, string]> {
       continue;
     }
     out.push([`caps.perRule.${key}`, `Unknown rule "${key}"; use one of ${RULE_KEYS.join(", ")} or campaign:<id>`]);
+  }
+  const levels = isRecord(input.tiers) && Array.isArray(input.tiers.levels) ? input.tiers.levels : [];
+  const tierIds = new Set(levels.filter(isRecord).map((l) => l.id));
+  const tierMonths = isRecord(input.expiry) && isRecord(input.expiry.tierMonths) ? input.expiry.tierMonths : {};
+  for (const key of Object.keys(tierMonths)) {
+    if (!tierIds.has(key)) out.push([`expiry.tierMonths.${key}`, `No tier has the id "${key}"`]);
   }
   return out;
 }
@@ -505,5 +617,7 @@ export function defaultProgram(): Program {
     caps: { perRule: {} },
     storefront: defaultStorefront(),
     referrals: defaultReferralSettings(),
+    tiers: defaultTiers(),
+    expiry: defaultExpiry(),
   };
 }

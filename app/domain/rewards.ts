@@ -31,6 +31,11 @@ const common = {
   /** how often one member may take this reward, and how often all members together */
   perCustomerLimit: z.number().int().positive("Must be at least 1, or leave it empty").optional(),
   totalLimit: z.number().int().positive("Must be at least 1, or leave it empty").optional(),
+  /** only members of these tiers (ids from the program's tiers) may take it; absent: everyone */
+  tiers: z
+    .array(z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Must be a tier id like gold"))
+    .min(1, "Choose at least one tier, or leave the restriction out")
+    .optional(),
   combinesWith: z
     .object({ productDiscounts: z.boolean(), orderDiscounts: z.boolean(), shippingDiscounts: z.boolean() })
     .strict()
@@ -183,4 +188,18 @@ export function rewardValueText(reward: Reward, currency: string, locale: "en" |
   if (reward.type === "donation") return reward.cause[locale];
   if (reward.type === "free_product") return locale === "de" ? "Gratisartikel" : "Free product";
   return locale === "de" ? "Kostenloser Versand" : "Free shipping";
+}
+
+/** Why a member may not take a tier-only reward, or null when they may. `tierNames` maps the
+ *  program's tier ids to names (tiers switched off: an empty map, and no one qualifies). */
+export function tierRefusal(reward: Reward, memberTier: string | null, tierNames: ReadonlyMap<string, string>, tiersEnabled: boolean): string | null {
+  if (!reward.tiers) return null;
+  if (tiersEnabled && memberTier !== null && reward.tiers.includes(memberTier)) return null;
+  const allowed = reward.tiers.map((t) => tierNames.get(t)).filter((n): n is string => Boolean(n));
+  return allowed.length ? `this reward is only for members of ${allowed.join(", ")}` : "this reward is only for members of a tier that no longer exists";
+}
+
+/** The points a reward costs a member: free-shipping rewards are free in a tier with that perk. */
+export function tierPrice(reward: Reward, points: number, tierFreeShipping: boolean): number {
+  return reward.type === "free_shipping" && tierFreeShipping ? 0 : points;
 }

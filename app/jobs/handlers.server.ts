@@ -16,6 +16,7 @@ import { orderGid, type OrderPayload } from "~/domain/earning";
 import { enqueue, type Job } from "./queue.server";
 import { syncMemberMetafields } from "~/models/member-sync.server";
 import { publishStorefront } from "~/models/storefront.server";
+import { evaluateMember, grantMembershipForOrder, refundsMembership, revokeMembershipForOrder, runNightly } from "~/models/tiers.server";
 import { parseShopifyJson } from "~/lib/json";
 
 export interface JobContext {
@@ -25,7 +26,8 @@ export interface JobContext {
   log?: (msg: string, data?: Record<string, unknown>) => void;
 }
 
-export type Handler = (ctx: JobContext, job: Job) => Promise<unknown>;
+/** `now` is the worker's clock for this run (tests inject one to simulate months). */
+export type Handler = (ctx: JobContext, job: Job, now: number) => Promise<unknown>;
 
 /** A job whose input can never succeed: it is parked at once instead of retried. */
 export class PermanentJobError extends Error {}
@@ -76,7 +78,7 @@ const OrderShape = z
 
 /** Earns for an order, first asking Shopify for the products' collections when the program has
  *  collection rules (a failed call retries the job; no points are guessed). */
-async function earnWithCatalog(ctx: JobContext, job: Job, event: "paid" | "fulfilled") {
+async function earnWithCatalog(ctx: JobContext, job: Job, event: "paid" | "fulfilled", now: number) {
   const order = parse(OrderShape, job.payload) as OrderPayload;
   const lines = (order as { line_items?: Array<{ product_id?: number | string | null }> }).line_items ?? [];
   const row = await ctx.sql.get<{ program: string | null }>(`SELECT program FROM shops WHERE domain = ?`, [job.shop]);
@@ -87,9 +89,13 @@ async function earnWithCatalog(ctx: JobContext, job: Job, event: "paid" | "fulfi
     const products = lines.filter((l) => l.product_id != null).map((l) => `gid://shopify/Product/${l.product_id}`);
     collections = products.length ? await collectionsByProduct(await ctx.admin(job.shop), products) : {};
   }
-  const earned = await earnForOrder(ctx.sql, job.shop, order, event, { collectionsByProduct: collections });
+  const earned = await earnForOrder(ctx.sql, job.shop, order, event, { collectionsByProduct: collections, now });
   const codesUsed = event === "paid" ? await markCodesUsed(ctx.sql, job.shop, order as Parameters<typeof markCodesUsed>[2]) : 0;
-  return { earned, codesUsed };
+  // a paid membership starts with the payment; an order that earned may lift the member's tier
+  const tiersOn = program.tiers.enabled && program.tiers.levels.length > 0;
+  const membership = event === "paid" && tiersOn && program.tiers.membershipProduct ? await grantMembershipForOrder(ctx.sql, job.shop, order as Parameters<typeof grantMembershipForOrder>[2], now) : "none";
+  const tier = earned.status === "earned" && tiersOn ? await evaluateMember(ctx.sql, job.shop, earned.memberId, now) : null;
+  return { earned, codesUsed, membership, tier };
 }
 
 /** When the program reads birthdays from a customer metafield, take it from Shopify. */
@@ -104,20 +110,26 @@ async function syncBirthday(ctx: JobContext, shop: string, customerGid: string) 
 }
 
 export const handlers: Record<string, Handler> = {
-  "webhook:ORDERS_PAID": async (ctx, job) => {
-    const result = await earnWithCatalog(ctx, job, "paid");
+  "webhook:ORDERS_PAID": async (ctx, job, now) => {
+    const result = await earnWithCatalog(ctx, job, "paid", now);
     return { ...result, referral: await noteReferredOrder(ctx.sql, job.shop, parse(OrderShape, job.payload) as OrderPayload) };
   },
-  "webhook:ORDERS_FULFILLED": async (ctx, job) => earnWithCatalog(ctx, job, "fulfilled"),
-  "webhook:ORDERS_CANCELLED": async ({ sql }, job) => {
+  "webhook:ORDERS_FULFILLED": async (ctx, job, now) => earnWithCatalog(ctx, job, "fulfilled", now),
+  "webhook:ORDERS_CANCELLED": async ({ sql }, job, now) => {
     const order = parse(OrderShape, job.payload) as OrderPayload;
-    const result = await clawbackForCancel(sql, job.shop, order);
-    return { ...result, referral: await orderUndone(sql, job.shop, orderGid(order), "cancel", dateOf(order.cancelled_at)) };
+    const clawback = await clawbackForCancel(sql, job.shop, order, now);
+    const membershipEnded = await revokeMembershipForOrder(sql, job.shop, orderGid(order), now);
+    return { clawback, membershipEnded, referral: await orderUndone(sql, job.shop, orderGid(order), "cancel", dateOf(order.cancelled_at)) };
   },
-  "webhook:REFUNDS_CREATE": async ({ sql }, job) => {
+  "webhook:REFUNDS_CREATE": async ({ sql }, job, now) => {
     const refund = parse(z.object({ id: Id.optional(), admin_graphql_api_id: z.string().optional(), order_id: Id, created_at: z.string().nullish() }).passthrough(), job.payload);
-    const result = await clawbackForRefund(sql, job.shop, refund);
-    return { ...result, referral: await orderUndone(sql, job.shop, `gid://shopify/Order/${refund.order_id}`, "refund", dateOf(refund.created_at)) };
+    const clawback = await clawbackForRefund(sql, job.shop, refund, now);
+    const row = await sql.get<{ program: string | null }>(`SELECT program FROM shops WHERE domain = ?`, [job.shop]);
+    const program = programOf({ program: row?.program ?? null });
+    const membershipEnded = refundsMembership(program, refund as Parameters<typeof refundsMembership>[1])
+      ? await revokeMembershipForOrder(sql, job.shop, `gid://shopify/Order/${refund.order_id}`, now)
+      : false;
+    return { clawback, membershipEnded, referral: await orderUndone(sql, job.shop, `gid://shopify/Order/${refund.order_id}`, "refund", dateOf(refund.created_at)) };
   },
   "earn:release": async ({ sql }, job) => releaseAward(sql, job.shop, parse(z.object({ orderGid: z.string() }), job.payload).orderGid),
 
@@ -198,7 +210,13 @@ export const handlers: Record<string, Handler> = {
     return expireUnused(ctx.sql, job.shop, redemptionId, await ctx.admin(job.shop));
   },
 
-  "earn:birthdays": async ({ sql }, job) => awardBirthdays(sql, job.shop),
+  "earn:birthdays": async ({ sql }, job, now) => awardBirthdays(sql, job.shop, now),
+
+  "tiers:nightly": async ({ sql, log }, job, now) => {
+    const summary = await runNightly(sql, job.shop, now);
+    if (summary.up || summary.down || summary.expiredEntries) log?.("nightly tiers and expiry", { shop: job.shop, ...summary });
+    return summary;
+  },
 
   // Members' points into their customers' metafields, in the background share of the rate limit.
   "metafields:sync": async (ctx, job) => {

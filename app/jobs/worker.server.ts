@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { claim, complete, enqueue, fail } from "./queue.server";
 import { handlers as defaultHandlers, PermanentJobError, type Handler, type JobContext } from "./handlers.server";
+import { runDueSchedules } from "./schedules.server";
 import { jobsSignal } from "./signal.server";
 
 export interface WorkerOptions {
@@ -43,7 +44,7 @@ export class Worker {
       const handler = this.handlers[job.kind];
       try {
         if (!handler) throw new PermanentJobError(`no handler for ${job.kind}`);
-        await handler(this.ctx, job);
+        await handler(this.ctx, job, now);
         await complete(this.ctx.sql, job, this.id);
         this.stats.done++;
       } catch (error) {
@@ -81,6 +82,8 @@ export class Worker {
       await enqueue(this.ctx.sql, { shop: domain, kind: "ledger:reconcile", payload: {}, dedupeKey: `reconcile:${slot}`, maxAttempts: 3 });
       await enqueue(this.ctx.sql, { shop: domain, kind: "earn:birthdays", payload: {}, dedupeKey: `birthdays:${day}`, maxAttempts: 5 });
     }
+    // the nightly tier and expiry run per shop, from the durable schedules table
+    await runDueSchedules(this.ctx.sql, now);
   }
 
   start(): void {

@@ -6,7 +6,8 @@ import type { Program, SocialNetwork } from "~/domain/program";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { consume } from "./counters.server";
 import { programOf } from "./earning.server";
-import { ensureMember, postEntryIn, type MemberProfile } from "./ledger.server";
+import { ensureMember, postEntry, postEntryIn, type MemberProfile } from "./ledger.server";
+import { levelOf } from "~/domain/tiers";
 import { ensureShop } from "./shops.server";
 
 export type Action =
@@ -90,6 +91,7 @@ export async function earnActionIn(q: Queryable, shop: string, customerGid: stri
     sourceId: action.kind === "review" ? action.subject : action.kind === "custom" ? action.key : customerGid,
     idempotencyKey: key,
     note: action.kind === "custom" ? (action.note ?? null) : points < wanted ? `capped to ${points} of ${wanted} pts` : null,
+    at: now,
   });
   if (posted.duplicate) return { status: "duplicate", entryId: posted.entryId };
   return { status: "earned", points, entryId: posted.entryId, memberId };
@@ -138,14 +140,30 @@ export async function awardBirthdays(sql: Sql, shop: string, now = Date.now()): 
   const { monthDay, year } = monthDayIn(settings.iana_timezone, new Date(now));
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const days = monthDay === "02-28" && !leap ? ["02-28", "02-29"] : [monthDay];
-  const members = await sql.all<{ customer_gid: string }>(
-    `SELECT customer_gid FROM members WHERE shop = ? AND redacted_at IS NULL AND birthday IN (${days.map(() => "?").join(",")})`,
+  const members = await sql.all<{ id: number; customer_gid: string; tier_id: string | null }>(
+    `SELECT id, customer_gid, tier_id FROM members WHERE shop = ? AND redacted_at IS NULL AND birthday IN (${days.map(() => "?").join(",")})`,
     [shop, ...days],
   );
+  const program = programOf(settings);
   let earned = 0;
   for (const m of members) {
     const r = await earnAction(sql, shop, m.customer_gid, { kind: "birthday", year }, { now });
     if (r.status === "earned") earned++;
+    // the tier's birthday bonus, a perk of its own (it doesn't need the birthday action on)
+    const bonus = program.enabled && program.tiers.enabled ? (levelOf(program.tiers, m.tier_id)?.birthdayBonusPoints ?? 0) : 0;
+    if (bonus > 0) {
+      await postEntry(sql, shop, {
+        memberId: Number(m.id),
+        bucket: "available",
+        points: bonus,
+        kind: "earn",
+        reason: "tier birthday bonus",
+        sourceType: "tier",
+        sourceId: m.tier_id,
+        idempotencyKey: `earn:birthday-tier:${m.customer_gid}:${year}`,
+        at: now,
+      });
+    }
   }
   return earned;
 }

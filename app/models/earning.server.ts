@@ -9,6 +9,7 @@ import { orderFacts } from "~/domain/order-facts";
 import { periodKey } from "~/domain/periods";
 import { defaultProgram, parseProgram, type Program } from "~/domain/program";
 import { calculatePurchaseEarn } from "~/domain/purchase-earn";
+import { tierMultiplier } from "~/domain/tiers";
 import { explainPurchase } from "~/domain/explain";
 import { addRefund, clawbackTarget, refundFacts, type AwardLine, type RefundedSoFar } from "~/domain/refunds";
 import { enqueue } from "~/jobs/queue.server";
@@ -57,8 +58,12 @@ export function programOf(shop: Pick<ShopRow, "program">): Program {
 /** Validates and stores the merchant's program; invalid input throws ProgramConfigError (field errors). */
 export async function saveProgram(q: Queryable, shop: string, input: unknown): Promise<Program> {
   const program = parseProgram(input);
-  await ensureShop(q, shop);
+  const before = programOf(await ensureShop(q, shop));
   await q.run(`UPDATE shops SET program = ? WHERE domain = ?`, [JSON.stringify(program), shop]);
+  // changed tiers or expiry: every member is looked at again in the next nightly run
+  if (JSON.stringify([before.tiers, before.expiry]) !== JSON.stringify([program.tiers, program.expiry])) {
+    await q.run(`UPDATE members SET next_check_at = NULL WHERE shop = ? AND next_check_at IS NOT NULL`, [shop]);
+  }
   // the theme extension reads the texts and the earning rate from metafields: write them again
   await schedulePublish(q, shop);
   return program;
@@ -66,6 +71,8 @@ export async function saveProgram(q: Queryable, shop: string, input: unknown): P
 
 interface AwardDetail {
   lines: AwardLine[];
+  /** the member's tier and its multiplier when the order earned (already in the line points) */
+  tier?: { id: string; multiplier: number } | null;
   campaigns: Array<{ id: string; points: number }>;
   counters: Array<{ key: string; period: string; amount: number }>;
   refunded: RefundedSoFar;
@@ -154,6 +161,9 @@ export async function earnForOrder(sql: Sql, shop: string, payload: OrderPayload
     if (existing) return { status: "duplicate", entryId: Number(existing.entry_id) } as const;
 
     const stats = await customerStats(q, shop, memberId);
+    const tierRow = await q.get<{ tier_id: string | null }>(`SELECT tier_id FROM members WHERE id = ? AND shop = ?`, [memberId, shop]);
+    const tierId = tierRow?.tier_id ?? null;
+    const multiplier = tierMultiplier(program.tiers, tierId);
     // Campaign budgets are read (and locked) first, so the engine trims a campaign to what is left.
     const campaignBudgetLeft: Record<string, number> = {};
     for (const c of program.campaigns) {
@@ -166,6 +176,7 @@ export async function earnForOrder(sql: Sql, shop: string, payload: OrderPayload
       customer: { ...stats, tags: facts.customerTags },
       collectionsByProduct: options.collectionsByProduct,
       campaignBudgetLeft,
+      tierMultiplier: multiplier,
     });
     if (earn.points <= 0) return { status: "skipped", reason: earn.skipped ?? "no points" } as const;
 
@@ -213,7 +224,7 @@ export async function earnForOrder(sql: Sql, shop: string, payload: OrderPayload
       reason: "purchase",
       baseMinor: earn.baseMinor,
       currency: settings.currency_code,
-      detail: { lines, campaigns: earn.campaigns, counters, refunded: { quantities: {}, orderLevelMinor: 0, cancelled: false }, shortfall: 0, explanation },
+      detail: { lines, tier: tierId && multiplier !== 1 ? { id: tierId, multiplier } : null, campaigns: earn.campaigns, counters, refunded: { quantities: {}, orderLevelMinor: 0, cancelled: false }, shortfall: 0, explanation },
       releaseAt,
     });
     if (posted.duplicate) return { status: "duplicate", entryId: posted.entryId } as const;
@@ -246,6 +257,7 @@ async function postAward(q: Queryable, shop: string, program: Program, now: numb
     sourceId: a.orderGid,
     idempotencyKey: keys.orderEarn(a.orderGid),
     note: a.detail.explanation.join("; ").slice(0, 1000),
+    at: now,
   });
   if (posted.duplicate) return posted;
   await q.run(

@@ -1,7 +1,7 @@
 // The points ledger in storage. Every function takes the shop. An entry and the balance change it
 // explains are written in one transaction; the balance moves by a conditional UPDATE, never by
 // read-then-write, so concurrent postings can't lose or invent points.
-import { LedgerRuleError, mismatches, validateEntry, type BalanceCheck, type EntryInput } from "~/domain/ledger";
+import { isActivity, LedgerRuleError, mismatches, validateEntry, type BalanceCheck, type EntryInput } from "~/domain/ledger";
 import { scheduleMemberSync } from "./member-sync.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
 
@@ -28,10 +28,20 @@ export interface MemberRow {
   points_pending: number;
   lifetime_earned: number;
   birthday: string | null;
+  tier_id: string | null;
+  tier_since: unknown;
+  tier_until: unknown;
+  grace_until: unknown;
+  hold_tier_id: string | null;
+  hold_until: unknown;
+  hold_source: string | null;
+  last_activity_at: unknown;
+  next_check_at: unknown;
 }
 
-function ts(q: Queryable, d = new Date()): unknown {
-  return q.dialect === "sqlite" ? d.getTime() : d;
+function ts(q: Queryable, d: Date | number = new Date()): unknown {
+  const ms = d instanceof Date ? d.getTime() : d;
+  return q.dialect === "sqlite" ? ms : new Date(ms);
 }
 
 /** Finds or enrols the member for a Shopify customer; returns its id. Profile fields are filled
@@ -63,6 +73,7 @@ export interface PostResult {
  */
 export async function postEntryIn(q: Queryable, shop: string, e: EntryInput): Promise<PostResult> {
   validateEntry(e);
+  const at = e.at ?? Date.now();
   const inserted = await q.get<{ id: number }>(
     `INSERT INTO ledger_entries (shop, member_id, bucket, points, kind, reason, source_type, source_id, idempotency_key, reverses_id, note, created_at)
      SELECT ?, m.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM members m WHERE m.id = ? AND m.shop = ?
@@ -70,7 +81,7 @@ export async function postEntryIn(q: Queryable, shop: string, e: EntryInput): Pr
      RETURNING id`,
     [
       shop, e.bucket, e.points, e.kind, e.reason, e.sourceType ?? null, e.sourceId ?? null, e.idempotencyKey,
-      e.reversesId ?? null, e.note ?? null, ts(q), e.memberId, shop,
+      e.reversesId ?? null, e.note ?? null, ts(q, at), e.memberId, shop,
     ],
   );
   if (!inserted) {
@@ -81,10 +92,14 @@ export async function postEntryIn(q: Queryable, shop: string, e: EntryInput): Pr
   const column = e.bucket === "available" ? "points_available" : "points_pending";
   const earned = e.kind === "earn" ? e.points : 0;
   const guard = e.allowNegative || e.points >= 0 ? "" : ` AND ${column} + ? >= 0`;
-  const params: unknown[] = [e.points, earned, ts(q), true, e.memberId, shop];
+  // next_check_at = NULL: the nightly tier and expiry run looks at the member again
+  const activity = isActivity(e.kind) ? ", last_activity_at = CASE WHEN last_activity_at IS NULL OR last_activity_at < ? THEN ? ELSE last_activity_at END" : "";
+  const params: unknown[] = [e.points, earned, ts(q), true];
+  if (activity) params.push(ts(q, at), ts(q, at));
+  params.push(e.memberId, shop);
   if (guard) params.push(e.points);
   const updated = await q.run(
-    `UPDATE members SET ${column} = ${column} + ?, lifetime_earned = lifetime_earned + ?, updated_at = ?, metafields_dirty = ? WHERE id = ? AND shop = ?${guard}`,
+    `UPDATE members SET ${column} = ${column} + ?, lifetime_earned = lifetime_earned + ?, updated_at = ?, metafields_dirty = ?, next_check_at = NULL${activity} WHERE id = ? AND shop = ?${guard}`,
     params,
   );
   if (updated.changes !== 1) throw new InsufficientPointsError(e.memberId, e.points);

@@ -12,6 +12,7 @@ import { listRewards, memberCodes } from "./redemptions.server";
 import { ensureShop } from "./shops.server";
 import { programOf } from "./earning.server";
 import { memberReferral } from "./referrals.server";
+import { memberNotices, memberTierView } from "./tiers.server";
 
 export type ViewLocale = "en" | "de";
 
@@ -84,6 +85,8 @@ export interface MemberView {
   history: Array<{ points: number; bucket: string; kind: string; reason: string; at: string | null }>;
   referral?: Record<string, unknown>;
   referrals?: Array<Record<string, unknown>>;
+  tier: ReturnType<typeof memberTierView>;
+  notices: Array<Record<string, unknown>>;
 }
 
 /**
@@ -125,7 +128,10 @@ export async function memberView(q: Sql, shop: string, customerGid: string | nul
       offer: locale === "de" ? `Freunde erhalten ${offer}. Sie erhalten ${points} Punkte, sobald die Bestellung behalten wird.` : `Friends get ${offer}. You get ${points} points once their order is kept.`,
     });
   }
-  return { loggedIn: Boolean(customerGid), balance, pending: member?.points_pending ?? 0, currency: settings.currency_code, rewards, codes, earn, history, ...((referral ?? {}) as object) };
+  // the member's tier and notices (points expiring, tier changes) until the messaging issue sends them
+  const tier = member ? memberTierView(program, member as unknown as Parameters<typeof memberTierView>[1], locale) : null;
+  const notices = member ? (await memberNotices(q, shop, member.id, 5)).map((n) => ({ kind: n.kind, at: n.dueAt, ...n.payload })) : [];
+  return { loggedIn: Boolean(customerGid), balance, pending: member?.points_pending ?? 0, currency: settings.currency_code, rewards, codes, earn, history, tier, notices, ...((referral ?? {}) as object) };
 }
 
 /** What a checkout needs to estimate an order's points (the base rate; campaigns may add more). */

@@ -6,7 +6,9 @@
 //    code is looked up before anything is released; a settle job does the same for holds a crash
 //    left behind.
 import { randomBytes } from "node:crypto";
-import { discountInput, moneyValue, newCode, parseReward, priceOf, RewardChoiceError, type Reward } from "~/domain/rewards";
+import { discountInput, moneyValue, newCode, parseReward, priceOf, RewardChoiceError, tierPrice, tierRefusal, type Reward } from "~/domain/rewards";
+import { levelOf } from "~/domain/tiers";
+import { programOf } from "./earning.server";
 import { enqueue } from "~/jobs/queue.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { ShopifyApiError, type AdminGraphql } from "~/services/shopify/client.server";
@@ -123,6 +125,13 @@ async function hold(sql: Sql, shop: string, customerGid: string, rewardId: numbe
     if (grant) price = { ...price, points: 0 }; // the shop gives it: no points are taken
     if (grant) await ensureMember(q, shop, customerGid);
     const member = await findMemberByCustomer(q, shop, customerGid);
+    if (member && !grant) {
+      // tier-only rewards, and free shipping as a tier perk
+      const tiers = programOf(settings).tiers;
+      const refusal = tierRefusal(reward, member.tier_id, new Map(tiers.levels.map((l) => [l.id, l.name.en])), tiers.enabled);
+      if (refusal) throw new RedeemError(403, refusal);
+      price = { ...price, points: tierPrice(reward, price.points, tiers.enabled && Boolean(levelOf(tiers, member.tier_id)?.freeShipping)) };
+    }
     if (!member || member.points_available < price.points) throw new RedeemError(409, "not enough points");
     // Limits per member and in total, counted like budgets: taken now, given back if the
     // redemption doesn't happen (released) or is undone (expired, cancelled).
@@ -144,7 +153,7 @@ async function hold(sql: Sql, shop: string, customerGid: string, rewardId: numbe
     const id = Number(inserted!.id);
     if (grant) {
       await q.run(`UPDATE redemptions SET granted_by = ? WHERE id = ?`, [grant.staff.slice(0, 200), id]);
-    } else {
+    } else if (price.points > 0) {
       try {
         const entry = await postEntryIn(q, shop, {
           memberId: member.id,
@@ -156,6 +165,7 @@ async function hold(sql: Sql, shop: string, customerGid: string, rewardId: numbe
           sourceId: String(id),
           idempotencyKey: `redeem:${id}`,
           note: reward.texts.en.title,
+          at: now,
         });
         await q.run(`UPDATE redemptions SET hold_entry_id = ? WHERE id = ?`, [entry.entryId, id]);
       } catch (error) {

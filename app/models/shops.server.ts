@@ -48,6 +48,8 @@ export async function updateShopSettings(
   if (s.primaryDomain !== undefined) add("primary_domain", s.primaryDomain);
   if (!sets.length) return;
   await q.run(`UPDATE shops SET ${sets.join(", ")} WHERE domain = ?`, [...params, shop]);
+  // dates of expiry and tier windows are the shop's: a new timezone moves them
+  if (s.ianaTimezone !== undefined) await q.run(`UPDATE members SET next_check_at = NULL WHERE shop = ? AND next_check_at IS NOT NULL`, [shop]);
 }
 
 /** app/uninstalled: the shop's access tokens are dead; its program data stays until shop/redact. */
@@ -60,7 +62,7 @@ export async function markUninstalled(q: Queryable, shop: string): Promise<void>
 export async function deleteShopData(q: Queryable, shop: string): Promise<void> {
   for (const table of [
     "ledger_entries", "earn_awards", "order_states", "order_refunds", "counters", "guest_orders", "api_keys",
-    "redemptions", "rewards", "referrals", "referral_friends", "referral_clicks", "referral_codes", "members", "webhook_deliveries", "reconciliation_runs", "data_requests", "sessions",
+    "redemptions", "rewards", "tier_changes", "memberships", "notifications", "schedules", "referrals", "referral_friends", "referral_clicks", "referral_codes", "members", "webhook_deliveries", "reconciliation_runs", "data_requests", "sessions",
   ]) {
     await q.run(`DELETE FROM ${table} WHERE shop = ?`, [shop]);
   }

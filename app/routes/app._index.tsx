@@ -5,19 +5,27 @@ import { TitleBar } from "@shopify/app-bridge-react";
 import { database } from "~/db.server";
 import { pickLocale, translate } from "~/lib/i18n";
 import { programOverview } from "~/models/overview.server";
+import { tierOverview } from "~/models/tiers.server";
 import { authenticate } from "~/shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const db = await database();
   const overview = await programOverview(db.sql, session.shop);
-  return { overview, locale: pickLocale(new URL(request.url).searchParams.get("locale")) };
+  const tiers = await tierOverview(db.sql, session.shop);
+  return { overview, tiers, locale: pickLocale(new URL(request.url).searchParams.get("locale")) };
 };
 
 export default function Overview() {
-  const { overview: o, locale } = useLoaderData<typeof loader>();
+  const { overview: o, tiers, locale } = useLoaderData<typeof loader>();
   const t = (key: Parameters<typeof translate>[1], vars?: Record<string, string | number>) => translate(locale, key, vars);
   const fmt = new Intl.NumberFormat(locale === "de" ? "de-DE" : "en-US");
+  const notices = Object.values(tiers.pendingNotices).reduce((a, b) => a + b, 0);
+  const expiryRule =
+    tiers.expiry.mode === "never"
+      ? t("home.expiryNever")
+      : t(tiers.expiry.mode === "inactivity" ? "home.expiryInactivity" : "home.expiryLots", { months: tiers.expiry.months });
+
   return (
     <Page>
       <TitleBar title={t("app.title")} />
@@ -48,6 +56,23 @@ export default function Overview() {
                 </InlineStack>
                 <Text as="p">{t("home.earnRate", { points: o.pointsPerCurrencyUnit, currency: o.currency })}</Text>
                 <Text as="p" tone="subdued">{t("home.webhooks", { count: o.orderEvents24h })}</Text>
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingSm">{t("home.tiers")}</Text>
+                {tiers.enabled ? (
+                  <BlockStack gap="100" id="tier-counts">
+                    {tiers.tiers.map((x) => (
+                      <Text as="p" key={x.id}>{t("home.tierMembers", { name: x.name[locale], count: fmt.format(x.members) })}</Text>
+                    ))}
+                    <Text as="p" tone="subdued">{t("home.noTier", { count: fmt.format(tiers.noTier) })}</Text>
+                  </BlockStack>
+                ) : (
+                  <Text as="p" tone="subdued">{t("home.tiersOff")}</Text>
+                )}
+                <Text as="p">{t("home.expiry", { rule: expiryRule })}</Text>
+                {notices > 0 ? <Text as="p" tone="subdued">{t("home.notices", { count: fmt.format(notices) })}</Text> : null}
               </BlockStack>
             </Card>
             <Card>

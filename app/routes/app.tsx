@@ -32,6 +32,7 @@ export default function App() {
         <Link to="/app/program">{translate(locale, "nav.program")}</Link>
         <Link to="/app/storefront">{translate(locale, "nav.storefront")}</Link>
         <Link to="/app/referrals">{translate(locale, "nav.referrals")}</Link>
+        <Link to="/app/tiers">{translate(locale, "nav.tiers")}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

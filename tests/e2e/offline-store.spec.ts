@@ -101,6 +101,8 @@ test("a member sees the ways to earn and gives a birthday in the panel", async (
   await page.locator("[data-stk-launcher]").click();
   const earn = page.locator("[data-stk-earn-list]");
   await expect(earn).toContainText("points per €1 spent");
+  // the demo's VIP tiers: the member's tier shows under the balance
+  await expect(page.locator("[data-stk-tier]")).toHaveText(/^(Bronze|Silver|Gold) member/);
   await expect(earn).toContainText("Birthday");
   await earn.getByLabel("Your birthday (MM-DD)").fill("07-04");
   await earn.getByRole("button", { name: "Save" }).click();

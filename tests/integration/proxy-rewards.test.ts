@@ -125,4 +125,24 @@ describe(`storefront rewards on ${TEST_DB}`, () => {
     expect((await findMemberByCustomer(db.sql, SHOP, `gid://shopify/Customer/${other}`))?.points_available).toBe(2500);
     expect((await call(action, other, { method: "POST", body: JSON.stringify({ rewardId, idempotencyKey: "x".repeat(101) }) })).status).toBe(422);
   });
+
+  it("shows the shopper's tier in their language and their notices; a tier-only reward answers 403 with the reason", async () => {
+    const { defaultProgram } = await import("~/domain/program");
+    const { saveProgram } = await import("~/models/earning.server");
+    const { evaluateMember } = await import("~/models/tiers.server");
+    const program = defaultProgram();
+    const level = (id: string, threshold: number, en: string, de: string) => ({ id, threshold, name: { en, de }, multiplier: 1, entryRewardPoints: 0, birthdayBonusPoints: 0, freeShipping: false, perks: { en: [`${en} perks`], de: [`${de}-Vorteile`] } });
+    program.tiers = { enabled: true, basis: "points_earned", window: "lifetime", levels: [level("silver", 500, "Silver", "Silber"), level("gold", 5000, "Gold", "Gold")], retention: { keepNextPeriod: false, graceDays: 0 }, membershipProduct: null };
+    await db.sql.tx((q) => saveProgram(q, SHOP, program));
+    const member = (await findMemberByCustomer(db.sql, SHOP, `gid://shopify/Customer/${customerId}`))!;
+    await evaluateMember(db.sql, SHOP, member.id, Date.now());
+    const body = await (await call(loader, customerId, { headers: { "Accept-Language": "de-DE" } })).json();
+    expect(body.tier).toMatchObject({ id: "silver", name: "Silber", perks: ["Silber-Vorteile"] });
+    expect(body.notices).toEqual([expect.objectContaining({ kind: "tier_up", to: "silver", reason: "qualified" })]);
+
+    const goldOnly = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 100, pointsCost: 10, texts: { en: { title: "Gold" }, de: { title: "Gold" } }, tiers: ["gold"] }));
+    const refused = await call(action, customerId, { method: "POST", body: JSON.stringify({ rewardId: goldOnly, idempotencyKey: "gold-only" }) });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ error: "this reward is only for members of Gold" });
+  });
 });

@@ -141,8 +141,29 @@
       $("[data-stk-refer-stats]").textContent = fill(text("refer-stats"), { clicks: fmt(s.clicks || 0), pending: fmt(s.pending || 0), rewarded: fmt(s.rewarded || 0) });
       show("[data-stk-refer]", true);
     }
+    function when(iso) {
+      return iso ? new Date(iso.length === 10 ? iso + "T12:00:00Z" : iso).toLocaleDateString(lang) : "";
+    }
+    function renderTier(tier, notices) {
+      var line = $("[data-stk-tier]");
+      if (line && tier && tier.name) {
+        line.textContent = fill(text("tier"), { tier: tier.name }) + (tier.perks && tier.perks.length ? " · " + tier.perks.join(" · ") : "");
+        line.hidden = false;
+      }
+      var list = $("[data-stk-notices]");
+      if (!list) return;
+      list.textContent = "";
+      var code = (root.getAttribute("data-locale") || "en").slice(0, 2) === "de" ? "de" : "en";
+      (notices || []).slice(0, 3).forEach(function (n) {
+        var names = n.kind === "tier_grace" ? n.name : n.toName;
+        var t = text("n-" + n.kind);
+        if (t) list.appendChild(el("li", "stk-muted", fill(t, { points: fmt(n.points || 0), on: when(n.on || n.until), name: (names && names[code]) || "" })));
+      });
+      list.hidden = !list.firstChild;
+    }
     function render(data) {
       var member = data.loggedIn;
+      renderTier(data.tier, data.notices);
       renderEarn(data.earn || [], member);
       renderHistory(data.history || []);
       renderReferral(data.referral);

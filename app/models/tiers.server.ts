@@ -1,0 +1,648 @@
+// Tiers and expiry in storage: the nightly run per shop (tier re-evaluation, expiry, reminders) in
+// batches of members by id, one transaction per batch; a single member's evaluation after an order;
+// manual assignments and paid memberships. Every function takes the shop and an injected `now`.
+import { expiryKeys, monthsFor, nextExpiryDate, planExpiry, type Dated } from "~/domain/expiry";
+import { addDays, localDate, startOfLocalDay } from "~/domain/periods";
+import type { Program, TierLevel } from "~/domain/program";
+import {
+  decideTier,
+  levelOf,
+  nextTierCheck,
+  NO_TIER,
+  previewTiers,
+  tierValue,
+  tierWindows,
+  type AwardFact,
+  type LedgerFact,
+  type PreviewMember,
+  type TierDecision,
+  type TierInput,
+  type TierPreview,
+  type TierState,
+} from "~/domain/tiers";
+import { addLocalMonths } from "~/domain/periods";
+import type { Queryable, Sql } from "~/lib/sql.server";
+import { toDate } from "~/lib/sql.server";
+import { parseProgram, ProgramConfigError } from "~/domain/program";
+import { programOf, saveProgram } from "./earning.server";
+import { ensureMember, InsufficientPointsError, postEntryIn } from "./ledger.server";
+import { ensureShop, type ShopRow } from "./shops.server";
+
+const forUpdate = (q: Queryable) => (q.dialect === "postgres" ? " FOR UPDATE" : "");
+const tsOf = (q: Queryable, ms: number | null): unknown => (ms === null ? null : q.dialect === "sqlite" ? ms : new Date(ms));
+const msOf = (v: unknown): number | null => toDate(v)?.getTime() ?? null;
+
+interface TierMemberRow {
+  id: number;
+  points_available: number;
+  tier_id: string | null;
+  tier_since: unknown;
+  tier_until: unknown;
+  grace_until: unknown;
+  hold_tier_id: string | null;
+  hold_until: unknown;
+  hold_source: string | null;
+  last_activity_at: unknown;
+  next_check_at: unknown;
+}
+
+const MEMBER_COLUMNS = "id, points_available, tier_id, tier_since, tier_until, grace_until, hold_tier_id, hold_until, hold_source, last_activity_at, next_check_at";
+
+export function stateOf(row: TierMemberRow): TierState {
+  const holdUntil = msOf(row.hold_until);
+  return {
+    tierId: row.tier_id,
+    since: msOf(row.tier_since),
+    until: msOf(row.tier_until),
+    graceUntil: msOf(row.grace_until),
+    hold: row.hold_tier_id && holdUntil !== null ? { tierId: row.hold_tier_id, until: holdUntil, source: row.hold_source === "membership" ? "membership" : "manual" } : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading what members did
+
+export interface MemberFacts {
+  entries: LedgerFact[];
+  awards: AwardFact[];
+}
+
+interface Needs {
+  entries: boolean;
+  awards: boolean;
+  /** entries from this instant on are enough (tier windows without lots); null: all */
+  since: number | null;
+}
+
+function needsOf(program: Program, now: number, timeZone: string): Needs {
+  const tiers = program.tiers.enabled && program.tiers.levels.length > 0 ? program.tiers : null;
+  const lots = program.expiry.mode === "lots";
+  let since: number | null = null;
+  if (tiers && !lots) {
+    const w = tierWindows(tiers.window, now, timeZone);
+    const from = w.previous ? w.previous.from : w.current.from;
+    since = Number.isFinite(from) ? from : null;
+  }
+  return {
+    entries: lots || (tiers !== null && tiers.basis === "points_earned"),
+    awards: tiers !== null && tiers.basis !== "points_earned",
+    since,
+  };
+}
+
+async function factsFor(q: Queryable, shop: string, fromId: number, toId: number, needs: Needs, ids?: number[]): Promise<Map<number, MemberFacts>> {
+  // a contiguous batch is one range; a sparse one (only the members due) is a list
+  const sparse = ids !== undefined && ids.length !== toId - fromId + 1;
+  const members = sparse ? `member_id IN (${ids.map(() => "?").join(",")})` : "member_id >= ? AND member_id <= ?";
+  const memberParams: unknown[] = sparse ? ids : [fromId, toId];
+  const out = new Map<number, MemberFacts>();
+  const get = (id: number) => {
+    let f = out.get(id);
+    if (!f) out.set(id, (f = { entries: [], awards: [] }));
+    return f;
+  };
+  if (needs.entries) {
+    // one scan of the members' entries in id order, as arrays with the strings folded into flags
+    const since = needs.since === null ? "" : " AND created_at >= ?";
+    const params: unknown[] = [shop, ...memberParams];
+    if (needs.since !== null) params.push(tsOf(q, needs.since));
+    const rows = await q.rows(
+      `SELECT member_id, id, points, reverses_id, created_at,
+              CASE WHEN bucket = 'pending' THEN 1 ELSE 0 END
+              + CASE kind WHEN 'earn' THEN 2 WHEN 'release' THEN 4 WHEN 'reverse' THEN 8 ELSE 0 END
+              + CASE WHEN source_type = 'tier' THEN 16 ELSE 0 END AS flags
+         FROM ledger_entries WHERE shop = ? AND ${members}${since} ORDER BY member_id, id`,
+      params,
+    );
+    let current = -1;
+    let list: LedgerFact[] = [];
+    for (const r of rows) {
+      const memberId = Number(r[0]);
+      if (memberId !== current) {
+        current = memberId;
+        list = get(memberId).entries;
+      }
+      const flags = Number(r[5]);
+      list.push({
+        id: Number(r[1]),
+        bucket: flags & 1 ? "pending" : "available",
+        points: Number(r[2]),
+        kind: flags & 2 ? "earn" : flags & 4 ? "release" : flags & 8 ? "reverse" : "other",
+        sourceType: flags & 16 ? "tier" : null,
+        reversesId: r[3] === null ? null : Number(r[3]),
+        at: typeof r[4] === "number" ? r[4] : msOf(r[4])!,
+      });
+    }
+  }
+  if (needs.awards) {
+    const rows = await q.all<{ member_id: number; created_at: unknown; base_minor: number; points: number; reversed_points: number }>(
+      `SELECT member_id, created_at, base_minor, points, reversed_points FROM earn_awards WHERE shop = ? AND ${members} ORDER BY member_id, id`,
+      [shop, ...memberParams],
+    );
+    for (const r of rows) {
+      get(Number(r.member_id)).awards.push({ at: msOf(r.created_at)!, baseMinor: Number(r.base_minor), points: Number(r.points), reversedPoints: Number(r.reversed_points) });
+    }
+  }
+  return out;
+}
+
+/** The tier value now and (calendar year) last year, from a member's facts. */
+export function valuesOf(program: Program, facts: MemberFacts | undefined, now: number, timeZone: string): { value: number; previousValue?: number } {
+  const t = program.tiers;
+  const w = tierWindows(t.window, now, timeZone);
+  const entries = facts?.entries ?? [];
+  const awards = facts?.awards ?? [];
+  return {
+    value: tierValue(t.basis, w.current, entries, awards),
+    ...(w.previous ? { previousValue: tierValue(t.basis, w.previous, entries, awards) } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing a decision
+
+export interface RunSummary {
+  members: number;
+  up: number;
+  down: number;
+  expiredPoints: number;
+  expiredEntries: number;
+  reminders: number;
+}
+
+/** "Nothing due until something is posted": a date no run reaches, so the filter skips the member. */
+const FAR_FUTURE = Date.UTC(9999, 0, 1);
+
+const emptySummary = (): RunSummary => ({ members: 0, up: 0, down: 0, expiredPoints: 0, expiredEntries: 0, reminders: 0 });
+
+function names(level: TierLevel | undefined) {
+  return level ? level.name : null;
+}
+
+async function notify(q: Queryable, shop: string, memberId: number, kind: string, payload: unknown, dueAt: number, dedupeKey: string): Promise<boolean> {
+  const row = await q.get<{ id: number }>(
+    `INSERT INTO notifications (shop, member_id, kind, payload, due_at, dedupe_key, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
+     ON CONFLICT (shop, dedupe_key) DO NOTHING RETURNING id`,
+    [shop, memberId, kind, JSON.stringify(payload), tsOf(q, dueAt), dedupeKey, tsOf(q, dueAt)],
+  );
+  return row !== undefined;
+}
+
+const sameMs = (a: number | null, b: number | null) => a === b;
+
+/**
+ * Stores a decision for one member: the new state by a conditional update (the tier read must still
+ * be the tier there), the change with its reason, the entry reward of a tier reached for the first
+ * time, and a notice. Returns the change written, if any.
+ */
+async function applyDecision(q: Queryable, shop: string, program: Program, memberId: number, before: TierState, d: TierDecision, now: number, timeZone: string, detail: Record<string, unknown>, staff?: string): Promise<"up" | "down" | null> {
+  const s = d.state;
+  // a hold that has ended is cleared once the member has moved past it
+  const clearHold = before.hold !== null && before.hold.until <= now && s.tierId !== before.tierId;
+  const stateChanged =
+    s.tierId !== before.tierId || !sameMs(s.since, before.since) || !sameMs(s.until, before.until) || !sameMs(s.graceUntil, before.graceUntil);
+  if (!stateChanged) return null;
+  const updated = await q.run(
+    `UPDATE members SET tier_id = ?, tier_since = ?, tier_until = ?, grace_until = ?${clearHold ? ", hold_tier_id = NULL, hold_until = NULL, hold_source = NULL" : ""}
+      WHERE id = ? AND shop = ? AND COALESCE(tier_id, '') = ?`,
+    [s.tierId, tsOf(q, s.since), tsOf(q, s.until), tsOf(q, s.graceUntil), memberId, shop, before.tierId ?? ""],
+  );
+  if (updated.changes !== 1) return null;
+  const today = localDate(now, timeZone);
+  if (d.graceStarted && s.graceUntil !== null) {
+    await notify(q, shop, memberId, "tier_grace", { tier: before.tierId, name: names(levelOf(program.tiers, before.tierId)), until: new Date(s.graceUntil).toISOString() }, now, `tier-grace:${memberId}:${before.tierId}:${localDate(s.graceUntil, timeZone)}`);
+  }
+  const c = d.change;
+  if (!c) return null;
+  const key = `tier:${memberId}:${c.from ?? "none"}>${c.to ?? "none"}:${today}`;
+  const inserted = await q.get<{ id: number }>(
+    `INSERT INTO tier_changes (shop, member_id, from_tier, to_tier, reason, detail, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (shop, idempotency_key) DO NOTHING RETURNING id`,
+    [shop, memberId, c.from, c.to, c.reason, JSON.stringify({ ...detail, ...(staff ? { staff } : {}) }), key, tsOf(q, now)],
+  );
+  if (!inserted) return c.direction;
+  const level = levelOf(program.tiers, c.to);
+  if (c.direction === "up" && level && level.entryRewardPoints > 0) {
+    await postEntryIn(q, shop, {
+      memberId,
+      bucket: "available",
+      points: level.entryRewardPoints,
+      kind: "earn",
+      reason: "tier entry",
+      sourceType: "tier",
+      sourceId: level.id,
+      // once per member and tier, however often the member moves in and out
+      idempotencyKey: `earn:tier-entry:${memberId}:${level.id}`,
+      note: `entered ${level.name.en}`,
+      at: now,
+    });
+  }
+  await notify(
+    q,
+    shop,
+    memberId,
+    c.direction === "up" ? "tier_up" : "tier_down",
+    { from: c.from, to: c.to, reason: c.reason, fromName: names(levelOf(program.tiers, c.from)), toName: names(level), entryRewardPoints: c.direction === "up" ? (level?.entryRewardPoints ?? 0) : 0 },
+    now,
+    key,
+  );
+  return c.direction;
+}
+
+/** Expires what is due for one member and records the reminders due today. */
+async function applyExpiry(q: Queryable, shop: string, program: Program, memberId: number, tierId: string | null, balance: number, lastActivityAt: number | null, facts: MemberFacts | undefined, now: number, timeZone: string, summary: RunSummary): Promise<Dated[]> {
+  const e = program.expiry;
+  if (e.mode === "never" || balance <= 0) return [];
+  const months = monthsFor(e, program.tiers.enabled ? tierId : null);
+  const plan = planExpiry({ config: e, months, today: localDate(now, timeZone), timeZone, balance, entries: facts?.entries, lastActivityAt });
+  if (plan.expire.length > 0) {
+    // one entry for everything due, keyed by the latest expiry date it covers: a re-run finds it,
+    // and the next due date is always later (what this entry expired is gone from the lots)
+    const last = plan.expire[plan.expire.length - 1].on;
+    const points = plan.expire.reduce((s, x) => s + x.points, 0);
+    try {
+      const posted = await postEntryIn(q, shop, {
+        memberId,
+        bucket: "available",
+        points: -points,
+        kind: "expire",
+        reason: e.mode === "inactivity" ? "expired: inactivity" : "expired",
+        sourceType: "expiry",
+        sourceId: last,
+        idempotencyKey: expiryKeys.entry(memberId, last),
+        note: e.mode === "inactivity" ? `no earning or redemption for ${months} months` : `earned ${months} months before ${plan.expire.map((x) => `${x.on} (${x.points})`).join(", ")}`.slice(0, 1000),
+        at: now,
+      });
+      if (!posted.duplicate) {
+        summary.expiredPoints += points;
+        summary.expiredEntries++;
+        await notify(q, shop, memberId, "points_expired", { points, on: last }, now, `expired:${memberId}:${last}`);
+      }
+    } catch (error) {
+      // the balance moved below what the plan read (spent meanwhile): nothing to expire this time
+      if (!(error instanceof InsufficientPointsError)) throw error;
+    }
+  }
+  for (const r of plan.remind) {
+    if (await notify(q, shop, memberId, "points_expiring", { points: r.points, on: r.on, daysBefore: r.daysBefore }, now, expiryKeys.reminder(memberId, r.on, r.daysBefore))) summary.reminders++;
+  }
+  return plan.upcoming;
+}
+
+function tierInput(program: Program, timeZone: string, now: number, state: TierState, values: { value: number; previousValue?: number }): TierInput {
+  return { config: program.tiers, timeZone, now, state, ...values };
+}
+
+async function processMember(q: Queryable, shop: string, program: Program, row: TierMemberRow, facts: MemberFacts | undefined, now: number, timeZone: string, summary: RunSummary, extra: Partial<TierInput> = {}, staff?: string): Promise<number | null> {
+  let tierId = row.tier_id;
+  let balance = Number(row.points_available);
+  let state = stateOf(row);
+  const tiersOn = program.tiers.enabled && program.tiers.levels.length > 0;
+  if (tiersOn) {
+    const values = valuesOf(program, facts, now, timeZone);
+    const decision = decideTier({ ...tierInput(program, timeZone, now, state, values), ...extra });
+    const moved = await applyDecision(q, shop, program, Number(row.id), state, decision, now, timeZone, { ...values, basis: program.tiers.basis, window: program.tiers.window }, staff);
+    state = decision.state;
+    if (moved) {
+      summary[moved]++;
+      tierId = decision.state.tierId;
+      // an entry reward changed the balance
+      if (moved === "up" && (levelOf(program.tiers, tierId)?.entryRewardPoints ?? 0) > 0) {
+        const b = await q.get<{ points_available: number }>(`SELECT points_available FROM members WHERE id = ? AND shop = ?`, [row.id, shop]);
+        balance = Number(b?.points_available ?? balance);
+      }
+    }
+  }
+  const upcoming = await applyExpiry(q, shop, program, Number(row.id), tierId, balance, msOf(row.last_activity_at), facts, now, timeZone, summary);
+  // when the member needs looking at again, unless something is posted for them before
+  const today = localDate(now, timeZone);
+  const expiryDate = nextExpiryDate(upcoming, today, program.expiry.reminderDays);
+  const candidates = [
+    tiersOn ? nextTierCheck(program.tiers, state, now, timeZone, facts?.entries ?? [], facts?.awards ?? []) : null,
+    expiryDate === null ? null : startOfLocalDay(expiryDate, timeZone),
+  ].filter((t): t is number => t !== null);
+  return candidates.length ? Math.min(...candidates) : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The nightly run
+
+export interface NightlyOptions {
+  batch?: number;
+  /** called after each committed batch (progress, tests) */
+  onBatch?: (lastId: number, summary: RunSummary) => void;
+}
+
+/** Tier re-evaluation, expiry and reminders for every member of the shop, in batches by member id;
+ *  each batch commits on its own, and a re-run (same day or after a crash) changes nothing twice. */
+export async function runNightly(sql: Sql, shop: string, now: number, options: NightlyOptions = {}): Promise<RunSummary> {
+  const settings = await ensureShop(sql, shop);
+  const program = programOf(settings);
+  const summary = emptySummary();
+  const tiersOn = program.tiers.enabled && program.tiers.levels.length > 0;
+  if (!tiersOn && program.expiry.mode === "never") return summary;
+  const timeZone = settings.iana_timezone;
+  const needs = needsOf(program, now, timeZone);
+  const batch = options.batch ?? 1000;
+  let after = 0;
+  for (;;) {
+    const done = await sql.tx(async (q) => {
+      // members due: never looked at, something posted since (next_check_at cleared), or a date reached
+      const filter = (tiersOn ? "" : " AND points_available > 0") + " AND (next_check_at IS NULL OR next_check_at <= ?)";
+      const rows = await q.all<TierMemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE shop = ? AND id > ?${filter} ORDER BY id LIMIT ?`, [shop, after, tsOf(q, now), batch]);
+      if (rows.length === 0) return true;
+      const first = Number(rows[0].id);
+      const last = Number(rows[rows.length - 1].id);
+      const ids = rows.map((r) => Number(r.id));
+      const facts = needs.entries || needs.awards ? await factsFor(q, shop, first, last, needs, ids) : new Map<number, MemberFacts>();
+      for (const row of rows) {
+        const next = await processMember(q, shop, program, row, facts.get(Number(row.id)), now, timeZone, summary);
+        await q.run(`UPDATE members SET next_check_at = ? WHERE id = ? AND shop = ?`, [tsOf(q, next ?? FAR_FUTURE), row.id, shop]);
+      }
+      summary.members += rows.length;
+      after = last;
+      return rows.length < batch;
+    });
+    options.onBatch?.(after, summary);
+    if (done) break;
+  }
+  return summary;
+}
+
+/** Re-evaluates one member now (after an order, an assignment or a refund). */
+export async function evaluateMemberIn(q: Queryable, shop: string, memberId: number, now: number, extra: Partial<TierInput> = {}, staff?: string): Promise<RunSummary> {
+  const settings = await ensureShop(q, shop);
+  const program = programOf(settings);
+  const summary = emptySummary();
+  if (!program.tiers.enabled || program.tiers.levels.length === 0) return summary;
+  const row = await q.get<TierMemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE shop = ? AND id = ?${forUpdate(q)}`, [shop, memberId]);
+  if (!row) return summary;
+  const needs = { ...needsOf(program, now, settings.iana_timezone), entries: program.tiers.basis === "points_earned" };
+  const facts = await factsFor(q, shop, memberId, memberId, needs);
+  // tiers only: expiry belongs to the nightly run
+  const noExpiry = { ...program, expiry: { ...program.expiry, mode: "never" as const } };
+  await processMember(q, shop, noExpiry, row, facts.get(memberId), now, settings.iana_timezone, summary, extra, staff);
+  // the nightly run looks at the member again (its dates may have moved)
+  await q.run(`UPDATE members SET next_check_at = NULL WHERE id = ? AND shop = ?`, [memberId, shop]);
+  summary.members = 1;
+  return summary;
+}
+
+export function evaluateMember(sql: Sql, shop: string, memberId: number, now: number): Promise<RunSummary> {
+  return sql.tx((q) => evaluateMemberIn(q, shop, memberId, now));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Manual assignment and paid membership
+
+export class TierAssignError extends Error {
+  constructor(readonly fieldErrors: Record<string, string>) {
+    super(Object.values(fieldErrors).join("; "));
+  }
+}
+
+/** The merchant gives a member a tier until an end date; the member moves up at once if it is
+ *  higher, and back (after grace) when it ends. */
+export async function assignTier(sql: Sql, shop: string, memberId: number, tierId: string, until: number, staff: string, now: number): Promise<RunSummary> {
+  return sql.tx(async (q) => {
+    const program = programOf(await ensureShop(q, shop));
+    if (!program.tiers.enabled) throw new TierAssignError({ tierId: "Tiers are turned off" });
+    if (!levelOf(program.tiers, tierId)) throw new TierAssignError({ tierId: `No tier has the id "${tierId}"` });
+    if (!(until > now)) throw new TierAssignError({ until: "Must be in the future" });
+    const r = await q.run(`UPDATE members SET hold_tier_id = ?, hold_until = ?, hold_source = 'manual' WHERE shop = ? AND id = ?`, [tierId, tsOf(q, until), shop, memberId]);
+    if (r.changes !== 1) throw new TierAssignError({ memberId: "No such member" });
+    return evaluateMemberIn(q, shop, memberId, now, {}, staff);
+  });
+}
+
+/** Ends a manual assignment now; the member drops to what they reach without grace. */
+export async function removeManualTier(sql: Sql, shop: string, memberId: number, staff: string, now: number): Promise<RunSummary> {
+  return sql.tx(async (q) => {
+    await q.run(`UPDATE members SET hold_tier_id = NULL, hold_until = NULL, hold_source = NULL WHERE shop = ? AND id = ? AND hold_source = 'manual'`, [shop, memberId]);
+    return evaluateMemberIn(q, shop, memberId, now, { revoked: "manual_removed" }, staff);
+  });
+}
+
+interface OrderLike {
+  admin_graphql_api_id?: string;
+  id?: number | string;
+  customer?: { id?: number | string; admin_graphql_api_id?: string } | null;
+  line_items?: Array<{ product_id?: number | string | null }>;
+}
+
+const productGid = (id: number | string | null | undefined) => (id === null || id === undefined ? null : `gid://shopify/Product/${id}`);
+
+function orderGidOf(o: OrderLike): string | null {
+  return o.admin_graphql_api_id ?? (o.id !== undefined ? `gid://shopify/Order/${o.id}` : null);
+}
+
+/** Re-reads a member's active memberships into the hold (the latest end wins). */
+async function syncMembershipHold(q: Queryable, shop: string, memberId: number, now: number): Promise<boolean> {
+  const active = await q.get<{ tier_id: string; ends_at: unknown }>(
+    `SELECT tier_id, ends_at FROM memberships WHERE shop = ? AND member_id = ? AND revoked_at IS NULL AND ends_at > ? ORDER BY ends_at DESC LIMIT 1`,
+    [shop, memberId, tsOf(q, now)],
+  );
+  if (active) {
+    // a manual assignment the merchant made stays
+    await q.run(`UPDATE members SET hold_tier_id = ?, hold_until = ?, hold_source = 'membership' WHERE shop = ? AND id = ? AND COALESCE(hold_source, 'membership') = 'membership'`, [active.tier_id, tsOf(q, msOf(active.ends_at)), shop, memberId]);
+    return true;
+  }
+  await q.run(`UPDATE members SET hold_tier_id = NULL, hold_until = NULL, hold_source = NULL WHERE shop = ? AND id = ? AND hold_source = 'membership'`, [shop, memberId]);
+  return false;
+}
+
+/** orders/paid: an order with the membership product grants its tier for N months (once per order;
+ *  a second purchase extends from the end of the first). */
+export async function grantMembershipForOrder(sql: Sql, shop: string, order: OrderLike, now: number): Promise<"granted" | "duplicate" | "none"> {
+  return sql.tx(async (q) => {
+    const settings = await ensureShop(q, shop);
+    const program = programOf(settings);
+    const m = program.tiers.membershipProduct;
+    if (!program.tiers.enabled || !m) return "none";
+    if (!(order.line_items ?? []).some((l) => productGid(l.product_id) === m.productId)) return "none";
+    const gid = orderGidOf(order);
+    const customer = order.customer?.admin_graphql_api_id ?? (order.customer?.id !== undefined ? `gid://shopify/Customer/${order.customer.id}` : null);
+    if (!gid || !customer) return "none";
+    // the buyer becomes a member even when purchases earn no points
+    const memberId = await ensureMember(q, shop, customer);
+    await q.get(`SELECT id FROM members WHERE id = ? AND shop = ?${forUpdate(q)}`, [memberId, shop]);
+    const cancelled = await q.get<{ cancelled_at: unknown }>(`SELECT cancelled_at FROM order_states WHERE shop = ? AND order_gid = ?`, [shop, gid]);
+    if (cancelled?.cancelled_at) return "none";
+    const latest = await q.get<{ ends_at: unknown }>(`SELECT MAX(ends_at) AS ends_at FROM memberships WHERE shop = ? AND member_id = ? AND revoked_at IS NULL`, [shop, memberId]);
+    const start = Math.max(now, msOf(latest?.ends_at) ?? now);
+    const ends = addLocalMonths(start, m.months, settings.iana_timezone);
+    const inserted = await q.get<{ id: number }>(
+      `INSERT INTO memberships (shop, member_id, order_gid, tier_id, starts_at, ends_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shop, order_gid) DO NOTHING RETURNING id`,
+      [shop, memberId, gid, m.tierId, tsOf(q, start), tsOf(q, ends), tsOf(q, now)],
+    );
+    if (!inserted) return "duplicate";
+    await syncMembershipHold(q, shop, memberId, now);
+    await evaluateMemberIn(q, shop, memberId, now);
+    return "granted";
+  });
+}
+
+/** refunds/create of the membership product, or orders/cancelled: the membership ends now, and the
+ *  member moves down at once (no grace for a refunded purchase). Returns whether one ended. */
+export async function revokeMembershipForOrder(sql: Sql, shop: string, orderGid: string, now: number): Promise<boolean> {
+  return sql.tx(async (q) => {
+    const row = await q.get<{ id: number; member_id: number }>(`SELECT id, member_id FROM memberships WHERE shop = ? AND order_gid = ? AND revoked_at IS NULL${forUpdate(q)}`, [shop, orderGid]);
+    if (!row) return false;
+    await q.run(`UPDATE memberships SET revoked_at = ? WHERE id = ?`, [tsOf(q, now), row.id]);
+    const memberId = Number(row.member_id);
+    const still = await syncMembershipHold(q, shop, memberId, now);
+    await evaluateMemberIn(q, shop, memberId, now, still ? {} : { revoked: "membership_refunded" });
+    return true;
+  });
+}
+
+/** Whether a refund's lines include the shop's membership product. */
+export function refundsMembership(program: Program, refund: { refund_line_items?: Array<{ line_item?: { product_id?: number | string | null } | null }> }): boolean {
+  const m = program.tiers.membershipProduct;
+  if (!m) return false;
+  return (refund.refund_line_items ?? []).some((l) => productGid(l.line_item?.product_id) === m.productId);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preview of a tier edit, and what the admin and storefront show
+
+/** What saving `next` would do to the shop's members now: "N move up, M down". Reads every member
+ *  in batches; changes nothing. */
+export async function previewTierEdit(sql: Sql, shop: string, next: Program, now: number, batch = 2000): Promise<TierPreview> {
+  const settings = await ensureShop(sql, shop);
+  const current = programOf(settings);
+  const timeZone = settings.iana_timezone;
+  const total: TierPreview = { up: 0, down: 0, unchanged: 0, protected: 0, byTier: {} };
+  if (!next.tiers.enabled || next.tiers.levels.length === 0) {
+    const held = await sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM members WHERE shop = ? AND tier_id IS NOT NULL`, [shop]);
+    const all = await sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM members WHERE shop = ?`, [shop]);
+    return { ...total, down: Number(held?.n ?? 0), unchanged: Number(all?.n ?? 0) - Number(held?.n ?? 0), byTier: { "": Number(all?.n ?? 0) } };
+  }
+  const needs = { ...needsOf({ ...next, expiry: { ...next.expiry, mode: "never" } }, now, timeZone) };
+  let after = 0;
+  for (;;) {
+    const rows = await sql.all<TierMemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE shop = ? AND id > ? ORDER BY id LIMIT ?`, [shop, after, batch]);
+    if (rows.length === 0) break;
+    const facts = await factsFor(sql, shop, Number(rows[0].id), Number(rows[rows.length - 1].id), needs);
+    const members: PreviewMember[] = rows.map((r) => ({ state: current.tiers.enabled ? stateOf(r) : NO_TIER, ...valuesOf(next, facts.get(Number(r.id)), now, timeZone) }));
+    const p = previewTiers(current.tiers.enabled ? current.tiers : { levels: [] }, next.tiers, members, now, timeZone);
+    total.up += p.up;
+    total.down += p.down;
+    total.unchanged += p.unchanged;
+    total.protected += p.protected;
+    for (const [k, v] of Object.entries(p.byTier)) total.byTier[k] = (total.byTier[k] ?? 0) + v;
+    after = Number(rows[rows.length - 1].id);
+    if (rows.length < batch) break;
+  }
+  return total;
+}
+
+export interface NoticeView {
+  id: number;
+  kind: string;
+  payload: Record<string, unknown>;
+  dueAt: string | null;
+  status: string;
+}
+
+export async function memberNotices(q: Queryable, shop: string, memberId: number, limit = 20): Promise<NoticeView[]> {
+  const rows = await q.all<{ id: number; kind: string; payload: string; due_at: unknown; status: string }>(
+    `SELECT id, kind, payload, due_at, status FROM notifications WHERE shop = ? AND member_id = ? ORDER BY id DESC LIMIT ?`,
+    [shop, memberId, limit],
+  );
+  return rows.map((r) => ({ id: Number(r.id), kind: r.kind, payload: JSON.parse(r.payload) as Record<string, unknown>, dueAt: toDate(r.due_at)?.toISOString() ?? null, status: r.status }));
+}
+
+export async function tierChanges(q: Queryable, shop: string, memberId: number, limit = 50) {
+  const rows = await q.all<{ from_tier: string | null; to_tier: string | null; reason: string; detail: string | null; created_at: unknown }>(
+    `SELECT from_tier, to_tier, reason, detail, created_at FROM tier_changes WHERE shop = ? AND member_id = ? ORDER BY id DESC LIMIT ?`,
+    [shop, memberId, limit],
+  );
+  return rows.map((r) => ({ from: r.from_tier, to: r.to_tier, reason: r.reason, detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null, at: toDate(r.created_at)?.toISOString() ?? null }));
+}
+
+/** Members per tier and pending notices, for the admin overview. */
+export async function tierOverview(q: Queryable, shop: string, settings?: ShopRow) {
+  const program = programOf(settings ?? (await ensureShop(q, shop)));
+  const rows = await q.all<{ tier_id: string | null; n: number }>(`SELECT tier_id, COUNT(*) AS n FROM members WHERE shop = ? GROUP BY tier_id`, [shop]);
+  const notices = await q.all<{ kind: string; n: number }>(`SELECT kind, COUNT(*) AS n FROM notifications WHERE shop = ? AND status = 'pending' GROUP BY kind`, [shop]);
+  const count = (id: string | null) => Number(rows.find((r) => r.tier_id === id)?.n ?? 0);
+  return {
+    enabled: program.tiers.enabled,
+    expiry: { mode: program.expiry.mode, months: program.expiry.months },
+    tiers: program.tiers.levels.map((l) => ({ id: l.id, name: l.name, members: count(l.id) })),
+    noTier: count(null),
+    pendingNotices: Object.fromEntries(notices.map((n) => [n.kind, Number(n.n)])),
+  };
+}
+
+/** What the storefront shows of a member's tier: its name and perks in the shopper's language,
+ *  until when it is kept, and the grace end if the member is in grace. */
+export function memberTierView(program: Program, row: { tier_id: string | null; tier_until: unknown; grace_until: unknown }, locale: "en" | "de") {
+  if (!program.tiers.enabled) return null;
+  const level = levelOf(program.tiers, row.tier_id);
+  if (!level) return { id: null };
+  return {
+    id: level.id,
+    name: level.name[locale],
+    perks: level.perks[locale],
+    multiplier: level.multiplier,
+    freeShipping: level.freeShipping,
+    until: toDate(row.tier_until)?.toISOString() ?? null,
+    graceUntil: toDate(row.grace_until)?.toISOString() ?? null,
+  };
+}
+
+export type TierSettingsResult =
+  | { ok: true; preview: TierPreview; saved: boolean; program: Pick<Program, "tiers" | "expiry"> }
+  | { ok: false; fieldErrors: Record<string, string> };
+
+/**
+ * The admin's tier and expiry form: validates the new `tiers` and `expiry` sections with the rest of
+ * the program as it is, computes what they would do to members now, and saves only when asked.
+ * Saving changes settings only: members move at the next evaluation, and no points change.
+ */
+export async function applyTierSettings(sql: Sql, shop: string, input: unknown, options: { save: boolean; now: number }): Promise<TierSettingsResult> {
+  const current = programOf(await ensureShop(sql, shop));
+  const body = typeof input === "object" && input !== null ? (input as Record<string, unknown>) : {};
+  let next: Program;
+  try {
+    next = parseProgram({ ...structuredClone(current), tiers: body.tiers ?? current.tiers, expiry: body.expiry ?? current.expiry });
+  } catch (error) {
+    if (error instanceof ProgramConfigError) return { ok: false, fieldErrors: error.fieldErrors };
+    throw error;
+  }
+  const preview = await previewTierEdit(sql, shop, next, options.now);
+  if (options.save) await sql.tx((q) => saveProgram(q, shop, next));
+  return { ok: true, preview, saved: options.save, program: { tiers: next.tiers, expiry: next.expiry } };
+}
+
+/** The admin's manual assignment form: a member by email or customer GID, a tier, an end date
+ *  (the shop's date; the tier lasts through it). Field errors come back as a map. */
+export async function assignTierFromForm(sql: Sql, shop: string, input: { customer?: unknown; tierId?: unknown; until?: unknown; remove?: unknown }, staff: string, now: number): Promise<{ ok: true; memberId: number } | { ok: false; fieldErrors: Record<string, string> }> {
+  const customer = typeof input.customer === "string" ? input.customer.trim() : "";
+  if (!customer) return { ok: false, fieldErrors: { customer: "Enter the member's email or customer ID" } };
+  const gidOf = /^\d+$/.test(customer) ? `gid://shopify/Customer/${customer}` : customer;
+  const row = await sql.get<{ id: number }>(
+    `SELECT id FROM members WHERE shop = ? AND (customer_gid = ? OR email = ? OR email = ?) ORDER BY id LIMIT 1`,
+    [shop, gidOf, customer, customer.toLowerCase()],
+  );
+  if (!row) return { ok: false, fieldErrors: { customer: "No member with this email or customer ID" } };
+  const memberId = Number(row.id);
+  if (input.remove === true || input.remove === "true") {
+    await removeManualTier(sql, shop, memberId, staff, now);
+    return { ok: true, memberId };
+  }
+  const settings = await ensureShop(sql, shop);
+  const until = typeof input.until === "string" && /^\d{4}-\d{2}-\d{2}$/.test(input.until) ? input.until : null;
+  if (!until) return { ok: false, fieldErrors: { until: "Must be a date in the form YYYY-MM-DD" } };
+  try {
+    // through the end of that day in the shop's timezone
+    const end = startOfLocalDay(addDays(until, 1), settings.iana_timezone);
+    await assignTier(sql, shop, memberId, String(input.tierId ?? ""), end, staff, now);
+    return { ok: true, memberId };
+  } catch (error) {
+    if (error instanceof TierAssignError) return { ok: false, fieldErrors: error.fieldErrors };
+    throw error;
+  }
+}

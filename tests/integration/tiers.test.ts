@@ -1,0 +1,212 @@
+// Tiers in storage: the preview of an edit over real members, manual assignment, tier-only rewards
+// and the free-shipping perk against the (offline, strict) Shopify, the birthday bonus, and the
+// scheduler with two workers on separate connections — on SQLite and PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDevStore, type DevStore } from "../../devstore/index.ts";
+import { defaultProgram, type Program, type TierLevel } from "~/domain/program";
+import { runDueSchedules } from "~/jobs/schedules.server";
+import { openSql } from "~/lib/sql.server";
+import { awardBirthdays } from "~/models/actions.server";
+import { saveProgram } from "~/models/earning.server";
+import { ensureMember, findMemberByCustomer, postEntry } from "~/models/ledger.server";
+import { createReward, redeem, RedeemError } from "~/models/redemptions.server";
+import { updateShopSettings } from "~/models/shops.server";
+import { applyTierSettings, assignTier, assignTierFromForm, evaluateMember, memberNotices, previewTierEdit, removeManualTier, runNightly, TierAssignError, tierChanges, tierOverview } from "~/models/tiers.server";
+import type { AdminGraphql } from "~/services/shopify/client.server";
+import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
+import { devstoreAdmin } from "../helpers/devstore";
+import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
+
+let db: TestDatabase;
+let store: DevStore;
+const SHOP = "stammkunde-dev.myshopify.com";
+const OTHER = "other-shop.myshopify.com";
+const noWait = async () => undefined;
+const at = (s: string) => Date.parse(s);
+
+function level(id: string, threshold: number, over: Partial<TierLevel> = {}): TierLevel {
+  return { id, threshold, name: { en: id[0].toUpperCase() + id.slice(1), de: id }, multiplier: 1, entryRewardPoints: 0, birthdayBonusPoints: 0, freeShipping: false, perks: { en: [], de: [] }, ...over };
+}
+
+function tiered(levels: TierLevel[], over: Partial<Program["tiers"]> = {}): Program {
+  const p = defaultProgram();
+  p.tiers = { enabled: true, basis: "points_earned", window: "lifetime", levels, retention: { keepNextPeriod: false, graceDays: 0 }, membershipProduct: null, ...over };
+  return p;
+}
+
+const programOfShop = (row: { program: string } | undefined): Program => JSON.parse(row!.program) as Program;
+const base = () => tiered([level("silver", 100), level("gold", 1000, { freeShipping: true, birthdayBonusPoints: 75 })]);
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  store = await createDevStore({ tomlPath: null, apiKey: TEST_API_KEY, apiSecret: TEST_SECRET });
+  await db.sql.tx(async (q) => {
+    await saveProgram(q, SHOP, base());
+    await saveProgram(q, OTHER, base());
+    await updateShopSettings(q, SHOP, { ianaTimezone: "Europe/Berlin" });
+  });
+});
+afterAll(async () => {
+  await store?.close();
+  await db?.drop();
+});
+
+const admin: AdminGraphql = (query, options) => devstoreAdmin(store, SHOP)(query, options);
+let seq = 0;
+
+/** A member of SHOP (a real customer of the offline store) who earned `points` at `when`. */
+async function earner(points: number, when = at("2026-03-01T10:00:00Z"), shop = SHOP) {
+  const c = store.customers.create({ firstName: "T", email: `tier${++seq}@example.com` });
+  const gid = `gid://shopify/Customer/${c.id}`;
+  const memberId = await db.sql.tx((q) => ensureMember(q, shop, gid));
+  if (points > 0) await postEntry(db.sql, shop, { memberId, bucket: "available", points, kind: "earn", reason: "purchase", idempotencyKey: `seed:${gid}`, at: when });
+  return { gid, memberId, customerId: c.id };
+}
+
+describe(`tiers in storage on ${TEST_DB}`, () => {
+  it("previews an edit as moves up and down over the shop's members, and saving never touches points", async () => {
+    const now = at("2026-04-01T10:00:00Z");
+    const members = [await earner(50), await earner(150), await earner(600), await earner(1200)];
+    for (const m of members) await evaluateMember(db.sql, SHOP, m.memberId, now);
+    await earner(5000, now, OTHER); // another shop's member counts nowhere here
+    const points = await db.sql.all(`SELECT id, points_available FROM members WHERE shop = ? ORDER BY id`, [SHOP]);
+
+    // silver from 40, gold from 700: the 50-point member moves up, the 600 one stays silver, the
+    // 1200 one stays gold; with harder thresholds the 150 one and the 1200 one move down
+    const next = tiered([level("silver", 40), level("gold", 700)]);
+    expect(await previewTierEdit(db.sql, SHOP, next, now, 2)).toEqual({ up: 1, down: 0, unchanged: 3, protected: 0, byTier: { silver: 3, gold: 1 } });
+    const harder = tiered([level("silver", 200), level("gold", 5000)]);
+    expect(await previewTierEdit(db.sql, SHOP, harder, now)).toEqual({ up: 0, down: 2, unchanged: 2, protected: 0, byTier: { "": 2, silver: 2 } });
+
+    await db.sql.tx((q) => saveProgram(q, SHOP, harder));
+    const summary = await runNightly(db.sql, SHOP, now);
+    expect(summary).toMatchObject({ members: 4, up: 0, down: 2 });
+    expect(await db.sql.all(`SELECT id, points_available FROM members WHERE shop = ? ORDER BY id`, [SHOP])).toEqual(points);
+    expect((await tierChanges(db.sql, SHOP, members[1].memberId)).map((c) => [c.from, c.to, c.reason])).toEqual([
+      ["silver", null, "not_requalified"],
+      [null, "silver", "qualified"],
+    ]);
+    await db.sql.tx((q) => saveProgram(q, SHOP, base()));
+    await runNightly(db.sql, SHOP, now);
+  });
+
+  it("a manual assignment lifts a member until its end date, with the staff member recorded; removing it ends it at once", async () => {
+    const now = at("2026-04-02T10:00:00Z");
+    const m = await earner(150);
+    await expect(assignTier(db.sql, SHOP, m.memberId, "platinum", now + 1e9, "staff@shop", now)).rejects.toMatchObject({ fieldErrors: { tierId: 'No tier has the id "platinum"' } });
+    await expect(assignTier(db.sql, SHOP, m.memberId, "gold", now - 1, "staff@shop", now)).rejects.toBeInstanceOf(TierAssignError);
+    await expect(assignTier(db.sql, OTHER, m.memberId, "gold", now + 1e9, "staff@shop", now)).rejects.toMatchObject({ fieldErrors: { memberId: "No such member" } });
+    await assignTier(db.sql, SHOP, m.memberId, "gold", at("2026-12-31T23:00:00Z"), "staff@shop", now);
+    const member = (await findMemberByCustomer(db.sql, SHOP, m.gid))!;
+    expect(member).toMatchObject({ tier_id: "gold", hold_tier_id: "gold", hold_source: "manual" });
+    await removeManualTier(db.sql, SHOP, m.memberId, "staff@shop", now + 1000);
+    const changes = await tierChanges(db.sql, SHOP, m.memberId);
+    expect(changes.map((c) => [c.from, c.to, c.reason, c.detail?.staff])).toEqual([
+      ["gold", "silver", "manual_removed", "staff@shop"],
+      [null, "gold", "manual", "staff@shop"],
+    ]);
+    expect((await memberNotices(db.sql, SHOP, m.memberId)).map((n) => n.kind)).toEqual(["tier_down", "tier_up"]);
+  });
+
+  it("the admin's assignment form finds the member by email or customer id and answers field errors", async () => {
+    const now = at("2026-04-02T12:00:00Z");
+    const m = await earner(0);
+    await db.sql.run(`UPDATE members SET email = ? WHERE id = ?`, [`Form${m.customerId}@Example.com`, m.memberId]);
+    expect(await assignTierFromForm(db.sql, SHOP, { customer: "", tierId: "gold", until: "2026-12-31" }, "staff", now)).toEqual({ ok: false, fieldErrors: { customer: "Enter the member's email or customer ID" } });
+    expect(await assignTierFromForm(db.sql, SHOP, { customer: "nobody@example.com", tierId: "gold", until: "2026-12-31" }, "staff", now)).toMatchObject({ ok: false, fieldErrors: { customer: expect.any(String) } });
+    expect(await assignTierFromForm(db.sql, SHOP, { customer: String(m.customerId), tierId: "gold", until: "31.12.2026" }, "staff", now)).toMatchObject({ ok: false, fieldErrors: { until: expect.any(String) } });
+    expect(await assignTierFromForm(db.sql, SHOP, { customer: String(m.customerId), tierId: "gold", until: "2026-12-31" }, "staff", now)).toEqual({ ok: true, memberId: m.memberId });
+    // through the end of 31 December in Berlin
+    const row = (await findMemberByCustomer(db.sql, SHOP, m.gid))!;
+    expect(new Date(typeof row.hold_until === "number" ? row.hold_until : String(row.hold_until)).toISOString()).toBe("2026-12-31T23:00:00.000Z");
+    expect(row.tier_id).toBe("gold");
+    expect(await assignTierFromForm(db.sql, SHOP, { customer: `Form${m.customerId}@Example.com`, remove: true }, "staff", now + 1000)).toEqual({ ok: true, memberId: m.memberId });
+    expect((await findMemberByCustomer(db.sql, SHOP, m.gid))!).toMatchObject({ tier_id: null, hold_tier_id: null });
+    // another shop's admin can't reach this member
+    expect(await assignTierFromForm(db.sql, OTHER, { customer: String(m.customerId), tierId: "gold", until: "2026-12-31" }, "staff", now)).toMatchObject({ ok: false });
+  });
+
+  it("a tier-only reward is refused with the reason to members outside the tier; free shipping costs a gold member nothing", async () => {
+    const now = at("2026-04-03T10:00:00Z");
+    const texts = { en: { title: "Gold gift" }, de: { title: "Gold-Geschenk" } };
+    const goldOnly = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 500, pointsCost: 100, texts, tiers: ["gold"] }));
+    const shipping = await db.sql.tx((q) => createReward(q, SHOP, { type: "free_shipping", pointsCost: 300, texts }));
+    const silver = await earner(400);
+    const gold = await earner(1500);
+    for (const m of [silver, gold]) await evaluateMember(db.sql, SHOP, m.memberId, now);
+
+    const refused = await redeem(db.sql, SHOP, silver.gid, goldOnly, "s-1", admin, { sleep: noWait, now }).catch((e) => e);
+    expect(refused).toBeInstanceOf(RedeemError);
+    expect(refused).toMatchObject({ status: 403, reason: "this reward is only for members of Gold" });
+    expect((await findMemberByCustomer(db.sql, SHOP, silver.gid))!.points_available).toBe(400);
+
+    expect(await redeem(db.sql, SHOP, gold.gid, goldOnly, "g-1", admin, { sleep: noWait, now })).toMatchObject({ status: "issued", points: 100 });
+    const free = await redeem(db.sql, SHOP, gold.gid, shipping, "g-2", admin, { sleep: noWait, now });
+    expect(free).toMatchObject({ status: "issued", points: 0 });
+    expect((await findMemberByCustomer(db.sql, SHOP, gold.gid))!.points_available).toBe(1400);
+    // silver pays for shipping
+    expect(await redeem(db.sql, SHOP, silver.gid, shipping, "s-2", admin, { sleep: noWait, now })).toMatchObject({ status: "issued", points: 300 });
+  });
+
+  it("the gold tier's birthday bonus comes with the birthday, once a year", async () => {
+    const m = await earner(2000);
+    await evaluateMember(db.sql, SHOP, m.memberId, at("2026-05-01T10:00:00Z"));
+    await db.sql.run(`UPDATE members SET birthday = '05-02' WHERE id = ?`, [m.memberId]);
+    const day = at("2026-05-02T08:00:00Z");
+    await awardBirthdays(db.sql, SHOP, day);
+    await awardBirthdays(db.sql, SHOP, day + 3_600_000);
+    const bonus = await db.sql.all<{ points: number; idempotency_key: string }>(`SELECT points, idempotency_key FROM ledger_entries WHERE shop = ? AND member_id = ? AND reason = 'tier birthday bonus'`, [SHOP, m.memberId]);
+    expect(bonus).toEqual([{ points: 75, idempotency_key: `earn:birthday-tier:${m.gid}:2026` }]);
+  });
+
+  it("the admin's settings: field errors as a map, a preview that saves nothing, then a save that moves no points", async () => {
+    const now = at("2026-05-10T10:00:00Z");
+    const bad = await applyTierSettings(db.sql, SHOP, { tiers: { ...base().tiers, levels: [level("silver", 100), level("gold", 50)] }, expiry: { mode: "lots", months: 0, reminderDays: [30] } }, { save: true, now });
+    expect(bad).toEqual({ ok: false, fieldErrors: { "tiers.levels.1.threshold": "Must be higher than the tier before it", "expiry.months": "Must be at least 1" } });
+    const before = await db.sql.all(`SELECT id, points_available, tier_id FROM members WHERE shop = ? ORDER BY id`, [SHOP]);
+    const next = { tiers: { ...base().tiers, levels: [level("silver", 100), level("gold", 100_000)] }, expiry: base().expiry };
+    const preview = await applyTierSettings(db.sql, SHOP, next, { save: false, now });
+    expect(preview.ok && preview.preview.down).toBeGreaterThan(0);
+    expect(programOfShop(await db.sql.get<{ program: string }>(`SELECT program FROM shops WHERE domain = ?`, [SHOP])).tiers.levels[1].threshold).toBe(1000);
+    const saved = await applyTierSettings(db.sql, SHOP, next, { save: true, now });
+    expect(saved).toMatchObject({ ok: true, saved: true });
+    expect(programOfShop(await db.sql.get<{ program: string }>(`SELECT program FROM shops WHERE domain = ?`, [SHOP])).tiers.levels[1].threshold).toBe(100_000);
+    expect(await db.sql.all(`SELECT id, points_available, tier_id FROM members WHERE shop = ? ORDER BY id`, [SHOP])).toEqual(before);
+    await db.sql.tx((q) => saveProgram(q, SHOP, base()));
+  });
+
+  it("the overview counts members per tier and pending notices", async () => {
+    const o = await tierOverview(db.sql, SHOP);
+    expect(o.enabled).toBe(true);
+    expect(o.tiers.map((t) => t.id)).toEqual(["silver", "gold"]);
+    expect(o.tiers.find((t) => t.id === "gold")!.members).toBeGreaterThan(0);
+    expect(o.pendingNotices.tier_up).toBeGreaterThan(0);
+  });
+
+  it("two workers on separate connections enqueue one nightly run per shop and day; a run missed while down happens at start", async () => {
+    await db.sql.run(`DELETE FROM schedules`);
+    await db.sql.run(`DELETE FROM jobs WHERE kind = 'tiers:nightly'`);
+    const first = at("2026-06-01T10:00:00Z");
+    await runDueSchedules(db.sql, first); // creates the rows: first run at the next 00:15
+    expect(await db.sql.all(`SELECT id FROM jobs WHERE kind = 'tiers:nightly'`)).toEqual([]);
+    const next = await db.sql.get<{ next_run_at: unknown }>(`SELECT next_run_at FROM schedules WHERE shop = ?`, [SHOP]);
+    expect(new Date(typeof next!.next_run_at === "number" ? next!.next_run_at : String(next!.next_run_at)).toISOString()).toBe("2026-06-01T22:15:00.000Z"); // 00:15 CEST
+
+    // the workers were down for three days; both come back at once. PostgreSQL: each on its own
+    // connection. SQLite: one process holds one connection (a second one in the same process
+    // would block the event loop on the file lock), so the workers share it.
+    const back = at("2026-06-04T09:00:00Z");
+    const second = TEST_DB === "postgres" ? openSql(db.url) : db.sql;
+    try {
+      const counts = await Promise.all([runDueSchedules(db.sql, back), runDueSchedules(second, back), runDueSchedules(db.sql, back + 1000)]);
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(2);
+    } finally {
+      if (second !== db.sql) await second.close();
+    }
+    const jobs = await db.sql.all<{ shop: string; dedupe_key: string }>(`SELECT shop, dedupe_key FROM jobs WHERE kind = 'tiers:nightly' ORDER BY shop`);
+    expect(jobs).toEqual([
+      { shop: OTHER, dedupe_key: "tiers:nightly:2026-06-04" },
+      { shop: SHOP, dedupe_key: "tiers:nightly:2026-06-04" },
+    ]);
+  });
+});
