@@ -6,6 +6,8 @@ import { acceptVerified, withComplianceApiVersion } from "~/webhooks/intake.serv
 import type { Topic } from "~/webhooks/topics";
 
 export async function webhookAction(request: Request, expected: Topic): Promise<Response> {
+  // unsigned is unauthenticated (401), as on the lean path; the library would call it a bad request
+  if (!request.headers.get("x-shopify-hmac-sha256")) return new Response("unsigned", { status: 401 });
   const raw = await request.clone().text();
   const fixed = new Request(request.url, { method: request.method, headers: withComplianceApiVersion(request.headers), body: raw || undefined });
   let context: Awaited<ReturnType<typeof authenticate.webhook>>;

@@ -1,0 +1,139 @@
+// Every route's door, tested: each route file in app/routes is listed here with how it
+// authenticates (the same table as docs/security.md), and every listed door turns away a request
+// without valid credentials — and writes nothing. A new route that isn't listed fails this test.
+import { readdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
+import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
+
+type Door = "admin" | "proxy" | "extension" | "pos" | "webhook" | "api-key" | "public";
+// route file → its door and the exported handlers that must refuse without credentials
+export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "action"> }> = {
+  "_index.tsx": { door: "public", handlers: [] },
+  "healthz.tsx": { door: "public", handlers: [] },
+  "auth.$.tsx": { door: "public", handlers: [] },
+  "app.tsx": { door: "admin", handlers: ["loader"] },
+  "app._index.tsx": { door: "admin", handlers: ["loader"] },
+  "app.program.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.storefront.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.referrals.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.tiers.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "proxy._index.tsx": { door: "proxy", handlers: ["loader"] },
+  "proxy.rewards.tsx": { door: "proxy", handlers: ["loader", "action"] },
+  "proxy.member.tsx": { door: "proxy", handlers: ["loader"] },
+  "proxy.birthday.tsx": { door: "proxy", handlers: ["action"] },
+  "proxy.newsletter.tsx": { door: "proxy", handlers: ["action"] },
+  "proxy.actions.social.tsx": { door: "proxy", handlers: ["action"] },
+  "proxy.r.$code.tsx": { door: "proxy", handlers: ["loader"] },
+  "proxy.referral-claim.tsx": { door: "proxy", handlers: ["action"] },
+  "api.extension.member.tsx": { door: "extension", handlers: ["loader"] },
+  "api.extension.order.tsx": { door: "extension", handlers: ["loader"] },
+  "api.extension.redeem.tsx": { door: "extension", handlers: ["action"] },
+  "api.pos.customers.tsx": { door: "pos", handlers: ["loader"] },
+  "api.pos.member.tsx": { door: "pos", handlers: ["loader"] },
+  "api.pos.redeem.tsx": { door: "pos", handlers: ["action"] },
+  "api.v1.events.tsx": { door: "api-key", handlers: ["action"] },
+  "api.v1.reviews.tsx": { door: "api-key", handlers: ["action"] },
+  "webhooks.app.scopes_update.tsx": { door: "webhook", handlers: ["action"] },
+  "webhooks.app.uninstalled.tsx": { door: "webhook", handlers: ["action"] },
+  "webhooks.customers.create.tsx": { door: "webhook", handlers: ["action"] },
+  "webhooks.customers.update.tsx": { door: "webhook", handlers: ["action"] },
+  "webhooks.customers.delete.tsx": { door: "webhook", handlers: ["action"] },
+  "webhooks.customers.data_request.tsx": { door: "webhook", handlers: ["action"] },
+  "webhooks.customers.redact.tsx": { door: "webhook", handlers: ["action"] },
+  "webhooks.shop.redact.tsx": { door: "webhook", handlers: ["action"] },
+  "webhooks.orders.paid.tsx": { door: "webhook", handlers: ["action"] },
+  "webhooks.orders.cancelled.tsx": { door: "webhook", handlers: ["action"] },
+  "webhooks.orders.fulfilled.tsx": { door: "webhook", handlers: ["action"] },
+  "webhooks.refunds.create.tsx": { door: "webhook", handlers: ["action"] },
+};
+
+const SHOP = "stammkunde-dev.myshopify.com";
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  Object.assign(process.env, { SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_SECRET, SHOPIFY_APP_URL: "https://app.example.com", DATABASE_URL: db.url });
+});
+afterAll(async () => {
+  const { database } = await import("~/db.server");
+  await (await database()).close();
+  await db?.drop();
+});
+
+/** "proxy.r.$code.tsx" → "/proxy/r/ABC", "app._index.tsx" → "/app" */
+function pathOf(file: string): string {
+  const parts = file.replace(/\.tsx$/, "").split(".").filter((p) => p !== "_index");
+  return "/" + parts.map((p) => (p.startsWith("$") ? "ABCDEFGH2" : p)).join("/");
+}
+
+/** Requests a visitor without credentials could send: nothing signed, no token, a forged one. */
+function hostile(file: string, door: Door, method: "GET" | "POST"): Request[] {
+  const url = `https://app.example.com${pathOf(file)}`;
+  const body = method === "POST" ? JSON.stringify({ rewardId: 1, idempotencyKey: "k", customerId: 1, points: 5, event: "x", birthday: "01-01", network: "instagram", code: "ABCDEFGH2", email: "a@b.de" }) : undefined;
+  const json = { "Content-Type": "application/json" };
+  switch (door) {
+    case "admin":
+      return [
+        new Request(`${url}?shop=${SHOP}`, { method, body, headers: json }),
+        new Request(`${url}?shop=${SHOP}&embedded=1&id_token=forged.jwt.token`, { method, body, headers: json }),
+        new Request(url, { method, body, headers: { ...json, Authorization: "Bearer forged.jwt.token" } }),
+      ];
+    case "proxy":
+      return [
+        new Request(`${url}?shop=${SHOP}&logged_in_customer_id=1`, { method, body, headers: json }),
+        new Request(`${url}?shop=${SHOP}&logged_in_customer_id=1&path_prefix=%2Fapps%2Floyalty&timestamp=${Math.floor(Date.now() / 1000)}&signature=${"0".repeat(64)}`, { method, body, headers: json }),
+      ];
+    case "extension":
+    case "pos":
+      return [
+        new Request(`${url}?surface=checkout`, { method, body, headers: { ...json, Origin: "https://extensions.shopifycdn.com" } }),
+        new Request(`${url}?surface=checkout`, { method, body, headers: { ...json, Origin: "https://extensions.shopifycdn.com", Authorization: "Bearer forged.jwt.token" } }),
+      ];
+    case "api-key":
+      return [new Request(url, { method, body, headers: json }), new Request(url, { method, body, headers: { ...json, Authorization: "Bearer stk_live_forged" } })];
+    case "webhook":
+      return [
+        new Request(url, { method, body, headers: { ...json, "X-Shopify-Topic": "orders/paid", "X-Shopify-Shop-Domain": SHOP, "X-Shopify-Webhook-Id": "w1", "X-Shopify-API-Version": "2026-01" } }),
+        new Request(url, { method, body, headers: { ...json, "X-Shopify-Topic": "orders/paid", "X-Shopify-Shop-Domain": SHOP, "X-Shopify-Webhook-Id": "w1", "X-Shopify-API-Version": "2026-01", "X-Shopify-Hmac-Sha256": "Zm9yZ2Vk" } }),
+      ];
+    default:
+      return [];
+  }
+}
+
+const TABLES = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions"];
+async function counts() {
+  const out: Record<string, number> = {};
+  for (const t of TABLES) out[t] = Number((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0);
+  return out;
+}
+
+describe(`every route's door on ${TEST_DB}`, () => {
+  it("lists every route file (add new ones here and to docs/security.md)", () => {
+    const files = readdirSync("app/routes").filter((f) => f.endsWith(".tsx")).sort();
+    expect(files).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  for (const [file, { door, handlers }] of Object.entries(ROUTES)) {
+    for (const handler of handlers) {
+      it(`${file} ${handler} (${door}) refuses without valid credentials and writes nothing`, async () => {
+        const mod = (await import(`~/routes/${file.replace(/\.tsx$/, "")}`)) as Record<string, (args: { request: Request; params: Record<string, string>; context: object }) => Promise<Response>>;
+        expect(typeof mod[handler]).toBe("function");
+        const before = await counts();
+        for (const request of hostile(file, door, handler === "loader" ? "GET" : "POST")) {
+          const res = await mod[handler]!({ request, params: { code: "ABCDEFGH2" }, context: {} }).then(
+            (r) => r,
+            (e: unknown) => e,
+          );
+          expect(res, `${file} ${handler} answered with something that isn't a Response`).toBeInstanceOf(Response);
+          const status = (res as Response).status;
+          // 401/403: refused; 302/410: the admin's way of sending an unauthenticated browser to log in
+          expect([401, 403, 302, 410], `${file} ${handler} ${request.url} → ${status}`).toContain(status);
+          if (status === 302) expect((res as Response).headers.get("Location") ?? "").toMatch(/\/auth|admin\.shopify\.com|session-token/);
+        }
+        expect(await counts()).toEqual(before);
+      });
+    }
+  }
+});
