@@ -80,4 +80,15 @@ describe("themes", () => {
     const bad = (await store.graphql(`query { themes(first: 1) { nodes { files { nodes { body { content } } } } } }`, {})).body as LooseJson;
     expect(bad.errors?.length).toBeGreaterThan(0);
   });
+
+  it("a shop created over the control endpoint has its own theme", async () => {
+    const create = (body: unknown) => fetch(`${store.url}/devstore/shops`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const res = await create({ domain: "neuer-laden.myshopify.com", name: "Neuer Laden", currency: "EUR" });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({ domain: "neuer-laden.myshopify.com", name: "Neuer Laden", currency: "EUR" });
+    expect((await create({ domain: "neuer-laden.myshopify.com" })).status).toBe(422);
+    expect((await create({ domain: "evil.example.com" })).status).toBe(422);
+    expect((await create({ domain: "x.myshopify.com", accessTokens: ["t"] })).status).toBe(422);
+    expect((await settings("neuer-laden.myshopify.com")).launcher).toMatchObject({ disabled: false });
+  });
 });
