@@ -4,6 +4,7 @@
 // and 2 write nothing; going live saves the program, creates the first reward and marks the shop
 // onboarded in one transaction (app/models/onboarding.server.ts).
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { useFetcher, useLoaderData, useNavigate, useRevalidator, useRouteLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, FormLayout, InlineGrid, InlineStack, Layout, List, Page, Text, TextField } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
@@ -62,6 +63,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (Object.keys(result.fieldErrors).length > 0) return json({ ok: false, fieldErrors: result.fieldErrors }, 422);
   return json({ ok: true, intent, live: "live" in result ? result.live : undefined }, 200);
 };
+
+// checking screen 2 changes nothing the loader reads: don't ask Shopify for the theme again
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formData, defaultShouldRevalidate }) =>
+  formData?.get("intent") === "check" ? false : defaultShouldRevalidate;
 
 const FIELD_LABEL: Record<keyof PresetForm, MessageKey> = {
   pointsPerUnit: "onboarding.field.pointsPerUnit",
