@@ -56,7 +56,7 @@ export { DEFAULT_EXTENSIONS_DIR, SESSION_COOKIE as STOREFRONT_SESSION_COOKIE, ty
 export const DEFAULT_SHOP = "stammkunde-dev.myshopify.com";
 export const DEFAULT_ACCESS_TOKEN = "shpat_devstore_default_token";
 export const DEFAULT_SCOPES =
-  "read_customers,write_customers,read_orders,write_orders,read_products,read_discounts,write_discounts,read_store_credit_accounts,write_store_credit_account_transactions,read_metaobjects,write_metaobjects";
+  "read_customers,write_customers,read_orders,write_orders,read_products,read_discounts,write_discounts,read_store_credit_accounts,write_store_credit_account_transactions,read_metaobjects,write_metaobjects,read_themes";
 
 export interface DevStoreOptions {
   /** Port to listen on; 0 (default) picks a free one. */

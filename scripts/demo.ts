@@ -42,6 +42,7 @@ const store = await createDevStore({
   const { createReward } = await import("../app/models/redemptions.server.ts");
   const { saveProgram } = await import("../app/models/earning.server.ts");
   const { defaultProgram } = await import("../app/domain/program.ts");
+  const { markOnboarded } = await import("../app/models/onboarding.server.ts");
   const db = await openDatabase(process.env.DATABASE_URL!);
   const shopDomain = "stammkunde-dev.myshopify.com";
   const rewards = [
@@ -73,6 +74,8 @@ const store = await createDevStore({
     membershipProduct: null,
   };
   await db.sql.tx((q) => saveProgram(q, shopDomain, program));
+  // configured above, so it counts as onboarded: the merchant lands on the overview, not the onboarding
+  await db.sql.tx((q) => markOnboarded(q, shopDomain));
   await db.sql.run(
     `INSERT INTO sessions (id, shop, state, "isOnline", scope, "accessToken", "accountOwner") VALUES (?, ?, '', ?, ?, ?, ?)`,
     [`offline_${shopDomain}`, shopDomain, db.sql.bool(false), store.shops.get(shopDomain).scope, store.shops.accessToken(shopDomain), db.sql.bool(false)],

@@ -5,7 +5,7 @@ import { z } from "zod";
 export const API_VERSION = "2026-01";
 
 export const DEFAULT_SCOPES =
-  "read_customers,write_customers,read_orders,read_products,write_discounts,write_store_credit_account_transactions";
+  "read_customers,write_customers,read_orders,read_products,read_themes,write_discounts,write_store_credit_account_transactions";
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),

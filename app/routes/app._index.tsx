@@ -4,13 +4,16 @@ import { Badge, BlockStack, Card, InlineGrid, InlineStack, Layout, Page, Text } 
 import { TitleBar } from "@shopify/app-bridge-react";
 import { database } from "~/db.server";
 import { pickLocale, translate } from "~/lib/i18n";
+import { onboardedAt } from "~/models/onboarding.server";
 import { programOverview } from "~/models/overview.server";
 import { tierOverview } from "~/models/tiers.server";
 import { authenticate } from "~/shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
+  const { session, redirect } = await authenticate.admin(request);
   const db = await database();
+  // a shop that hasn't finished the onboarding has no program to show yet
+  if ((await onboardedAt(db.sql, session.shop)) === null) throw redirect("/app/onboarding");
   const overview = await programOverview(db.sql, session.shop);
   const tiers = await tierOverview(db.sql, session.shop);
   return { overview, tiers, locale: pickLocale(new URL(request.url).searchParams.get("locale")) };

@@ -16,6 +16,8 @@ export interface AdminContext {
   cost: { actual: number };
   /** How fields the devstore does not model resolve: an error (default) or null. */
   unmodelled: "error" | "null";
+  /** The main theme's files (filename → content); absent when the devstore runs without a storefront. */
+  themeFiles?: (shop: ShopState) => Map<string, string>;
 }
 
 /** "write_x" implies "read_x", as in Shopify. */

@@ -7,6 +7,8 @@ import { parseBodyObject, sendJson } from "./io.ts";
  * JSON control endpoints for a devstore started from the CLI (demo, benchmarks, other processes):
  *   GET  /devstore/health                      → { ok, shops }
  *   GET  /devstore/shops                       → shops with their access tokens
+ *   POST /devstore/shops          {domain, name?, currency?, timezone?, countryCode?, taxesIncluded?, taxRate?}
+ *                                 → 201: another shop that installed the app (it signs in by token exchange)
  *   POST /devstore/session-token  {shop?, userId?}
  *   POST /devstore/customers      CustomerInput
  *   POST /devstore/orders         CreateOrderInput
@@ -29,6 +31,16 @@ export function controlHandler(store: () => DevStore) {
       if (route === "GET /devstore/health") return sendJson(res, 200, { ok: true, shops: s.shops.all().map((x) => x.domain) });
       if (route === "GET /devstore/shops") {
         return sendJson(res, 200, s.shops.all().map((x) => ({ domain: x.domain, name: x.name, plan: x.plan, currency: x.currency, accessTokens: [...x.accessTokens.keys()] })));
+      }
+      if (route === "POST /devstore/shops") {
+        const allowed = new Set(["domain", "name", "currency", "timezone", "countryCode", "taxesIncluded", "taxRate"]);
+        const unknown = Object.keys(body).filter((k) => !allowed.has(k));
+        if (unknown.length) return sendJson(res, 422, { errors: `unknown shop setting ${unknown.join(", ")}; use ${[...allowed].join(", ")}` });
+        const seed = as<Parameters<DevStore["shops"]["create"]>[0]>();
+        if (typeof seed.domain !== "string" || !/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(seed.domain)) return sendJson(res, 422, { errors: "domain must be a <name>.myshopify.com domain" });
+        if (s.shops.all().some((x) => x.domain === seed.domain)) return sendJson(res, 422, { errors: `shop ${seed.domain} exists` });
+        const created = s.shops.create(seed);
+        return sendJson(res, 201, { domain: created.domain, name: created.name, currency: created.currency });
       }
       if (route === "POST /devstore/session-token") {
         const { userId } = as<{ userId?: number }>();

@@ -139,6 +139,7 @@ export class DevStoreServer {
       appName: this.deps.app.appName,
       cost: { actual: 0 },
       unmodelled: this.deps.unmodelled,
+      themeFiles: this.deps.storefront ? (s) => this.deps.storefront!.themeFiles(s) : undefined,
     };
     const outcome = await executor.run(body, ctx, shop.bucket, fault.throttle);
     sendJson(res, outcome.status, outcome.body, { "X-Shopify-API-Version": version, "X-Request-Id": randomUUID() });

@@ -175,6 +175,11 @@ export class Storefront {
     return theme;
   }
 
+  /** The main theme's files the Admin API serves (`themes { files }`), generated from the theme-editor state. */
+  themeFiles(shop: ShopState): Map<string, string> {
+    return new Map([["config/settings_data.json", this.renderer.settingsData(shop, this.themeOf(shop))]]);
+  }
+
   private controls(shop: ShopState): ThemeControls {
     const theme = this.themeOf(shop);
     return {

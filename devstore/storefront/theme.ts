@@ -19,6 +19,17 @@ export interface ShopTheme {
   readonly placements: Map<string, string[]>;
 }
 
+/** The comment Shopify writes at the top of a theme's generated JSON files. */
+export const SETTINGS_DATA_HEADER = `/*
+ * ------------------------------------------------------------
+ * IMPORTANT: The contents of this file are auto-generated.
+ *
+ * This file may be updated by the Shopify admin theme editor
+ * or related systems. Please exercise caution as any changes
+ * made to this file may be overwritten.
+ * ------------------------------------------------------------
+ */`;
+
 export function newShopTheme(): ShopTheme {
   return { disabledEmbeds: new Set(), settings: new Map(), placements: new Map() };
 }
@@ -157,6 +168,28 @@ export class ThemeRenderer {
       return product ? productObject(shop, product, null, appId) : null;
     }
     return raw;
+  }
+
+  /**
+   * The main theme's config/settings_data.json as the theme editor leaves it: the generated-file
+   * comment real themes start with, then `current.blocks` with one entry per app embed of the
+   * app, keyed by a numeric id, `"disabled": true` when the merchant switched it off. Real Shopify
+   * leaves an embed out until the merchant first touches it; here every embed is listed.
+   */
+  settingsData(shop: ShopState, theme: ShopTheme): string {
+    const blocks: Record<string, unknown> = {};
+    for (const extension of this.extensions()) {
+      for (const block of extension.blocks) {
+        if (block.schema.target === "section") continue;
+        const id = BigInt(`0x${createHash("sha1").update(`${shop.domain}|${block.ref}|settings_data`).digest("hex").slice(0, 15)}`).toString();
+        blocks[id] = {
+          type: `shopify://apps/${this.options.appHandle}/blocks/${block.name}/${extension.handle}`,
+          disabled: theme.disabledEmbeds.has(block.ref),
+          settings: { ...(theme.settings.get(block.ref) ?? {}) },
+        };
+      }
+    }
+    return `${SETTINGS_DATA_HEADER}\n${JSON.stringify({ current: { blocks }, presets: { Default: {} } }, null, 2)}\n`;
   }
 
   private blockId(shop: ShopState, block: ThemeBlock, where: string): string {

@@ -18,6 +18,7 @@ export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "ac
   "app.storefront.tsx": { door: "admin", handlers: ["loader", "action"] },
   "app.referrals.tsx": { door: "admin", handlers: ["loader", "action"] },
   "app.tiers.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.onboarding.tsx": { door: "admin", handlers: ["loader", "action"] },
   "proxy._index.tsx": { door: "proxy", handlers: ["loader"] },
   "proxy.rewards.tsx": { door: "proxy", handlers: ["loader", "action"] },
   "proxy.member.tsx": { door: "proxy", handlers: ["loader"] },

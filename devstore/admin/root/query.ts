@@ -9,6 +9,7 @@ import { orderSearch, orderView } from "../views/order.ts";
 import { collectionView, productSearch, productView, variantView } from "../views/product.ts";
 import { appInstallationView, shopView } from "../views/shop.ts";
 import { storeCreditAccountView } from "../views/store-credit.ts";
+import { mainThemeId, themesView, themeView } from "../views/theme.ts";
 import type { RootResolvers } from "./types.ts";
 
 type ListArgs = PageArgs & { query?: string | null; sortKey?: string | null };
@@ -133,6 +134,16 @@ export const queryRoot: RootResolvers = {
     const { type, id } = requireGid(args.id as string);
     const account = type === "StoreCreditAccount" ? ctx.shop.storeCreditAccounts.get(id) : undefined;
     return account ? storeCreditAccountView(ctx, account) : null;
+  },
+
+  themes: (args, ctx) => {
+    requireScope(ctx, "themes", "read_themes");
+    return themesView(ctx, args as Parameters<typeof themesView>[1]);
+  },
+  theme: (args, ctx) => {
+    requireScope(ctx, "theme", "read_themes");
+    requireGid(args.id as string);
+    return ctx.themeFiles && args.id === mainThemeId(ctx) ? themeView(ctx) : null;
   },
 
   node: (args, ctx) => nodeView(ctx, args.id as string),
