@@ -37,7 +37,7 @@ export async function recordDataRequest(q: Queryable, shop: string, customerGid:
 export async function redactCustomer(q: Queryable, shop: string, customerGid: string, email?: string | null): Promise<boolean> {
   const opaque = `redacted:${createHash("sha256").update(`${shop}\u0000${customerGid}`).digest("hex").slice(0, 24)}`;
   const r = await q.run(
-    `UPDATE members SET customer_gid = ?, email = NULL, first_name = NULL, last_name = NULL, redacted_at = ? WHERE shop = ? AND customer_gid = ?`,
+    `UPDATE members SET customer_gid = ?, email = NULL, first_name = NULL, last_name = NULL, search_email = NULL, search_first = NULL, search_last = NULL, birthday = NULL, imported_referral_code = NULL, redacted_at = ? WHERE shop = ? AND customer_gid = ?`,
     [opaque, q.dialect === "sqlite" ? Date.now() : new Date(), shop, customerGid],
   );
   await q.run(`UPDATE data_requests SET report = '{"redacted":true}' WHERE shop = ? AND customer_gid = ?`, [shop, customerGid]);

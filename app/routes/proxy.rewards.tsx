@@ -58,7 +58,11 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const db = await database();
   const settings = await ensureShop(db.sql, ctx.shop);
   const locale = (ctx.locale ?? "").toLowerCase().startsWith("de") ? "de" : "en";
-  const member = ctx.customerGid ? await findMemberByCustomer(db.sql, ctx.shop, ctx.customerGid) : undefined;
+  const found = ctx.customerGid ? await findMemberByCustomer(db.sql, ctx.shop, ctx.customerGid) : undefined;
+  // A member the shop blocked gets the guest's view: nothing personal, nothing to redeem.
+  const blocked = Boolean(found?.blocked_at);
+  const customerGid = blocked ? null : ctx.customerGid;
+  const member = blocked ? undefined : found;
   const balance = member?.points_available ?? 0;
   const rewards = (await listRewards(db.sql, ctx.shop)).map(({ id, reward }) => ({
     id,
@@ -67,9 +71,9 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     value: rewardValueText(reward, settings.currency_code, locale),
     pointsCost: reward.pointsCost,
     ...(reward.type === "points_for_money" ? { minUnits: reward.minUnits, maxUnits: reward.maxUnits } : {}),
-    affordable: Boolean(ctx.customerGid) && affordable(balance, reward),
+    affordable: Boolean(customerGid) && affordable(balance, reward),
   }));
-  const codes = ctx.customerGid ? (await memberCodes(db.sql, ctx.shop, ctx.customerGid)).map((c) => ({ code: c.code, points: c.points })) : [];
+  const codes = customerGid ? (await memberCodes(db.sql, ctx.shop, customerGid)).map((c) => ({ code: c.code, points: c.points })) : [];
   const history = member
     ? (await listEntries(db.sql, ctx.shop, member.id, 10)).map((e) => ({
         points: e.points,
@@ -79,8 +83,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
         at: toDate(e.created_at)?.toISOString() ?? null,
       }))
     : [];
-  const earn = await waysToEarn(db.sql, ctx.shop, programOf(settings), locale, settings.currency_code, ctx.customerGid, member?.birthday ?? null);
-  return privateJson({ loggedIn: Boolean(ctx.customerGid), balance, pending: member?.points_pending ?? 0, rewards, codes, earn, history });
+  const earn = await waysToEarn(db.sql, ctx.shop, programOf(settings), locale, settings.currency_code, customerGid, member?.birthday ?? null);
+  return privateJson({ loggedIn: Boolean(customerGid), ...(blocked ? { blocked: true } : {}), balance, pending: member?.points_pending ?? 0, rewards, codes, earn, history });
 };
 
 // POST /apps/loyalty/rewards {"rewardId": 1, "idempotencyKey": "…"} — redeem. The shopper is the
@@ -105,7 +109,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   try {
     const units = typeof body.units === "number" ? body.units : undefined;
-    const pending = redeem(db.sql, ctx.shop, ctx.customerGid, body.rewardId as number, body.idempotencyKey, ctx.admin, { choice: { units } });
+    const pending = redeem(db.sql, ctx.shop, ctx.customerGid, body.rewardId as number, body.idempotencyKey as string, ctx.admin, { choice: { units } });
     // A shopper isn't kept waiting on Shopify's rate limit: after a few seconds the answer is 202
     // and the redemption carries on; the same request again (same key) returns its state.
     const waitMs = Number(process.env.STAMMKUNDE_PROXY_WAIT_MS ?? 5000);
