@@ -30,6 +30,10 @@ export default function App() {
           {translate(locale, "nav.home")}
         </Link>
         <Link to="/app/storefront">{translate(locale, "nav.storefront")}</Link>
+        <Link to="/app/members">{translate(locale, "nav.members")}</Link>
+        <Link to="/app/import">{translate(locale, "nav.import")}</Link>
+        <Link to="/app/export">{translate(locale, "nav.export")}</Link>
+        <Link to="/app/audit">{translate(locale, "nav.audit")}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>
