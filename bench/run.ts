@@ -373,7 +373,8 @@ async function main() {
   if (posted < unique || dupEntries > 0 || drift > 0 || redemption.failed > 0) process.exitCode = 1;
 }
 
-main().catch((error) => {
+const run = process.argv[2] === "import" ? () => import("./import").then((m) => m.importBench()) : main;
+run().catch((error) => {
   console.error(error);
   process.exit(1);
 });
