@@ -33,7 +33,6 @@ export async function importBench() {
   const mb = statSync(csvPath).size / 1e6;
   const db = await openDatabase(`file:${join(dir, "import.sqlite")}`);
   try {
-    if (process.env.BENCH_CACHE) await db.sql.exec(`PRAGMA cache_size = -${process.env.BENCH_CACHE}`);
     await db.sql.tx((q) => ensureShop(q, SHOP));
     const t0 = performance.now();
     const id = await createImport(db.sql, SHOP, { filename: "members.csv", actor: "bench" }, createReadStream(csvPath, { highWaterMark: 256 * 1024 }));

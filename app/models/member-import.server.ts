@@ -18,7 +18,7 @@ import { ensureShop } from "./shops.server";
 export { ImportFormatError };
 
 /** Rows per stored chunk, and so per transaction of the real run. */
-export const CHUNK_ROWS = 1000;
+export const CHUNK_ROWS = 10_000;
 export const MAX_IMPORT_ROWS = 2_000_000;
 /** How long one run of the job works before it hands over to a fresh job (other work goes between). */
 export const SLICE_MS = 5_000;
@@ -290,22 +290,24 @@ const STATEMENT_ROWS = 500;
 
 /**
  * A chunk's rows in the caller's transaction, in a few statements rather than a few per row (a
- * 1 M-row import must finish in minutes): the members are upserted together (profile fields and
- * the birthday fill only what is unknown; tier and referral code from the file), the entries are
- * inserted together under their keys, and each member's balance moves by exactly the entries that
- * were new — all in the one transaction, so the ledger's rules hold as in postEntryIn. A row's
- * entries add up to its balance in the file (≥ 0), so no balance can fall by an import.
+ * 1 M-row import must finish in minutes). The members are upserted together — profile fields and
+ * the birthday fill only what is unknown, tier and referral code come from the file — and each
+ * member's balance moves by the row's total in the same statement; the entries are then inserted
+ * together under their keys, and a member whose entries were already there (a replayed chunk) gets
+ * its total back. All in the one transaction, so the balance always equals its entries, as with
+ * postEntryIn. A row's total is its balance in the file (≥ 0), so no balance falls by an import.
  * Returns the points the new entries added.
  */
 async function importChunkIn(q: Queryable, shop: string, importId: number, rows: ImportRow[]): Promise<number> {
   if (!rows.length) return 0;
   const at = now(q);
+  const planned = rows.map((r) => ({ row: r, entries: rowEntries(importId, r) }));
   const ids = new Map<string, number>();
-  for (let i = 0; i < rows.length; i += STATEMENT_ROWS) {
-    const part = rows.slice(i, i + STATEMENT_ROWS);
+  for (let i = 0; i < planned.length; i += STATEMENT_ROWS) {
+    const part = planned.slice(i, i + STATEMENT_ROWS);
     const returned = await q.all<{ id: number; customer_gid: string }>(
-      `INSERT INTO members (shop, customer_gid, email, first_name, last_name, search_email, search_first, search_last, birthday, imported_tier, imported_referral_code, points_available, points_pending, lifetime_earned, created_at, updated_at)
-       VALUES ${part.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?)").join(", ")}
+      `INSERT INTO members (shop, customer_gid, email, first_name, last_name, search_email, search_first, search_last, birthday, imported_tier, imported_referral_code, points_available, metafields_dirty, points_pending, lifetime_earned, created_at, updated_at)
+       VALUES ${part.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)").join(", ")}
        ON CONFLICT (shop, customer_gid) DO UPDATE SET
          email = COALESCE(members.email, excluded.email),
          first_name = COALESCE(members.first_name, excluded.first_name),
@@ -315,23 +317,31 @@ async function importChunkIn(q: Queryable, shop: string, importId: number, rows:
          search_last = CASE WHEN members.last_name IS NULL THEN excluded.search_last ELSE members.search_last END,
          birthday = COALESCE(members.birthday, excluded.birthday),
          imported_tier = COALESCE(excluded.imported_tier, members.imported_tier),
-         imported_referral_code = COALESCE(excluded.imported_referral_code, members.imported_referral_code)
+         imported_referral_code = COALESCE(excluded.imported_referral_code, members.imported_referral_code),
+         points_available = members.points_available + excluded.points_available,
+         metafields_dirty = CASE WHEN excluded.points_available <> 0 THEN excluded.metafields_dirty ELSE members.metafields_dirty END,
+         updated_at = excluded.updated_at
        RETURNING id, customer_gid`,
-      part.flatMap((r) => {
+      part.flatMap(({ row: r, entries }) => {
         const search = searchColumns(r);
-        return [shop, r.customerGid, r.email, r.firstName, r.lastName, search.searchEmail, search.searchFirst, search.searchLast, r.birthday, r.tier, r.referralCode, at, at];
+        const total = entries.reduce((sum, e) => sum + e.points, 0);
+        return [shop, r.customerGid, r.email, r.firstName, r.lastName, search.searchEmail, search.searchFirst, search.searchLast, r.birthday, r.tier, r.referralCode, total, total !== 0, at, at];
       }),
     );
     for (const m of returned) ids.set(m.customer_gid, Number(m.id));
   }
-  const entries = rows.flatMap((r) =>
-    rowEntries(importId, r).map((e) => {
-      const entry: EntryInput = { memberId: ids.get(r.customerGid!)!, bucket: "available", points: e.points, kind: "migrate", reason: e.reason, idempotencyKey: e.key, note: e.note, sourceType: "import", sourceId: String(importId), allowNegative: true };
+  // what each member's balance was moved by, less what the new entries explain: their total back
+  const unexplained = new Map<number, number>();
+  const entries = planned.flatMap(({ row: r, entries: list }) => {
+    const memberId = ids.get(r.customerGid!)!;
+    return list.map((e) => {
+      unexplained.set(memberId, (unexplained.get(memberId) ?? 0) + e.points);
+      const entry: EntryInput = { memberId, bucket: "available", points: e.points, kind: "migrate", reason: e.reason, idempotencyKey: e.key, note: e.note, sourceType: "import", sourceId: String(importId), allowNegative: true };
       validateEntry(entry);
       return entry;
-    }),
-  );
-  const delta = new Map<number, number>();
+    });
+  });
+  let added = 0;
   for (let i = 0; i < entries.length; i += STATEMENT_ROWS) {
     const part = entries.slice(i, i + STATEMENT_ROWS);
     const inserted = await q.all<{ member_id: number; points: number }>(
@@ -341,25 +351,16 @@ async function importChunkIn(q: Queryable, shop: string, importId: number, rows:
        RETURNING member_id, points`,
       part.flatMap((e) => [shop, e.memberId, e.bucket, e.points, e.kind, e.reason, e.sourceType, e.sourceId, e.idempotencyKey, e.note ?? null, at]),
     );
-    for (const e of inserted) delta.set(Number(e.member_id), (delta.get(Number(e.member_id)) ?? 0) + Number(e.points));
-  }
-  const moves = [...delta].filter(([, p]) => p !== 0);
-  if (q.dialect === "sqlite") {
-    // one prepared statement per member: SQLite plans UPDATE … FROM as a scan of the shop's members
-    for (const [memberId, points] of moves) {
-      await q.run(`UPDATE members SET points_available = points_available + ?, updated_at = ?, metafields_dirty = ? WHERE id = ? AND shop = ?`, [points, at, true, memberId, shop]);
+    for (const e of inserted) {
+      unexplained.set(Number(e.member_id), unexplained.get(Number(e.member_id))! - Number(e.points));
+      added += Number(e.points);
     }
-  } else for (let i = 0; i < moves.length; i += STATEMENT_ROWS) {
-    const part = moves.slice(i, i + STATEMENT_ROWS);
-    await q.run(
-      `WITH v (id, points) AS (VALUES ${part.map(() => "(CAST(? AS INTEGER), CAST(? AS INTEGER))").join(", ")})
-       UPDATE members SET points_available = members.points_available + v.points, updated_at = ?, metafields_dirty = ?
-         FROM v WHERE members.id = v.id AND members.shop = ?`,
-      [...part.flat(), at, true, shop],
-    );
   }
-  if (moves.length) await scheduleMemberSync(q, shop);
-  return [...delta.values()].reduce((s, p) => s + p, 0);
+  for (const [memberId, points] of unexplained) {
+    if (points !== 0) await q.run(`UPDATE members SET points_available = points_available - ? WHERE id = ? AND shop = ?`, [points, memberId, shop]);
+  }
+  if (added !== 0 || entries.length) await scheduleMemberSync(q, shop);
+  return added;
 }
 
 /** Marks an import failed for good (the job gave up); what was committed stays. */
