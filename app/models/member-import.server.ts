@@ -230,7 +230,11 @@ export async function runImportSlice(sql: Sql, shop: string, id: number, lookup:
     const seq = Number(imp.next_chunk);
     const c = await chunk(sql, shop, id, seq);
     if (!c) {
-      await sql.run(`UPDATE member_imports SET status = 'done', finished_at = ?, updated_at = ? WHERE shop = ? AND id = ? AND status = 'running'`, [now(sql), now(sql), shop, id]);
+      await sql.tx(async (q) => {
+        await q.run(`UPDATE member_imports SET status = 'done', finished_at = ?, updated_at = ? WHERE shop = ? AND id = ? AND status = 'running'`, [now(q), now(q), shop, id]);
+        // the file holds customers' personal data and is no longer needed
+        await q.run(`DELETE FROM member_import_chunks WHERE shop = ? AND import_id = ?`, [shop, id]);
+      });
       return { status: "done", nextChunk: null };
     }
     // rows the dry run found bad are skipped (they are in its report)
@@ -268,12 +272,12 @@ export async function runImportSlice(sql: Sql, shop: string, id: number, lookup:
       return true;
     });
     await sql.tx(async (q) => {
-      const points = await importChunkIn(q, shop, id, ready);
+      const { points, replayed } = await importChunkIn(q, shop, id, ready);
       await insertErrors(q, shop, id, "run", runErrors);
       const moved = await q.run(
         `UPDATE member_imports SET next_chunk = next_chunk + 1, done_rows = done_rows + ?, imported_rows = imported_rows + ?, skipped_rows = skipped_rows + ?, points_imported = points_imported + ?, updated_at = ?
           WHERE shop = ? AND id = ? AND next_chunk = ? AND status = 'running'`,
-        [c.rowCount, ready.length, c.rowCount - ready.length, points, now(q), shop, id, seq],
+        [c.rowCount, ready.length - replayed, c.rowCount - ready.length, points, now(q), shop, id, seq],
       );
       if (moved.changes !== 1) throw new ImportStateError(`chunk ${seq} of import ${id} was taken by another run`);
     });
@@ -296,10 +300,10 @@ const STATEMENT_ROWS = 500;
  * together under their keys, and a member whose entries were already there (a replayed chunk) gets
  * its total back. All in the one transaction, so the balance always equals its entries, as with
  * postEntryIn. A row's total is its balance in the file (≥ 0), so no balance falls by an import.
- * Returns the points the new entries added.
+ * Returns the points the new entries added and the rows that were imported before (replayed).
  */
-async function importChunkIn(q: Queryable, shop: string, importId: number, rows: ImportRow[]): Promise<number> {
-  if (!rows.length) return 0;
+async function importChunkIn(q: Queryable, shop: string, importId: number, rows: ImportRow[]): Promise<{ points: number; replayed: number }> {
+  if (!rows.length) return { points: 0, replayed: 0 };
   const at = now(q);
   const planned = rows.map((r) => ({ row: r, entries: rowEntries(importId, r) }));
   const ids = new Map<string, number>();
@@ -356,11 +360,14 @@ async function importChunkIn(q: Queryable, shop: string, importId: number, rows:
       added += Number(e.points);
     }
   }
+  let replayed = 0;
   for (const [memberId, points] of unexplained) {
-    if (points !== 0) await q.run(`UPDATE members SET points_available = points_available - ? WHERE id = ? AND shop = ?`, [points, memberId, shop]);
+    if (points === 0) continue;
+    replayed++;
+    await q.run(`UPDATE members SET points_available = points_available - ? WHERE id = ? AND shop = ?`, [points, memberId, shop]);
   }
-  if (added !== 0 || entries.length) await scheduleMemberSync(q, shop);
-  return added;
+  if (entries.length) await scheduleMemberSync(q, shop);
+  return { points: added, replayed };
 }
 
 /** Marks an import failed for good (the job gave up); what was committed stays. */

@@ -2,7 +2,7 @@ import { redirect, unstable_parseMultipartFormData, type ActionFunctionArgs, typ
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, ProgressBar, Select, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { database } from "~/db.server";
 import { IMPORT_FORMATS, type ImportFormat } from "~/domain/member-import";
 import { jobsSignal } from "~/jobs/signal.server";
@@ -88,6 +88,7 @@ export default function ImportPage() {
   const revalidator = useRevalidator();
   const [params] = useSearchParams();
   const { t, n, when } = useT();
+  const [format, setFormat] = useState("");
   const active = current ? ACTIVE.has(current.status) : false;
   // progress: the page asks again every second while the import works
   useEffect(() => {
@@ -112,6 +113,8 @@ export default function ImportPage() {
                   <Select
                     label={t("import.format")}
                     name="format"
+                    value={format}
+                    onChange={setFormat}
                     options={[{ label: t("import.format.auto"), value: "" }, ...IMPORT_FORMATS.map((f) => ({ label: t(`import.format.${f}` as MessageKey), value: f }))]}
                   />
                   <label htmlFor="import-file">

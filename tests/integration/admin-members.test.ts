@@ -227,10 +227,9 @@ describe(`CSV import on ${TEST_DB}`, () => {
     ]);
     const audit = await listAudit(db.sql, A, { subject: { type: "import", id: String(id) } });
     expect(audit.entries[0]).toMatchObject({ action: "import", actor: STAFF, after: { rows: 6, valid: 2, bad: 4, format: "generic" } });
-    // running it again changes nothing
-    await db.sql.run(`UPDATE member_imports SET status = 'running', next_chunk = 0 WHERE shop = ? AND id = ?`, [A, id]);
-    await runAll(A, id, null);
-    expect(await balance(A, gid(5001))).toBe(250);
+    // the file (customers' personal data) goes once the import is done; the report stays
+    expect(await db.sql.all(`SELECT id FROM member_import_chunks WHERE import_id = ?`, [id])).toHaveLength(0);
+    expect((await importErrors(db.sql, A, id, "validate")).total).toBe(4);
   });
 
   it("reads Smile.io, LoyaltyLion and Yotpo exports; emails become customers through the Admin API", async () => {
@@ -282,16 +281,17 @@ describe(`CSV import on ${TEST_DB}`, () => {
     };
     await expect(runImportSlice(db.sql, B, id, dying, { budgetMs: 60_000 })).rejects.toThrow("worker killed");
     expect(await importStatus(db.sql, B, id)).toMatchObject({ status: "running", doneRows: CHUNK_ROWS, importedRows: CHUNK_ROWS });
-    // a second worker resumes where the first stopped
+    const sum = async () => Number((await db.sql.get<{ s: number }>(`SELECT COALESCE(SUM(points), 0) AS s FROM ledger_entries WHERE shop = ? AND source_type = 'import' AND source_id = ?`, [B, String(id)]))!.s);
+    const firstChunk = await sum();
+    expect(firstChunk).toBeGreaterThan(0);
+    // a second worker resumes where the first stopped; here even with the progress lost (the
+    // worst case), so the committed chunk runs again: its keys post nothing twice
+    await db.sql.run(`UPDATE member_imports SET next_chunk = 0 WHERE shop = ? AND id = ?`, [B, id]);
     await runAll(B, id, async (e) => ids(e));
     const expected = Array.from({ length: rows }, (_, i) => (i % 50) + 1).reduce((s, p) => s + p, 0);
-    expect(await importStatus(db.sql, B, id)).toMatchObject({ status: "done", importedRows: rows, pointsImported: expected });
-    const sum = async () => Number((await db.sql.get<{ s: number }>(`SELECT COALESCE(SUM(points), 0) AS s FROM ledger_entries WHERE shop = ? AND source_type = 'import' AND source_id = ?`, [B, String(id)]))!.s);
     expect(await sum()).toBe(expected);
-    // progress lost entirely (the worst case): every chunk again, still once
-    await db.sql.run(`UPDATE member_imports SET status = 'running', next_chunk = 0 WHERE shop = ? AND id = ?`, [B, id]);
-    await runAll(B, id, async (e) => ids(e));
-    expect(await sum()).toBe(expected);
+    expect(await importStatus(db.sql, B, id)).toMatchObject({ status: "done", pointsImported: expected, importedRows: rows });
+    expect(Number((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ledger_entries WHERE shop = ? AND source_id = ?`, [B, String(id)]))!.n)).toBe(rows);
     expect((await checkBalances(db.sql, B)).mismatched).toEqual([]);
     expect((await checkBalances(db.sql, A)).mismatched).toEqual([]);
   });
@@ -340,5 +340,23 @@ describe(`exports on ${TEST_DB}`, () => {
     expect(rows[rows.length - 1]!.slice(2)).toEqual(["800000", "available", "-1", "adjust", "manual:typo, fixed", "staff", STAFF, "", 'said "sorry"']);
     const total = await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ledger_entries WHERE shop = ?`, [shop]);
     expect(rows.length - 1).toBe(Number(total!.n));
+  });
+});
+
+describe(`shop/redact on ${TEST_DB}`, () => {
+  it("removes a shop's audit log and imports, and nothing of another shop's", async () => {
+    const { deleteShopData } = await import("~/models/shops.server");
+    const gone = "redact-me.myshopify.com";
+    await db.sql.tx((q) => ensureShop(q, gone));
+    const id = await member(gone, gid(1), { email: "r@example.de" }, 5);
+    await setMemberStatus(db.sql, gone, id, "block", STAFF);
+    const imp = await upload(gone, "email,points\nr@example.de,1\n");
+    const count = async (table: string, shop: string) => Number((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE shop = ?`, [shop]))!.n);
+    expect(await count("member_import_chunks", gone)).toBe(1);
+    const keptAudit = await count("audit_log", A);
+    await db.sql.tx((q) => deleteShopData(q, gone));
+    for (const table of ["audit_log", "member_imports", "member_import_chunks", "member_import_errors", "members"]) expect(await count(table, gone), table).toBe(0);
+    expect(await importStatus(db.sql, gone, imp)).toBeNull();
+    expect(await count("audit_log", A)).toBe(keptAudit);
   });
 });
