@@ -71,7 +71,7 @@ export default function MemberPage() {
   const result = useActionData<ActionResult>();
   const nav = useNavigation();
   const [params] = useSearchParams();
-  const { t, n, when, locale } = useT();
+  const { t, n, when } = useT();
   const [points, setPoints] = useState("");
   const [reason, setReason] = useState("");
   const [note, setNote] = useState("");
@@ -231,7 +231,6 @@ export default function MemberPage() {
           </BlockStack>
         </Layout.Section>
       </Layout>
-      <input type="hidden" value={locale} readOnly hidden />
     </Page>
   );
 }

@@ -29,7 +29,7 @@ export default function Members() {
     const p = new URLSearchParams();
     if (params.get("locale")) p.set("locale", params.get("locale")!);
     for (const [k, v] of Object.entries(extra)) if (v) p.set(k, v);
-    return `?${p}`;
+    return p.size ? `?${p}` : "";
   };
   return (
     <Page title={t("members.heading")}>

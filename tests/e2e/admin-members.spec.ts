@@ -95,3 +95,10 @@ test("the merchant imports a CSV: the dry run names the 2 bad rows, then the imp
   const signup = earnedHere.reduce((s, t) => s + Number(/\+(\d+)/.exec(t)?.[1] ?? 0), 0);
   await expect(app.locator("#balance-available")).toHaveText(String(120 + signup));
 });
+
+test("the member pages speak German", async ({ page }) => {
+  await page.goto(`/admin/apps/stammkunde/import?shop=${SHOP}&locale=de`);
+  const app = page.frameLocator("#app-frame");
+  await expect(app.getByRole("heading", { name: "Mitglieder importieren" }).first()).toBeVisible({ timeout: 60_000 });
+  await expect(app.getByRole("button", { name: "Hochladen und prüfen" })).toBeVisible();
+});
