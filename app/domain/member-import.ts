@@ -77,7 +77,17 @@ export const FORMATS: Record<ImportFormat, FormatSpec> = {
 
 export const normaliseHeader = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, "");
 
-export class ImportFormatError extends Error {}
+/** Why a file can't be imported: a code the admin translates (import.fileError.<code>), its values. */
+export class ImportFormatError extends Error {
+  constructor(readonly code: "unknown" | "missingColumn" | "empty" | "tooManyRows", readonly args: Record<string, string> = {}) {
+    super(
+      code === "unknown" ? `no known format has the columns ${args.columns}`
+      : code === "missingColumn" ? `the ${args.format} format needs a column ${args.column}`
+      : code === "empty" ? "the file is empty"
+      : `more than ${args.max} rows; split the file`,
+    );
+  }
+}
 
 /** The format whose distinctive columns the header has most of; throws when none fits. */
 export function detectFormat(header: string[]): ImportFormat {
@@ -89,7 +99,7 @@ export function detectFormat(header: string[]): ImportFormat {
     const score = spec.signature.filter((s) => names.has(s)).length;
     if (score > 0 && (!best || score > best.score)) best = { format, score };
   }
-  if (!best) throw new ImportFormatError(`no known format has the columns ${header.join(", ")}`);
+  if (!best) throw new ImportFormatError("unknown", { columns: header.join(", ") });
   return best.format;
 }
 
@@ -116,7 +126,7 @@ export function mapColumns(format: ImportFormat, header: string[]): ColumnMap {
       }
     }
   }
-  for (const f of spec.required) if (map.index[f] === undefined) throw new ImportFormatError(`the ${format} format needs a column ${spec.fields[f]![0]}`);
+  for (const f of spec.required) if (map.index[f] === undefined) throw new ImportFormatError("missingColumn", { format, column: spec.fields[f]![0]! });
   return map;
 }
 
@@ -142,7 +152,42 @@ export interface ImportRow {
 export interface RowError {
   row: number;
   column: string;
+  /** a code (see REASONS), with its value after a colon: "duplicate:2" */
   reason: string;
+}
+
+/** What can be wrong with a row, in English; the admin shows import.reason.<code> in its language. */
+export const REASONS = {
+  "customerId.invalid": "not a Shopify customer id",
+  "email.invalid": "not an email address",
+  "email.required": "an email (or a customer id) is required",
+  "points.whole": "not a whole number (write 1234, without separators)",
+  "points.negative": "a balance can't be negative",
+  "points.tooMany": "more than 100,000,000 points",
+  "birthday.invalid": "not a date (YYYY-MM-DD, MM/DD or DD.MM.YYYY)",
+  "history.date": "history entry “{value}”: the date must be YYYY-MM-DD",
+  "history.points": "history entry “{value}”: points must be a whole number other than 0",
+  "history.reason": "history entry “{value}”: a reason of 1 to 100 characters is required",
+  "history.tooMany": "at most 100 history entries per member",
+  duplicate: "the same member as row {value}",
+  "customer.notFound": "no Shopify customer has this email",
+  "customer.twice": "the same customer as row {value}",
+} as const;
+export type ReasonCode = keyof typeof REASONS;
+
+export const reasonOf = (code: ReasonCode, value?: string | number) => (value === undefined ? code : `${code}:${value}`);
+
+/** A stored reason as its code and value; unknown codes come back as they are. */
+export function splitReason(stored: string): { code: ReasonCode | null; value: string } {
+  const i = stored.indexOf(":");
+  const code = (i < 0 ? stored : stored.slice(0, i)) as ReasonCode;
+  return code in REASONS ? { code, value: i < 0 ? "" : stored.slice(i + 1) } : { code: null, value: stored };
+}
+
+/** The English text of a stored reason (logs, tests, exports). */
+export function reasonText(stored: string): string {
+  const { code, value } = splitReason(stored);
+  return code ? REASONS[code].replace("{value}", value) : value;
 }
 
 export const MAX_IMPORT_POINTS = 100_000_000;
@@ -165,16 +210,18 @@ export function parseBirthday(raw: string): string | null {
 
 /** The generic format's history: entries separated by ";", each "YYYY-MM-DD|points|reason". */
 export function parseHistory(raw: string): HistoryItem[] | string {
+  // returns the items, or a stored reason (see REASONS)
   const items: HistoryItem[] = [];
   for (const part of raw.split(";").map((p) => p.trim()).filter(Boolean)) {
     const [date = "", points = "", ...rest] = part.split("|").map((s) => s.trim());
-    const reason = rest.join("|");
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) return `entry "${part}": the date must be YYYY-MM-DD`;
-    if (!/^[+-]?\d+$/.test(points) || Number(points) === 0 || Math.abs(Number(points)) > MAX_IMPORT_POINTS) return `entry "${part}": points must be a whole number other than 0`;
-    if (!reason || reason.length > 100) return `entry "${part}": a reason of 1 to 100 characters is required`;
-    items.push({ date, points: Number(points), reason });
+    const text = rest.join("|");
+    const entry = part.slice(0, 120);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) return reasonOf("history.date", entry);
+    if (!/^[+-]?\d+$/.test(points) || Number(points) === 0 || Math.abs(Number(points)) > MAX_IMPORT_POINTS) return reasonOf("history.points", entry);
+    if (!text || text.length > 100) return reasonOf("history.reason", entry);
+    items.push({ date, points: Number(points), reason: text });
   }
-  if (items.length > 100) return "at most 100 history entries per member";
+  if (items.length > 100) return reasonOf("history.tooMany");
   return items;
 }
 
@@ -197,24 +244,24 @@ export function readRow(map: ColumnMap, fields: string[], row: number): { row?: 
 
   const rawGid = get("customerId");
   const customerGid = rawGid ? customerGidOf(rawGid) : null;
-  if (rawGid && !customerGid) fail("customerId", "not a Shopify customer id");
+  if (rawGid && !customerGid) fail("customerId", reasonOf("customerId.invalid"));
   const rawEmail = get("email");
   const email = rawEmail ? rawEmail.toLowerCase() : null;
-  if (email && (!EMAIL.test(email) || email.length > 254)) fail("email", "not an email address");
-  if (!email && !rawGid) fail("email", "an email (or a customer id) is required");
+  if (email && (!EMAIL.test(email) || email.length > 254)) fail("email", reasonOf("email.invalid"));
+  if (!email && !rawGid) fail("email", reasonOf("email.required"));
 
   const rawPoints = get("points").replace(/^\+/, "");
   let points = 0;
   if (rawPoints !== "") {
-    if (!/^-?\d+$/.test(rawPoints)) fail("points", "not a whole number (write 1234, without separators)");
-    else if (Number(rawPoints) < 0) fail("points", "a balance can't be negative");
-    else if (Number(rawPoints) > MAX_IMPORT_POINTS) fail("points", `more than ${MAX_IMPORT_POINTS.toLocaleString("en")} points`);
+    if (!/^-?\d+$/.test(rawPoints)) fail("points", reasonOf("points.whole"));
+    else if (Number(rawPoints) < 0) fail("points", reasonOf("points.negative"));
+    else if (Number(rawPoints) > MAX_IMPORT_POINTS) fail("points", reasonOf("points.tooMany"));
     else points = Number(rawPoints);
   }
 
   const rawBirthday = get("birthday");
   const birthday = rawBirthday ? parseBirthday(rawBirthday) : null;
-  if (rawBirthday && !birthday) fail("birthday", "not a date (YYYY-MM-DD, MM/DD or DD.MM.YYYY)");
+  if (rawBirthday && !birthday) fail("birthday", reasonOf("birthday.invalid"));
 
   let history: HistoryItem[] = [];
   const rawHistory = get("history");

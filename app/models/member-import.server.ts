@@ -5,7 +5,7 @@
 // the import's progress, so after a crash it resumes at the first chunk not committed. Each entry's
 // key is `import:<importId>:<row>`, so running a chunk again never posts twice.
 import { CsvReader } from "~/domain/csv";
-import { detectFormat, ImportFormatError, mapColumns, readRow, rowEntries, type ImportFormat, type ImportRow, type RowError } from "~/domain/member-import";
+import { detectFormat, ImportFormatError, mapColumns, readRow, reasonOf, rowEntries, type ImportFormat, type ImportRow, type RowError } from "~/domain/member-import";
 import { enqueue } from "~/jobs/queue.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
@@ -92,7 +92,7 @@ export async function createImport(sql: Sql, shop: string, file: { filename: str
         continue;
       }
       rowNumber++;
-      if (rowNumber - 1 > MAX_IMPORT_ROWS) throw new ImportFormatError(`more than ${MAX_IMPORT_ROWS.toLocaleString("en")} rows; split the file`);
+      if (rowNumber - 1 > MAX_IMPORT_ROWS) throw new ImportFormatError("tooManyRows", { max: MAX_IMPORT_ROWS.toLocaleString("en") });
       buffer.push(r);
       if (buffer.length >= CHUNK_ROWS) await flush();
     }
@@ -100,7 +100,7 @@ export async function createImport(sql: Sql, shop: string, file: { filename: str
   try {
     for await (const text of decode(source)) await take(reader.push(text));
     await take(reader.end());
-    if (!header) throw new ImportFormatError("the file is empty");
+    if (!header) throw new ImportFormatError("empty");
     await flush();
   } catch (error) {
     if (id) await discardImport(sql, shop, id);
@@ -165,7 +165,7 @@ export async function validateImport(sql: Sql, shop: string, id: number): Promis
       if (r.row) {
         const who = r.row.customerGid ?? r.row.email!;
         const first = seen.get(who);
-        if (first !== undefined) rowErrors = [{ row: rowNumber, column: map.label[r.row.customerGid ? "customerId" : "email"] ?? "email", reason: `the same member as row ${first}` }];
+        if (first !== undefined) rowErrors = [{ row: rowNumber, column: map.label[r.row.customerGid ? "customerId" : "email"] ?? "email", reason: reasonOf("duplicate", first) }];
         else seen.set(who, rowNumber);
       }
       if (rowErrors.length) {
@@ -258,13 +258,13 @@ export async function runImportSlice(sql: Sql, shop: string, id: number, lookup:
     const ready = rows.filter((r) => {
       const gid = r.customerGid ?? found.get(r.email!);
       if (!gid) {
-        runErrors.push({ row: r.row, column: map.label.email ?? "email", reason: "no Shopify customer has this email" });
+        runErrors.push({ row: r.row, column: map.label.email ?? "email", reason: reasonOf("customer.notFound") });
         return false;
       }
       // one customer twice in a chunk (an id in one row, their email in another)
       const first = taken.get(gid);
       if (first !== undefined) {
-        runErrors.push({ row: r.row, column: map.label.email ?? "email", reason: `the same customer as row ${first}` });
+        runErrors.push({ row: r.row, column: map.label.email ?? "email", reason: reasonOf("customer.twice", first) });
         return false;
       }
       taken.set(gid, r.row);

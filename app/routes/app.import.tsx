@@ -4,7 +4,7 @@ import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
 import { database } from "~/db.server";
-import { IMPORT_FORMATS, type ImportFormat } from "~/domain/member-import";
+import { IMPORT_FORMATS, splitReason, type ImportFormat } from "~/domain/member-import";
 import { jobsSignal } from "~/jobs/signal.server";
 import type { MessageKey } from "~/lib/i18n";
 import { staffOf } from "~/lib/staff.server";
@@ -36,7 +36,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if ((request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data")) {
     let format: ImportFormat | null = null;
     let importId: number | null = null;
-    let formatError: string | null = null;
+    let formatError: ImportFormatError | null = null;
     const handler: UploadHandler = async ({ name, filename, data }) => {
       if (name === "format") {
         let text = "";
@@ -52,7 +52,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
         importId = await createImport(db.sql, shop, { filename, actor, format }, data);
       } catch (error) {
         if (!(error instanceof ImportFormatError)) throw error;
-        formatError = error.message;
+        formatError = error;
         for await (const piece of data) void piece;
       }
       return String(importId ?? "");
@@ -62,7 +62,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     } catch {
       return json({ ok: false, fieldErrors: { file: "unreadable" } }, 400);
     }
-    if (formatError) return json({ ok: false, fieldErrors: { file: formatError } }, 422);
+    const refused = formatError as ImportFormatError | null;
+    if (refused) return json({ ok: false, fieldErrors: { file: refused.code }, args: refused.args }, 422);
     if (!importId) return json({ ok: false, fieldErrors: { file: "missing" } }, 422);
     jobsSignal.emit("enqueued");
     const locale = new URL(request.url).searchParams.get("locale");
@@ -83,7 +84,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 
 export default function ImportPage() {
   const { imports, current, report, runReport } = useLoaderData<typeof loader>();
-  const result = useActionData<{ ok: boolean; fieldErrors?: Record<string, string> }>();
+  const result = useActionData<{ ok: boolean; fieldErrors?: Record<string, string>; args?: Record<string, string> }>();
   const nav = useNavigation();
   const revalidator = useRevalidator();
   const [params] = useSearchParams();
@@ -99,6 +100,11 @@ export default function ImportPage() {
     return () => clearInterval(timer);
   }, [active, revalidator]);
   const fileError = result?.fieldErrors?.file;
+  // row problems are stored as codes (app/domain/member-import.ts), shown in the admin's language
+  const reason = (stored: string) => {
+    const { code, value } = splitReason(stored);
+    return code ? t(`import.reason.${code}` as MessageKey, { value }) : value;
+  };
   const localeQuery = params.get("locale") ? `&locale=${params.get("locale")}` : "";
   return (
     <Page title={t("import.heading")}>
@@ -121,7 +127,11 @@ export default function ImportPage() {
                     <Text as="span">{t("import.file")}</Text>
                   </label>
                   <input id="import-file" type="file" name="file" accept=".csv,text/csv" required />
-                  {fileError ? <Banner tone="critical">{fileError === "missing" || fileError === "unreadable" ? t(`import.error.${fileError}` as MessageKey) : t("import.error.format", { message: fileError })}</Banner> : null}
+                  {fileError ? (
+                    <Banner tone="critical">
+                      {fileError === "missing" || fileError === "unreadable" ? t(`import.error.${fileError}` as MessageKey) : t(`import.fileError.${fileError}` as MessageKey, result?.args)}
+                    </Banner>
+                  ) : null}
                   <InlineStack>
                     <Button submit variant="primary" loading={nav.state === "submitting" && nav.formEncType === "multipart/form-data"}>{t("import.upload")}</Button>
                   </InlineStack>
@@ -170,7 +180,7 @@ export default function ImportPage() {
                         <DataTable
                           columnContentTypes={["numeric", "text", "text"]}
                           headings={[t("import.row"), t("import.column"), t("import.reason")]}
-                          rows={report.errors.map((e) => [e.row, e.column, e.reason])}
+                          rows={report.errors.map((e) => [e.row, e.column, reason(e.reason)])}
                         />
                       </div>
                       {report.total > report.errors.length ? <Text as="p" tone="subdued">{t("import.more", { count: n(report.total - report.errors.length) })}</Text> : null}
@@ -184,7 +194,7 @@ export default function ImportPage() {
                       <DataTable
                         columnContentTypes={["numeric", "text", "text"]}
                         headings={[t("import.row"), t("import.column"), t("import.reason")]}
-                        rows={runReport.errors.map((e) => [e.row, e.column, e.reason])}
+                        rows={runReport.errors.map((e) => [e.row, e.column, reason(e.reason)])}
                       />
                     </BlockStack>
                   ) : null}

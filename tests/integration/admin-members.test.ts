@@ -203,10 +203,10 @@ describe(`CSV import on ${TEST_DB}`, () => {
     expect(await validateImport(db.sql, A, id)).toEqual({ valid: 2, bad: 4 });
     const report = await importErrors(db.sql, A, id, "validate");
     expect(report.errors).toEqual([
-      { row: 3, column: "email", reason: "not an email address" },
-      { row: 4, column: "points", reason: expect.stringMatching(/whole number/) },
-      { row: 5, column: "birthday", reason: expect.stringMatching(/not a date/) },
-      { row: 7, column: "customer_id", reason: "the same member as row 2" },
+      { row: 3, column: "email", reason: "email.invalid" },
+      { row: 4, column: "points", reason: "points.whole" },
+      { row: 5, column: "birthday", reason: "birthday.invalid" },
+      { row: 7, column: "customer_id", reason: "duplicate:2" },
     ]);
     expect((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM members WHERE shop = ?`, [A]))!.n).toBe(membersBefore);
     expect(await db.sql.all(`SELECT id FROM ledger_entries WHERE shop = ? AND kind = 'migrate'`, [A])).toHaveLength(0);
@@ -254,7 +254,7 @@ describe(`CSV import on ${TEST_DB}`, () => {
     const sam = await db.sql.get<{ birthday: string; imported_tier: string; email: string }>(`SELECT birthday, imported_tier, email FROM members WHERE shop = ? AND customer_gid = ?`, [A, gid(smileCustomer)]);
     expect(sam).toEqual({ birthday: "07-04", imported_tier: "Silver", email: "sam.smile@example.de" });
     // an email without a Shopify customer is reported, not guessed
-    expect((await importErrors(db.sql, A, smile, "run")).errors).toEqual([{ row: 3, column: "Email", reason: "no Shopify customer has this email" }]);
+    expect((await importErrors(db.sql, A, smile, "run")).errors).toEqual([{ row: 3, column: "Email", reason: "customer.notFound" }]);
     expect(await importStatus(db.sql, A, smile)).toMatchObject({ importedRows: 1, skippedRows: 1 });
   });
 
