@@ -42,6 +42,10 @@ export default function AuditLog() {
                     t(`audit.action.${e.action}` as MessageKey),
                     e.subjectType === "member" && e.subjectId ? (
                       <Link key={e.id} to={`/app/members/${e.subjectId}${locale ? `?${locale.slice(1)}` : ""}`}>{t("audit.member", { id: e.subjectId })}</Link>
+                    ) : e.subjectType === "import" ? (
+                      <Link key={e.id} to={`/app/import?id=${e.subjectId}${locale}`}>{t("audit.import", { id: e.subjectId ?? "" })}</Link>
+                    ) : e.subjectType === "export" && (e.subjectId === "members" || e.subjectId === "ledger") ? (
+                      t(`audit.export.${e.subjectId}`)
                     ) : (
                       `${e.subjectType} ${e.subjectId ?? ""}`
                     ),
