@@ -204,6 +204,18 @@ export async function startImport(sql: Sql, shop: string, id: number, actor: str
   });
 }
 
+/** Starts a failed import again where it stopped (its committed chunks stay; keys keep it exact). */
+export async function resumeImport(sql: Sql, shop: string, id: number, actor: string): Promise<void> {
+  await sql.tx(async (q) => {
+    const imp = await getImport(q, shop, id);
+    if (!imp) throw new ImportStateError("unknown import");
+    const r = await q.run(`UPDATE member_imports SET status = 'queued', last_error = NULL, updated_at = ? WHERE shop = ? AND id = ? AND status = 'failed'`, [now(q), shop, id]);
+    if (r.changes !== 1) throw new ImportStateError(`an import that is ${imp.status} can't be resumed`);
+    await recordAudit(q, shop, { actor, action: "import", subjectType: "import", subjectId: id, before: { status: "failed", doneRows: Number(imp.done_rows) }, after: { status: "queued" }, note: "resumed" });
+    await enqueue(q, { shop, kind: "import:members", payload: { importId: id, phase: "run" }, dedupeKey: `import:${id}:resume:${Date.now()}`, maxAttempts: 20 });
+  });
+}
+
 /** Finds Shopify customers by email: email (lower case) → customer GID. */
 export type CustomerLookup = (emails: string[]) => Promise<Map<string, string>>;
 

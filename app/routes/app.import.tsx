@@ -9,7 +9,7 @@ import { jobsSignal } from "~/jobs/signal.server";
 import type { MessageKey } from "~/lib/i18n";
 import { staffOf } from "~/lib/staff.server";
 import { useT } from "~/lib/use-t";
-import { createImport, importErrors, importStatus, ImportFormatError, ImportStateError, listImports, startImport } from "~/models/member-import.server";
+import { createImport, importErrors, importStatus, ImportFormatError, ImportStateError, listImports, resumeImport, startImport } from "~/models/member-import.server";
 import { authenticate } from "~/shopify.server";
 
 const ACTIVE = new Set(["uploading", "validating", "queued", "running"]);
@@ -71,9 +71,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   const form = await request.formData();
   const id = Number(form.get("id"));
-  if (form.get("intent") !== "start" || !Number.isSafeInteger(id)) return json({ ok: false, error: "unknown intent" }, 400);
+  const intent = form.get("intent");
+  if ((intent !== "start" && intent !== "resume") || !Number.isSafeInteger(id)) return json({ ok: false, error: "unknown intent" }, 400);
   try {
-    await startImport(db.sql, shop, id, actor);
+    await (intent === "start" ? startImport : resumeImport)(db.sql, shop, id, actor);
   } catch (error) {
     if (error instanceof ImportStateError) return json({ ok: false, fieldErrors: { start: error.message } }, 422);
     throw error;
@@ -157,7 +158,18 @@ export default function ImportPage() {
                     <Text as="p" id="import-summary">{t("import.summary", { total: n(current.totalRows), valid: n(current.validRows), bad: n(current.badRows) })}</Text>
                   ) : null}
                   {current.status === "done" ? <Banner tone="success">{t("import.done", { imported: n(current.importedRows), skipped: n(current.skippedRows), points: n(current.pointsImported) })}</Banner> : null}
-                  {current.status === "failed" && current.lastError ? <Banner tone="critical">{current.lastError}</Banner> : null}
+                  {current.status === "failed" ? (
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="resume" />
+                      <input type="hidden" name="id" value={current.id} />
+                      <BlockStack gap="200">
+                        <Banner tone="critical">{t("import.failed", { error: current.lastError ?? "" })}</Banner>
+                        <InlineStack>
+                          <Button submit>{t("import.resume")}</Button>
+                        </InlineStack>
+                      </BlockStack>
+                    </Form>
+                  ) : null}
                   {current.status === "validated" ? (
                     <Form method="post">
                       <input type="hidden" name="intent" value="start" />

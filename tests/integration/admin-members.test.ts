@@ -11,7 +11,7 @@ import { earnAction } from "~/models/actions.server";
 import { listAudit } from "~/models/audit.server";
 import { exportCsv } from "~/models/export.server";
 import { checkBalances, ensureMember, getMember, postEntry } from "~/models/ledger.server";
-import { CHUNK_ROWS, createImport, importErrors, importStatus, ImportFormatError, runImportSlice, startImport, validateImport, type CustomerLookup } from "~/models/member-import.server";
+import { CHUNK_ROWS, createImport, failImport, importErrors, importStatus, ImportFormatError, ImportStateError, resumeImport, runImportSlice, startImport, validateImport, type CustomerLookup } from "~/models/member-import.server";
 import { adjustMember, memberHistory, MemberNotFound, searchMembers, setMemberStatus } from "~/models/members.server";
 import { createReward, redeem, RedeemError } from "~/models/redemptions.server";
 import { ensureShop } from "~/models/shops.server";
@@ -294,6 +294,20 @@ describe(`CSV import on ${TEST_DB}`, () => {
     expect(Number((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ledger_entries WHERE shop = ? AND source_id = ?`, [B, String(id)]))!.n)).toBe(rows);
     expect((await checkBalances(db.sql, B)).mismatched).toEqual([]);
     expect((await checkBalances(db.sql, A)).mismatched).toEqual([]);
+  });
+
+  it("a failed import resumes where it stopped, once, and the resume is audited", async () => {
+    const id = await upload(A, "email,points\nrz1@example.de,10\nrz2@example.de,20\n");
+    await validateImport(db.sql, A, id);
+    await startImport(db.sql, A, id, STAFF);
+    await failImport(db.sql, A, id, "Shopify did not answer");
+    expect(await importStatus(db.sql, A, id)).toMatchObject({ status: "failed", lastError: "Shopify did not answer" });
+    await expect(startImport(db.sql, A, id, STAFF)).rejects.toBeInstanceOf(ImportStateError);
+    await resumeImport(db.sql, A, id, STAFF);
+    await expect(resumeImport(db.sql, A, id, STAFF)).rejects.toBeInstanceOf(ImportStateError);
+    await runAll(A, id, async (emails) => new Map(emails.map((e) => [e, gid(950_000 + Number(/^rz(\d)@/.exec(e)![1]))])));
+    expect(await importStatus(db.sql, A, id)).toMatchObject({ status: "done", importedRows: 2, pointsImported: 30 });
+    expect((await listAudit(db.sql, A, { subject: { type: "import", id: String(id) } })).entries.map((e) => e.note)).toEqual(["resumed", null]);
   });
 
   it("an import of one shop is invisible to another", async () => {
