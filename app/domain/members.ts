@@ -3,7 +3,7 @@
 
 /** Lower case with JavaScript's full Unicode folding (SQLite's lower() folds ASCII only), trimmed. */
 export function fold(value: string | null | undefined): string | null {
-  const v = value?.trim().toLocaleLowerCase("en");
+  const v = value?.trim().toLowerCase();
   return v ? v : null;
 }
 
