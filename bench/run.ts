@@ -3,6 +3,7 @@
 //   webhooks    webhook intake and processing on SQLite, against a bare handler; redemption burst
 //   storefront  the theme widget's cost on the demo storefront, with Lighthouse (bench/storefront.ts)
 //   tiers       the nightly tier re-evaluation and points expiry over 1 M members / 10 M entries (bench/tiers.ts)
+//   import      a 1 M-row member import (bench/import.ts)
 // No name runs all of them.
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
@@ -359,7 +360,8 @@ async function tiers() {
   }
 }
 
-const SCENARIOS: Record<string, () => Promise<void>> = { webhooks, storefront, tiers };
+const importScenario = () => import("./import").then((m) => m.importBench());
+const SCENARIOS: Record<string, () => Promise<void>> = { webhooks, storefront, tiers, import: importScenario };
 
 async function main() {
   const names = process.argv.slice(2).filter((a) => !a.startsWith("--"));

@@ -1,8 +1,10 @@
 // What each kind of job does. Webhook jobs carry the raw delivery body; every handler is written
 // to run twice (a job can be retried after a crash), leaning on the ledger's idempotency keys.
 import { z } from "zod";
+import { searchColumns } from "~/domain/members";
 import { awardBirthdays, earnActionIn, monthDayFrom, setBirthday } from "~/models/actions.server";
-import { customerMetafield } from "~/services/shopify/customers.server";
+import { customerIdsByEmail, customerMetafield } from "~/services/shopify/customers.server";
+import { failImport, runImportSlice, validateImport } from "~/models/member-import.server";
 import { expireUnused, markCodesUsed, settle } from "~/models/redemptions.server";
 import { claimGuestOrdersIn, clawbackForCancel, clawbackForRefund, earnForOrder, needsCollections, programOf, releaseAward } from "~/models/earning.server";
 import { ensureMember, reconcile } from "~/models/ledger.server";
@@ -158,10 +160,14 @@ export const handlers: Record<string, Handler> = {
     // Only members we know are updated; a profile update alone doesn't enrol anyone, but
     // subscribing to the newsletter earns (once per lifetime) and so enrols.
     return sql.tx(async (q) => {
-      await q.run(`UPDATE members SET email = ?, first_name = ?, last_name = ? WHERE shop = ? AND customer_gid = ?`, [
+      const search = searchColumns(profileOf(c));
+      await q.run(`UPDATE members SET email = ?, first_name = ?, last_name = ?, search_email = ?, search_first = ?, search_last = ? WHERE shop = ? AND customer_gid = ?`, [
         c.email ?? null,
         c.first_name ?? null,
         c.last_name ?? null,
+        search.searchEmail,
+        search.searchFirst,
+        search.searchLast,
         job.shop,
         customer,
       ]);
@@ -241,6 +247,24 @@ export const handlers: Record<string, Handler> = {
   "referral:friend-settle": async (ctx, job) => {
     if (!ctx.admin) throw new Error("settling a friend's code needs the Admin API");
     return settleFriendCode(ctx.sql, job.shop, parse(z.object({ friendId: z.number().int() }), job.payload).friendId, await ctx.admin(job.shop));
+  },
+
+  // A member import (app/models/member-import.server.ts): the dry run, or a slice of the real run
+  // that hands over to a fresh job for the next chunks, so other work runs in between.
+  "import:members": async (ctx, job) => {
+    const p = parse(z.object({ importId: z.number().int(), phase: z.enum(["validate", "run"]) }), job.payload);
+    if (p.phase === "validate") return validateImport(ctx.sql, job.shop, p.importId);
+    const admin = ctx.admin ? await ctx.admin(job.shop, { background: true }) : null;
+    const lookup = admin ? (emails: string[]) => customerIdsByEmail(admin, emails) : null;
+    try {
+      const r = await runImportSlice(ctx.sql, job.shop, p.importId, lookup);
+      if (r.nextChunk !== null) await enqueue(ctx.sql, { shop: job.shop, kind: "import:members", payload: { importId: p.importId, phase: "run" }, dedupeKey: `import:${p.importId}:run:${r.nextChunk}`, maxAttempts: 20 });
+      return r;
+    } catch (error) {
+      // the last attempt: the import shows as failed; committed chunks stay and a new run resumes
+      if (job.attempts >= job.maxAttempts) await failImport(ctx.sql, job.shop, p.importId, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
   },
 
   "ledger:reconcile": async ({ sql, log }, job) => {

@@ -5,7 +5,7 @@ import { periodKey } from "~/domain/periods";
 import type { Program, SocialNetwork } from "~/domain/program";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { consume } from "./counters.server";
-import { programOf } from "./earning.server";
+import { isExcluded, programOf } from "./earning.server";
 import { ensureMember, postEntry, postEntryIn, type MemberProfile } from "./ledger.server";
 import { levelOf } from "~/domain/tiers";
 import { ensureShop } from "./shops.server";
@@ -69,6 +69,7 @@ export async function earnActionIn(q: Queryable, shop: string, customerGid: stri
   if (action.kind === "social" && !program.actions.social.networks[action.network].enabled) return { status: "skipped", reason: `${action.network} off` };
   const wanted = pointsOf(program, action);
   const memberId = await ensureMember(q, shop, customerGid, opts.profile);
+  if (await isExcluded(q, shop, memberId)) return { status: "skipped", reason: "member excluded" };
   const key = keyOf(customerGid, action);
   const existing = await q.get<{ id: number }>(`SELECT id FROM ledger_entries WHERE shop = ? AND idempotency_key = ?`, [shop, key]);
   if (existing) return { status: "duplicate", entryId: Number(existing.id) };

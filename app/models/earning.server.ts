@@ -159,6 +159,8 @@ export async function earnForOrder(sql: Sql, shop: string, payload: OrderPayload
     });
     const existing = await q.get<{ entry_id: number }>(`SELECT entry_id FROM earn_awards WHERE shop = ? AND order_gid = ?`, [shop, gid]);
     if (existing) return { status: "duplicate", entryId: Number(existing.entry_id) } as const;
+    // the merchant excluded this member from the program (app/models/members.server.ts)
+    if (await isExcluded(q, shop, memberId)) return { status: "skipped", reason: "member excluded" } as const;
 
     const stats = await customerStats(q, shop, memberId);
     const tierRow = await q.get<{ tier_id: string | null }>(`SELECT tier_id FROM members WHERE id = ? AND shop = ?`, [memberId, shop]);
@@ -294,6 +296,7 @@ export async function claimGuestOrdersIn(q: Queryable, shop: string, customerGid
     if (state?.cancelled_at || row.points <= 0 || !row.detail) continue;
     const d = JSON.parse(row.detail) as { baseMinor: number; lines: AwardLine[]; campaigns: AwardDetail["campaigns"]; explanation: string[] };
     const memberId = await ensureMember(q, shop, customerGid);
+    if (await isExcluded(q, shop, memberId)) continue;
     const posted = await postAward(q, shop, program, now, {
       memberId,
       orderGid: row.order_gid,
@@ -308,6 +311,12 @@ export async function claimGuestOrdersIn(q: Queryable, shop: string, customerGid
     if (!posted.duplicate) total += row.points;
   }
   return total;
+}
+
+/** True when the merchant excluded the member from the program: they earn nothing. */
+export async function isExcluded(q: Queryable, shop: string, memberId: number): Promise<boolean> {
+  const row = await q.get<{ excluded_at: unknown }>(`SELECT excluded_at FROM members WHERE shop = ? AND id = ?`, [shop, memberId]);
+  return Boolean(row?.excluded_at);
 }
 
 function scaleLines(lines: AwardLine[], total: number) {

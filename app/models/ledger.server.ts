@@ -2,6 +2,7 @@
 // explains are written in one transaction; the balance moves by a conditional UPDATE, never by
 // read-then-write, so concurrent postings can't lose or invent points.
 import { isActivity, LedgerRuleError, mismatches, validateEntry, type BalanceCheck, type EntryInput } from "~/domain/ledger";
+import { searchColumns } from "~/domain/members";
 import { scheduleMemberSync } from "./member-sync.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
 
@@ -37,6 +38,12 @@ export interface MemberRow {
   hold_source: string | null;
   last_activity_at: unknown;
   next_check_at: unknown;
+  excluded_at: unknown;
+  blocked_at: unknown;
+  redacted_at: unknown;
+  imported_tier: string | null;
+  imported_referral_code: string | null;
+  created_at: unknown;
 }
 
 function ts(q: Queryable, d: Date | number = new Date()): unknown {
@@ -48,15 +55,19 @@ function ts(q: Queryable, d: Date | number = new Date()): unknown {
  *  in when given and not yet known. */
 export async function ensureMember(q: Queryable, shop: string, customerGid: string, profile: MemberProfile = {}): Promise<number> {
   const now = ts(q);
+  const search = searchColumns(profile);
   const row = await q.get<{ id: number }>(
-    `INSERT INTO members (shop, customer_gid, email, first_name, last_name, points_available, points_pending, lifetime_earned, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?, ?)
+    `INSERT INTO members (shop, customer_gid, email, first_name, last_name, search_email, search_first, search_last, points_available, points_pending, lifetime_earned, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?)
      ON CONFLICT (shop, customer_gid) DO UPDATE SET
        email = COALESCE(members.email, excluded.email),
        first_name = COALESCE(members.first_name, excluded.first_name),
-       last_name = COALESCE(members.last_name, excluded.last_name)
+       last_name = COALESCE(members.last_name, excluded.last_name),
+       search_email = CASE WHEN members.email IS NULL THEN excluded.search_email ELSE members.search_email END,
+       search_first = CASE WHEN members.first_name IS NULL THEN excluded.search_first ELSE members.search_first END,
+       search_last = CASE WHEN members.last_name IS NULL THEN excluded.search_last ELSE members.search_last END
      RETURNING id`,
-    [shop, customerGid, profile.email ?? null, profile.firstName ?? null, profile.lastName ?? null, now, now],
+    [shop, customerGid, profile.email ?? null, profile.firstName ?? null, profile.lastName ?? null, search.searchEmail, search.searchFirst, search.searchLast, now, now],
   );
   if (!row) throw new Error("member upsert returned nothing");
   return Number(row.id);

@@ -87,6 +87,8 @@ export interface MemberView {
   referrals?: Array<Record<string, unknown>>;
   tier: ReturnType<typeof memberTierView>;
   notices: Array<Record<string, unknown>>;
+  /** the shop blocked this member: they see what a guest sees */
+  blocked?: boolean;
 }
 
 /**
@@ -96,7 +98,10 @@ export interface MemberView {
 export async function memberView(q: Sql, shop: string, customerGid: string | null, locale: ViewLocale): Promise<MemberView> {
   const settings = await ensureShop(q, shop);
   const program = programOf(settings);
-  const member = customerGid ? await findMemberByCustomer(q, shop, customerGid) : undefined;
+  const found = customerGid ? await findMemberByCustomer(q, shop, customerGid) : undefined;
+  // a member the shop blocked gets the guest's view: nothing personal, nothing to redeem
+  if (found?.blocked_at) return { ...(await memberView(q, shop, null, locale)), blocked: true };
+  const member = found;
   const balance = member?.points_available ?? 0;
   const rewards = (await listRewards(q, shop)).map(({ id, reward }) => ({
     id,

@@ -42,7 +42,7 @@ export async function redactCustomer(q: Queryable, shop: string, customerGid: st
   const member = await findMemberByCustomer(q, shop, customerGid);
   await redactReferrals(q, shop, customerGid, email ?? member?.email, member ? member.id : null);
   const r = await q.run(
-    `UPDATE members SET customer_gid = ?, email = NULL, first_name = NULL, last_name = NULL, redacted_at = ? WHERE shop = ? AND customer_gid = ?`,
+    `UPDATE members SET customer_gid = ?, email = NULL, first_name = NULL, last_name = NULL, search_email = NULL, search_first = NULL, search_last = NULL, birthday = NULL, imported_referral_code = NULL, redacted_at = ? WHERE shop = ? AND customer_gid = ?`,
     [opaque, q.dialect === "sqlite" ? Date.now() : new Date(), shop, customerGid],
   );
   await q.run(`UPDATE data_requests SET report = '{"redacted":true}' WHERE shop = ? AND customer_gid = ?`, [shop, customerGid]);

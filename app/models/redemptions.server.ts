@@ -125,6 +125,8 @@ async function hold(sql: Sql, shop: string, customerGid: string, rewardId: numbe
     if (grant) price = { ...price, points: 0 }; // the shop gives it: no points are taken
     if (grant) await ensureMember(q, shop, customerGid);
     const member = await findMemberByCustomer(q, shop, customerGid);
+    // the merchant excluded or blocked this member (app/models/members.server.ts)
+    if (member?.excluded_at || member?.blocked_at) throw new RedeemError(403, "this account can't redeem rewards; please contact the shop");
     if (member && !grant) {
       // tier-only rewards, and free shipping as a tier perk
       const tiers = programOf(settings).tiers;

@@ -10,6 +10,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   if (!ctx.customerGid) return privateJson({ loggedIn: false });
   const db = await database();
   const member = await findMemberByCustomer(db.sql, ctx.shop, ctx.customerGid);
+  // a member the shop blocked sees nothing personal (app/models/members.server.ts)
+  if (member?.blocked_at) return privateJson({ loggedIn: true, blocked: true, member: null });
   return privateJson({
     loggedIn: true,
     member: member

@@ -19,6 +19,12 @@ export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "ac
   "app.referrals.tsx": { door: "admin", handlers: ["loader", "action"] },
   "app.tiers.tsx": { door: "admin", handlers: ["loader", "action"] },
   "app.onboarding.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.members._index.tsx": { door: "admin", handlers: ["loader"] },
+  "app.members.$id.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.import.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.export._index.tsx": { door: "admin", handlers: [] }, // a page without data of its own; app.tsx's loader guards it
+  "app.export.$kind.tsx": { door: "admin", handlers: ["loader"] },
+  "app.audit.tsx": { door: "admin", handlers: ["loader"] },
   "proxy._index.tsx": { door: "proxy", handlers: ["loader"] },
   "proxy.rewards.tsx": { door: "proxy", handlers: ["loader", "action"] },
   "proxy.member.tsx": { door: "proxy", handlers: ["loader"] },
@@ -103,7 +109,7 @@ function hostile(file: string, door: Door, method: "GET" | "POST"): Request[] {
   }
 }
 
-const TABLES = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions"];
+const TABLES = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports"];
 async function counts() {
   const out: Record<string, number> = {};
   for (const t of TABLES) out[t] = Number((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0);
@@ -123,7 +129,7 @@ describe(`every route's door on ${TEST_DB}`, () => {
         expect(typeof mod[handler]).toBe("function");
         const before = await counts();
         for (const request of hostile(file, door, handler === "loader" ? "GET" : "POST")) {
-          const res = await mod[handler]!({ request, params: { code: "ABCDEFGH2" }, context: {} }).then(
+          const res = await mod[handler]!({ request, params: { code: "ABCDEFGH2", id: "1", kind: "members" }, context: {} }).then(
             (r) => r,
             (e: unknown) => e,
           );

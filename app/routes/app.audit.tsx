@@ -1,0 +1,70 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
+import { BlockStack, Card, DataTable, InlineStack, Layout, Page, Pagination, Text } from "@shopify/polaris";
+import { TitleBar } from "@shopify/app-bridge-react";
+import { database } from "~/db.server";
+import type { MessageKey } from "~/lib/i18n";
+import { useT } from "~/lib/use-t";
+import { listAudit } from "~/models/audit.server";
+import { authenticate } from "~/shopify.server";
+
+// The audit log: every staff action, newest first, 50 a page.
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const before = Number(new URL(request.url).searchParams.get("before")) || null;
+  const db = await database();
+  return { before, ...(await listAudit(db.sql, session.shop, { before, limit: 50 })) };
+};
+
+const short = (v: unknown) => (v === null || v === undefined ? "" : JSON.stringify(v).slice(0, 300));
+
+export default function AuditLog() {
+  const { before, entries, next } = useLoaderData<typeof loader>();
+  const { t, when } = useT();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const locale = params.get("locale") ? `&locale=${params.get("locale")}` : "";
+  return (
+    <Page title={t("audit.heading")}>
+      <TitleBar title={t("audit.heading")} />
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            <Text as="p" tone="subdued">{t("audit.intro")}</Text>
+            <Card padding="0">
+              {entries.length ? (
+                <DataTable
+                  columnContentTypes={["text", "text", "text", "text", "text", "text"]}
+                  headings={[t("audit.when"), t("audit.who"), t("audit.what"), t("audit.subject"), t("audit.before"), t("audit.after")]}
+                  rows={entries.map((e) => [
+                    when(e.at),
+                    e.actor,
+                    t(`audit.action.${e.action}` as MessageKey),
+                    e.subjectType === "member" && e.subjectId ? (
+                      <Link key={e.id} to={`/app/members/${e.subjectId}${locale ? `?${locale.slice(1)}` : ""}`}>{t("audit.member", { id: e.subjectId })}</Link>
+                    ) : e.subjectType === "import" ? (
+                      <Link key={e.id} to={`/app/import?id=${e.subjectId}${locale}`}>{t("audit.import", { id: e.subjectId ?? "" })}</Link>
+                    ) : e.subjectType === "export" && (e.subjectId === "members" || e.subjectId === "ledger") ? (
+                      t(`audit.export.${e.subjectId}`)
+                    ) : (
+                      `${e.subjectType} ${e.subjectId ?? ""}`
+                    ),
+                    short(e.before),
+                    `${short(e.after)}${e.note ? ` — ${e.note}` : ""}`,
+                  ])}
+                />
+              ) : (
+                <div style={{ padding: 16 }}>
+                  <Text as="p" tone="subdued">{t("audit.none")}</Text>
+                </div>
+              )}
+            </Card>
+            <InlineStack align="center">
+              <Pagination hasPrevious={Boolean(before)} onPrevious={() => navigate(-1)} hasNext={next !== null} onNext={() => navigate(`?before=${next}${locale}`)} />
+            </InlineStack>
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
