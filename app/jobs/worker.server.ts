@@ -49,7 +49,7 @@ export class Worker {
         this.stats.done++;
       } catch (error) {
         const permanent = error instanceof PermanentJobError || error instanceof SyntaxError;
-        const outcome = await fail(this.ctx.sql, permanent ? { ...job, attempts: job.maxAttempts } : job, this.id, error);
+        const outcome = await fail(this.ctx.sql, permanent ? { ...job, attempts: job.maxAttempts } : job, this.id, error, now);
         this.stats[outcome === "dead" ? "dead" : "retried"]++;
         this.ctx.log?.(`job ${job.id} ${job.kind} failed (${outcome})`, { error: String(error) });
       }

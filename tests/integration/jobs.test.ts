@@ -101,8 +101,10 @@ describe(`jobs on ${TEST_DB}`, () => {
   it("the worker schedules the ledger check once per slot and the check records its result", async () => {
     await db.sql.run(`INSERT INTO shops (domain, currency_code, iana_timezone, installed_at) VALUES (?, 'EUR', 'UTC', ?)`, [A, db.sql.ts()]);
     const w = new Worker({ sql: db.sql });
-    await w.schedule(Date.now());
-    await w.schedule(Date.now() + 61_000); // same hour slot: deduplicated
+    // a minute into the current hour, so both calls fall in the same hour slot whatever the time of day
+    const t0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 + 60_000;
+    await w.schedule(t0);
+    await w.schedule(t0 + 61_000); // same hour slot: deduplicated
     const queued = await db.sql.all(`SELECT * FROM jobs WHERE kind = 'ledger:reconcile' AND shop = ?`, [A]);
     expect(queued).toHaveLength(1);
     await w.drain();
