@@ -27,6 +27,8 @@ import { parseProgram, ProgramConfigError } from "~/domain/program";
 import { programOf, saveProgram } from "./earning.server";
 import { ensureMember, InsufficientPointsError, postEntryIn } from "./ledger.server";
 import { ensureShop, type ShopRow } from "./shops.server";
+import { recordNotice } from "./messaging.server";
+import type { NoticeKind } from "~/domain/program";
 
 const forUpdate = (q: Queryable) => (q.dialect === "postgres" ? " FOR UPDATE" : "");
 const tsOf = (q: Queryable, ms: number | null): unknown => (ms === null ? null : q.dialect === "sqlite" ? ms : new Date(ms));
@@ -179,13 +181,8 @@ function names(level: TierLevel | undefined) {
   return level ? level.name : null;
 }
 
-async function notify(q: Queryable, shop: string, memberId: number, kind: string, payload: unknown, dueAt: number, dedupeKey: string): Promise<boolean> {
-  const row = await q.get<{ id: number }>(
-    `INSERT INTO notifications (shop, member_id, kind, payload, due_at, dedupe_key, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
-     ON CONFLICT (shop, dedupe_key) DO NOTHING RETURNING id`,
-    [shop, memberId, kind, JSON.stringify(payload), tsOf(q, dueAt), dedupeKey, tsOf(q, dueAt)],
-  );
-  return row !== undefined;
+async function notify(q: Queryable, shop: string, memberId: number, kind: NoticeKind, payload: unknown, dueAt: number, dedupeKey: string): Promise<boolean> {
+  return recordNotice(q, shop, memberId, kind, payload, dueAt, dedupeKey);
 }
 
 const sameMs = (a: number | null, b: number | null) => a === b;
