@@ -229,7 +229,7 @@ export async function earnForOrder(sql: Sql, shop: string, payload: OrderPayload
       releaseAt,
     });
     if (posted.duplicate) return { status: "duplicate", entryId: posted.entryId } as const;
-    await recordNotice(q, shop, memberId, "points_earned", { points, bucket, order: gid }, now, `earned:${gid}`);
+    await recordNotice(q, shop, memberId, "points_earned", { points, bucket, order: gid }, now, `earned:${gid}`, program.messaging);
     return { status: "earned", points, memberId, entryId: posted.entryId, bucket } as const;
   });
 }

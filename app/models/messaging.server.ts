@@ -9,7 +9,7 @@ import { enqueue } from "~/jobs/queue.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
 import { decryptSecret, encryptSecret } from "~/lib/secrets.server";
-import { NOTICE_KINDS, type MessagingSettings, type NoticeKind, type Program } from "~/domain/program";
+import { NOTICE_KINDS, parseProgram, ProgramConfigError, type MessagingSettings, type NoticeKind, type Program } from "~/domain/program";
 import {
   isNoticeKind,
   MAX_SEND_ATTEMPTS,
@@ -19,15 +19,18 @@ import {
   renderTemplate,
   sendBackoffMs,
   templateFor,
+  unknownVariables,
   type Lang,
 } from "~/domain/templates";
-import { programOf } from "./earning.server";
+import { programOf, saveProgram } from "./earning.server";
 import { ensureShop } from "./shops.server";
 
 const tsOf = (q: Queryable, ms: number): unknown => (q.dialect === "sqlite" ? ms : new Date(ms));
 
 /** How long notices gather before one send job sends them. */
 export const SEND_WINDOW_MS = 10_000;
+/** A notice more than this overdue is not sent any more (e.g. recorded while email was off). */
+export const STALE_MS = 3 * 86_400_000;
 /** A claimed notice not marked sent within this time counts as interrupted. */
 export const SEND_LEASE_MS = 120_000;
 const BATCH = 50;
@@ -41,18 +44,26 @@ export async function scheduleNoticeSend(q: Queryable, shop: string, at: number)
   await enqueue(q, { shop, kind: "notifications:send", payload: {}, dedupeKey: `notifications:send:${window}`, runAt: new Date((window + 1) * SEND_WINDOW_MS), maxAttempts: 20 });
 }
 
+/** Kinds recorded whether or not email is on: the storefront panel and the admin show them too. */
+const ALWAYS_RECORDED: ReadonlySet<NoticeKind> = new Set<NoticeKind>(["points_expiring", "points_expired", "tier_up", "tier_down", "tier_grace"]);
+
 /**
  * Records a notice for a member, once per dedupe key, in the caller's transaction, and books its
- * send job. Returns false when the key was already there.
+ * send job when email is on. The other kinds are recorded only while email and the kind are on, so
+ * a shop without messaging pays nothing on its orders. Returns false when nothing was recorded.
+ * `messaging`: the shop's settings when the caller has them (saves a read).
  */
-export async function recordNotice(q: Queryable, shop: string, memberId: number, kind: NoticeKind, payload: unknown, dueAt: number, dedupeKey: string): Promise<boolean> {
+export async function recordNotice(q: Queryable, shop: string, memberId: number, kind: NoticeKind, payload: unknown, dueAt: number, dedupeKey: string, messaging?: MessagingSettings): Promise<boolean> {
+  const settings = messaging ?? programOf(await ensureShop(q, shop)).messaging;
+  const sending = settings.channels.email.enabled && settings.kinds[kind] !== false;
+  if (!sending && !ALWAYS_RECORDED.has(kind)) return false;
   const row = await q.get<{ id: number }>(
     `INSERT INTO notifications (shop, member_id, kind, payload, due_at, dedupe_key, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)
      ON CONFLICT (shop, dedupe_key) DO NOTHING RETURNING id`,
     [shop, memberId, kind, JSON.stringify(payload), tsOf(q, dueAt), dedupeKey, tsOf(q, dueAt)],
   );
   if (!row) return false;
-  await scheduleNoticeSend(q, shop, Math.max(dueAt, Date.now()));
+  if (sending) await scheduleNoticeSend(q, shop, Math.max(dueAt, Date.now()));
   return true;
 }
 
@@ -170,6 +181,7 @@ interface DueRow {
   kind: string;
   payload: string;
   message_id: string | null;
+  due_at: unknown;
   email: string | null;
   first_name: string | null;
   email_consent: string | null;
@@ -227,7 +239,7 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
   // interrupted sends come back with their message id
   await sql.run(`UPDATE notifications SET status = 'pending' WHERE shop = ? AND status = 'sending' AND due_at <= ?`, [shop, tsOf(sql, now)]);
   const rows = await sql.all<DueRow>(
-    `SELECT n.id, n.member_id, n.kind, n.payload, n.message_id, m.email, m.first_name, m.email_consent, m.locale, m.points_available, m.redacted_at
+    `SELECT n.id, n.member_id, n.kind, n.payload, n.message_id, n.due_at, m.email, m.first_name, m.email_consent, m.locale, m.points_available, m.redacted_at
        FROM notifications n JOIN members m ON m.id = n.member_id AND m.shop = n.shop
       WHERE n.shop = ? AND n.status = 'pending' AND n.due_at <= ? ORDER BY n.due_at, n.id LIMIT ?`,
     [shop, tsOf(sql, now), limit + 1],
@@ -252,6 +264,11 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
       const blocked = blockedReason(r.kind, settings, { email: r.email, emailConsent: r.email_consent, redacted: r.redacted_at !== null && r.redacted_at !== undefined }, transport !== null);
       if (blocked) {
         await cancel(sql, shop, id, blocked);
+        summary.cancelled++;
+        continue;
+      }
+      if ((toDate(r.due_at)?.getTime() ?? now) < now - STALE_MS) {
+        await cancel(sql, shop, id, "stale");
         summary.cancelled++;
         continue;
       }
@@ -421,4 +438,45 @@ export async function setMemberLocale(q: Queryable, shop: string, memberId: numb
 /** The welcome notice, once per member (a new customer account). */
 export async function recordWelcome(q: Queryable, shop: string, memberId: number, now = Date.now()): Promise<boolean> {
   return recordNotice(q, shop, memberId, "welcome", {}, now, `welcome:${memberId}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The admin's settings form
+
+export type MessagingSettingsResult = { ok: true; messaging: MessagingSettings } | { ok: false; fieldErrors: Record<string, string> };
+
+/**
+ * Validates and saves the program's messaging section (channel, quiet hours, kinds, templates,
+ * default language). Field errors use the program's paths ("messaging.quietHours.start"); a
+ * template that uses a variable its kind doesn't offer is an error on that field. Turning email
+ * on needs SMTP settings and a sender address.
+ */
+export async function applyMessagingSettings(sql: Sql, shop: string, input: unknown): Promise<MessagingSettingsResult> {
+  const current = programOf(await ensureShop(sql, shop));
+  let next: Program;
+  try {
+    next = parseProgram({ ...structuredClone(current), messaging: input });
+  } catch (error) {
+    if (error instanceof ProgramConfigError) return { ok: false, fieldErrors: error.fieldErrors };
+    throw error;
+  }
+  const m = next.messaging;
+  const fieldErrors: Record<string, string> = {};
+  for (const [kind, langs] of Object.entries(m.templates) as Array<[NoticeKind, Partial<Record<Lang, { subject: string; body: string }>>]>) {
+    for (const [lang, t] of Object.entries(langs) as Array<[Lang, { subject: string; body: string }]>) {
+      if (!t) continue;
+      for (const field of ["subject", "body"] as const) {
+        const unknown = unknownVariables({ subject: t[field], body: "" }, kind);
+        if (unknown.length) fieldErrors[`messaging.templates.${kind}.${lang}.${field}`] = `Unknown variable ${unknown.map((v) => `{{${v}}}`).join(", ")}`;
+      }
+      if (!t.subject.trim()) fieldErrors[`messaging.templates.${kind}.${lang}.subject`] ??= "Enter a subject";
+    }
+  }
+  if (m.channels.email.enabled) {
+    if (!m.channels.email.fromEmail) fieldErrors["messaging.channels.email.fromEmail"] ??= "Enter the address notices come from";
+    if (!(await smtpSettingsView(sql, shop))) fieldErrors["messaging.channels.email.enabled"] = "Save the SMTP settings first";
+  }
+  if (Object.keys(fieldErrors).length) return { ok: false, fieldErrors };
+  await sql.tx((q) => saveProgram(q, shop, next));
+  return { ok: true, messaging: m };
 }

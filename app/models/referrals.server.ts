@@ -566,7 +566,7 @@ export async function rewardReferral(sql: Sql, shop: string, referralId: number,
       note: `friend's order ${r.order_gid} kept past the return window`,
     });
     await q.run(`UPDATE referrals SET status = 'rewarded', reward_points = ?, reward_entry_id = ?, updated_at = ? WHERE id = ?`, [points, posted.entryId, ts(q, now), r.id]);
-    await recordNotice(q, shop, memberId, "referral_completed", { points, order: r.order_gid }, now, `referral:${r.order_gid}`);
+    await recordNotice(q, shop, memberId, "referral_completed", { points, order: r.order_gid }, now, `referral:${r.order_gid}`, program.messaging);
     return "rewarded";
   });
 }

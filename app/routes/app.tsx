@@ -33,6 +33,7 @@ export default function App() {
         <Link to="/app/storefront">{translate(locale, "nav.storefront")}</Link>
         <Link to="/app/referrals">{translate(locale, "nav.referrals")}</Link>
         <Link to="/app/tiers">{translate(locale, "nav.tiers")}</Link>
+        <Link to="/app/messaging">{translate(locale, "nav.messaging")}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -9,12 +9,12 @@ import { handlers } from "~/jobs/handlers.server";
 import { Worker } from "~/jobs/worker.server";
 import { saveProgram } from "~/models/earning.server";
 import { ensureMember, postEntry } from "~/models/ledger.server";
-import { noticeCounts, recentNotices, recordWelcome, retryFailedNotices, saveSmtpSettings, sendDueNotices, sendTestEmail, SmtpSettingsError, smtpSettingsView } from "~/models/messaging.server";
+import { applyMessagingSettings, noticeCounts, recentNotices, recordWelcome, retryFailedNotices, saveSmtpSettings, sendDueNotices, sendTestEmail, SmtpSettingsError, smtpSettingsView } from "~/models/messaging.server";
 import { updateShopSettings } from "~/models/shops.server";
 import { evaluateMember } from "~/models/tiers.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { startSmtp, type TestSmtp } from "../helpers/smtp";
-import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
+import { paidOrder, TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
 
 let db: TestDatabase;
 let smtpA: TestSmtp;
@@ -278,11 +278,13 @@ describe(`notices by email on ${TEST_DB}`, () => {
       const ctxLogs: unknown[] = [];
       const job = { id: 777, shop: A, kind: "notifications:send", payload: "{}", attempts: 1, maxAttempts: 20 };
       ctxLogs.push(await handlers["notifications:send"]!({ sql: db.sql, log: (msg, data) => ctxLogs.push({ msg, data }) }, job, NOON + 60_000));
-      // the jobs the notices booked, run by a real worker (at the real clock: whatever is due)
-      await new Worker({ sql: db.sql, log: (msg, data) => ctxLogs.push({ msg, data }) }).runOnce(Date.now() + 60_000);
       const [n] = await notices(m.id);
       expect(n!.status).toBe("pending");
       expect(n!.reason).toMatch(/Invalid username or password|535/);
+      // the jobs the notices booked, run by a real worker at the real clock (months after NOON:
+      // what is still pending is stale by then and cancelled, not sent)
+      await new Worker({ sql: db.sql, log: (msg, data) => ctxLogs.push({ msg, data }) }).runOnce(Date.now() + 60_000);
+      expect((await notices(m.id))[0]).toMatchObject({ status: "cancelled", reason: "stale" });
       const everything = JSON.stringify({ test, n, ctxLogs, logs, rows: await db.sql.all(`SELECT * FROM notifications WHERE shop = ?`, [A]), jobs: await db.sql.all(`SELECT payload, last_error FROM jobs WHERE shop = ?`, [A]) });
       expect(everything).not.toContain(PASSWORD_A);
     } finally {
@@ -307,5 +309,65 @@ describe(`notices by email on ${TEST_DB}`, () => {
     const m = await promoted(B, NOON);
     expect(await sendDueNotices(db.sql, B, NOON)).toMatchObject({ sent: 0, cancelled: 1 });
     expect((await notices(m.id))[0]).toMatchObject({ status: "cancelled", reason: "email_off" });
+  });
+
+  it("an order's webhook: points earned by email in the order's language, to a subscribed customer, once however often the job runs", async () => {
+    const customerId = 7_700_001;
+    const gid = `gid://shopify/Customer/${customerId}`;
+    const job = (kind: string, payload: unknown, id: number) => ({ id, shop: B, kind, payload: JSON.stringify(payload), attempts: 1, maxAttempts: 20 });
+    await db.sql.tx((q) => saveProgram(q, B, program((p) => (p.messaging.channels.email.fromEmail = `treue@${B}`))));
+    await handlers["webhook:CUSTOMERS_CREATE"]!({ sql: db.sql }, job("webhook:CUSTOMERS_CREATE", { id: customerId, email: `c${customerId}@example.com`, first_name: "Lena", email_marketing_consent: { state: "subscribed" } }, 1), NOON);
+    const order = { ...paidOrder(customerId, "100.00"), customer_locale: "de-AT" };
+    for (let i = 0; i < 2; i++) await handlers["webhook:ORDERS_PAID"]!({ sql: db.sql }, job("webhook:ORDERS_PAID", order, 2 + i), NOON);
+    const m = await db.sql.get<{ id: number; locale: string; email_consent: string }>(`SELECT id, locale, email_consent FROM members WHERE shop = ? AND customer_gid = ?`, [B, gid]);
+    expect(m).toMatchObject({ locale: "de-AT", email_consent: "subscribed" });
+    // signup points + the order's lift the member to silver as well
+    expect((await notices(Number(m!.id))).map((n) => n.kind)).toEqual(["welcome", "points_earned", "tier_up"]);
+    const before = smtpB.messages.length;
+    expect(await sendDueNotices(db.sql, B, NOON)).toMatchObject({ sent: 3 });
+    const mails = (await smtpB.waitFor(before + 3)).slice(before);
+    expect(mails.map((x) => x.subject).sort()).toEqual(["Du hast 100 Punkte gesammelt", "Du hast Silber erreicht", "Willkommen im Treueprogramm von laden-b"]);
+    expect(mails.find((x) => x.subject.startsWith("Du hast"))!.text).toContain("(verfügbar)");
+    // unsubscribing later (customers/update): the next marketing notice is not sent
+    await handlers["webhook:CUSTOMERS_UPDATE"]!({ sql: db.sql }, job("webhook:CUSTOMERS_UPDATE", { id: customerId, email: `c${customerId}@example.com`, email_marketing_consent: { state: "unsubscribed" } }, 5), NOON);
+    await handlers["webhook:ORDERS_PAID"]!({ sql: db.sql }, job("webhook:ORDERS_PAID", { ...paidOrder(customerId, "20.00"), customer_locale: "de" }, 6), NOON);
+    expect(await sendDueNotices(db.sql, B, NOON)).toMatchObject({ sent: 0, cancelled: 1 });
+    expect((await notices(Number(m!.id))).at(-1)).toMatchObject({ kind: "points_earned", status: "cancelled", reason: "no_consent" });
+  });
+
+  it("with email off, orders record no new notices (nothing to pay for), tier notices stay pending", async () => {
+    await db.sql.tx((q) => saveProgram(q, B, program((p) => (p.messaging.channels.email.enabled = false))));
+    const customerId = 7_700_002;
+    await handlers["webhook:ORDERS_PAID"]!({ sql: db.sql }, { id: 9, shop: B, kind: "webhook:ORDERS_PAID", payload: JSON.stringify(paidOrder(customerId, "50.00")), attempts: 1, maxAttempts: 20 }, NOON);
+    const row = await db.sql.get<{ id: number }>(`SELECT id FROM members WHERE shop = ? AND customer_gid = ?`, [B, `gid://shopify/Customer/${customerId}`]);
+    expect(await notices(Number(row!.id))).toEqual([]);
+  });
+
+  it("the admin's settings: field errors per template field and for email without SMTP, else saved", async () => {
+    const p = program().messaging;
+    p.templates.tier_up = { de: { subject: "{{code}} {{tier}}", body: "{{nope}}" } };
+    p.quietHours.start = "7 Uhr";
+    const r = await applyMessagingSettings(db.sql, A, p);
+    expect(r).toEqual({
+      ok: false,
+      fieldErrors: {
+        "messaging.quietHours.start": expect.any(String),
+      },
+    });
+    p.quietHours.start = "22:00";
+    expect(await applyMessagingSettings(db.sql, A, p)).toEqual({
+      ok: false,
+      fieldErrors: { "messaging.templates.tier_up.de.subject": "Unknown variable {{code}}", "messaging.templates.tier_up.de.body": "Unknown variable {{nope}}" },
+    });
+    const other = "no-smtp.myshopify.com";
+    const q = program().messaging;
+    q.channels.email.fromEmail = "a@b.example";
+    expect(await applyMessagingSettings(db.sql, other, q)).toMatchObject({ ok: false, fieldErrors: { "messaging.channels.email.enabled": "Save the SMTP settings first" } });
+    p.templates.tier_up = { de: { subject: "Neu: {{tier}}", body: "Hallo {{firstName}}" } };
+    p.channels.email.fromEmail = `treue@${A}`;
+    const ok = await applyMessagingSettings(db.sql, A, p);
+    expect(ok.ok).toBe(true);
+    const stored = await db.sql.get<{ program: string }>(`SELECT program FROM shops WHERE domain = ?`, [A]);
+    expect((JSON.parse(stored!.program) as Program).messaging.templates.tier_up?.de?.subject).toBe("Neu: {{tier}}");
   });
 });
