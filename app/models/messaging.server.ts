@@ -272,6 +272,16 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
         summary.cancelled++;
         continue;
       }
+      if (r.kind === "tier_up") {
+        // joining the entry tier (threshold 0) with the first points is no news to announce
+        const p = JSON.parse(r.payload) as { from?: string | null; to?: string | null };
+        const to = program.tiers.levels.find((l) => l.id === p.to);
+        if (!p.from && to && to.threshold === 0) {
+          await cancel(sql, shop, id, "entry_tier");
+          summary.cancelled++;
+          continue;
+        }
+      }
       if (r.kind === "code_expiring") {
         const redemptionId = Number((JSON.parse(r.payload) as { redemptionId?: unknown }).redemptionId);
         const red = await sql.get<{ status: string }>(`SELECT status FROM redemptions WHERE shop = ? AND id = ?`, [shop, redemptionId]);

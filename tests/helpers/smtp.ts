@@ -30,7 +30,7 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-export async function startSmtp(opts: { user?: string; password?: string; port?: number } = {}): Promise<TestSmtp> {
+export async function startSmtp(opts: { user?: string; password?: string; port?: number; onMessage?: (m: ReceivedMail) => void } = {}): Promise<TestSmtp> {
   const messages: ReceivedMail[] = [];
   const logins: TestSmtp["logins"] = [];
   let reject = 0;
@@ -60,7 +60,7 @@ export async function startSmtp(opts: { user?: string; password?: string; port?:
         const raw = Buffer.concat(chunks);
         simpleParser(raw)
           .then((m) => {
-            messages.push({
+            const mail: ReceivedMail = {
               from: m.from?.value[0]?.address ?? "",
               to: session.envelope.rcptTo.map((r) => r.address),
               subject: m.subject ?? "",
@@ -70,7 +70,9 @@ export async function startSmtp(opts: { user?: string; password?: string; port?:
               headers: m.headers as Map<string, unknown>,
               user: typeof session.user === "string" ? session.user : undefined,
               raw: raw.toString("utf8"),
-            });
+            };
+            messages.push(mail);
+            opts.onMessage?.(mail);
             for (const w of waiters.splice(0)) w();
             cb();
           })

@@ -370,4 +370,19 @@ describe(`notices by email on ${TEST_DB}`, () => {
     const stored = await db.sql.get<{ program: string }>(`SELECT program FROM shops WHERE domain = ?`, [A]);
     expect((JSON.parse(stored!.program) as Program).messaging.templates.tier_up?.de?.subject).toBe("Neu: {{tier}}");
   });
+
+  it("joining the entry tier (threshold 0) is not announced; moving up from it is", async () => {
+    await db.sql.tx((q) => saveProgram(q, B, program((p) => {
+      p.messaging.channels.email.fromEmail = `treue@${B}`;
+      p.tiers.levels = [level("bronze", 0, "Bronze"), ...p.tiers.levels];
+    })));
+    const m = await member(B, { locale: "de" });
+    await postEntry(db.sql, B, { memberId: m.id, bucket: "available", points: 10, kind: "earn", reason: "purchase", idempotencyKey: `seed:${m.gid}`, at: NOON - 1000 });
+    await evaluateMember(db.sql, B, m.id, NOON);
+    expect(await sendDueNotices(db.sql, B, NOON)).toMatchObject({ sent: 0, cancelled: 1 });
+    await postEntry(db.sql, B, { memberId: m.id, bucket: "available", points: 100, kind: "earn", reason: "purchase", idempotencyKey: `seed2:${m.gid}`, at: NOON });
+    await evaluateMember(db.sql, B, m.id, NOON + 1000);
+    expect(await sendDueNotices(db.sql, B, NOON + 1000)).toMatchObject({ sent: 1 });
+    expect((await notices(m.id)).map((n) => [n.kind, n.status, n.reason])).toEqual([["tier_up", "cancelled", "entry_tier"], ["tier_up", "sent", null]]);
+  });
 });
