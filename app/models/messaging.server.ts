@@ -150,7 +150,11 @@ async function transportFor(q: Queryable, shop: string): Promise<{ transport: Tr
   const v = viewOf(r);
   const password = r.password_enc ? decryptSecret(r.password_enc, shop) : undefined;
   const auth = v.username ? { user: v.username, pass: password ?? "" } : undefined;
+  // one pooled connection per run: a batch of notices is one SMTP session, not one per message
   const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections: 1,
+    maxMessages: 100,
     host: v.host,
     port: v.port,
     secure: v.secure,

@@ -41,6 +41,8 @@ export async function startSmtp(opts: { user?: string; password?: string; port?:
     allowInsecureAuth: true,
     authOptional: !opts.user,
     logger: false,
+    // no reverse DNS of 127.0.0.1 per connection
+    disableReverseLookup: true,
     onAuth(auth, _session, cb) {
       const ok = auth.username === opts.user && auth.password === opts.password;
       logins.push({ user: auth.username ?? "", ok });
