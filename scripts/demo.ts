@@ -4,6 +4,7 @@
 import { rmSync } from "node:fs";
 import { createDevStore } from "../devstore/index.ts";
 import { seedDemo } from "./demo-seed.ts";
+import { startSmtp } from "../tests/helpers/smtp.ts";
 
 const started = Date.now();
 const appPort = Number(process.env.PORT ?? 3000);
@@ -26,6 +27,15 @@ for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
 // The offline store keeps its state in memory, so the demo's app database starts fresh with it.
 const dbFile = process.env.DATABASE_URL!.replace(/^file:/, "");
 if (process.env.DATABASE_URL!.startsWith("file:")) for (const suffix of ["", "-wal", "-shm"]) rmSync(dbFile + suffix, { force: true });
+
+// A real SMTP server on a local port stands in for the merchant's: notices by email arrive here
+// and are printed (To and Subject) as they come.
+const mailbox = await startSmtp({
+  user: "demo",
+  password: "demo-smtp-password",
+  port: Number(process.env.DEMO_SMTP_PORT ?? 0),
+  onMessage: (m) => console.log(`[mail] to ${m.to.join(", ")}: ${m.subject}`),
+});
 
 const store = await createDevStore({
   port: storePort,
@@ -73,9 +83,15 @@ const store = await createDevStore({
     retention: { keepNextPeriod: true, graceDays: 30 },
     membershipProduct: null,
   };
+  // notices by email through the local SMTP server (quiet hours off, so the demo shows them at once)
+  program.messaging.channels.email = { enabled: true, fromName: "Kaffeerösterei Stammkunde", fromEmail: "treue@kaffee.example", replyTo: "" };
+  program.messaging.quietHours.enabled = false;
+  program.messaging.defaultLanguage = "de";
   await db.sql.tx((q) => saveProgram(q, shopDomain, program));
   // configured above, so it counts as onboarded: the merchant lands on the overview, not the onboarding
   await db.sql.tx((q) => markOnboarded(q, shopDomain));
+  const { saveSmtpSettings } = await import("../app/models/messaging.server.ts");
+  await saveSmtpSettings(db.sql, shopDomain, { host: mailbox.host, port: mailbox.port, secure: false, username: "demo", password: "demo-smtp-password" });
   await db.sql.run(
     `INSERT INTO sessions (id, shop, state, "isOnline", scope, "accessToken", "accountOwner") VALUES (?, ?, '', ?, ?, ?, ?)`,
     [`offline_${shopDomain}`, shopDomain, db.sql.bool(false), store.shops.get(shopDomain).scope, store.shops.accessToken(shopDomain), db.sql.bool(false)],
@@ -95,6 +111,7 @@ Stammkunde demo is running (started in ${((Date.now() - started) / 1000).toFixed
   Storefront:                                   ${storeUrl}/
   Log in as a shopper (e.g. ${seed.demoShopper.name}):   ${storeUrl}/account/login
   The app itself:                               ${app.url}/
+Notices by email go to a local SMTP server at ${mailbox.host}:${mailbox.port} and are printed here as [mail] lines.
 Seeded ${seed.customers} customers and ${seed.orders} paid orders; the app earns their points from the webhooks.
 Place, pay, refund and cancel orders from a script: POST ${storeUrl}/devstore/orders, /devstore/orders/:id/paid|refund|cancel
 Stop with Ctrl-C.
@@ -106,6 +123,7 @@ const stop = async () => {
   stopping = true;
   await app.close();
   await store.close();
+  await mailbox.close();
   process.exit(0);
 };
 process.on("SIGINT", stop);

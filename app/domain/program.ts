@@ -409,6 +409,70 @@ export function defaultStorefront(): z.infer<typeof storefrontSchema> {
   return { texts: { en: { ...none }, de: { ...none } } };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Messaging (notices to members by email; app/domain/templates.ts renders them)
+
+export const NOTICE_KINDS = [
+  "welcome",
+  "points_earned",
+  "reward_redeemed",
+  "code_expiring",
+  "points_expiring",
+  "points_expired",
+  "tier_up",
+  "tier_down",
+  "tier_grace",
+  "referral_completed",
+  "friend_reward_ready",
+] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+const templateSchema = z
+  .object({
+    subject: z.string().max(200, "Must be at most 200 characters"),
+    body: z.string().max(10_000, "Must be at most 10000 characters"),
+  })
+  .strict();
+
+const emailAddress = z.string().max(254, "Must be at most 254 characters").regex(/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/, "Must be an email address");
+
+const messagingSchema = z
+  .object({
+    channels: z
+      .object({
+        email: z
+          .object({
+            enabled: z.boolean(),
+            fromName: z.string().max(100, "Must be at most 100 characters").refine((s) => !/[\r\n<>"]/.test(s), "Must not contain line breaks, quotes or angle brackets"),
+            fromEmail: z.union([z.literal(""), emailAddress]),
+            replyTo: z.union([z.literal(""), emailAddress]).default(""),
+          })
+          .strict(),
+      })
+      .strict(),
+    /** no mail between start and end, in the shop's timezone (start > end: over midnight); equal: none */
+    quietHours: z.object({ enabled: z.boolean(), start: timeSchema, end: timeSchema }).strict(),
+    /** the language of members whose language isn't known */
+    defaultLanguage: z.enum(LOCALES).default("en"),
+    /** per kind on/off; a kind not listed is on */
+    kinds: z.record(z.enum(NOTICE_KINDS), z.boolean()).default({}),
+    /** the merchant's texts per kind and language; a kind or language not set uses the built-in text */
+    templates: z.record(z.enum(NOTICE_KINDS), z.object({ en: templateSchema.optional(), de: templateSchema.optional() }).strict()).default({}),
+  })
+  .strict();
+
+export type MessagingConfig = z.infer<typeof messagingSchema>;
+
+export function defaultMessaging(): MessagingConfig {
+  return {
+    channels: { email: { enabled: false, fromName: "", fromEmail: "", replyTo: "" } },
+    quietHours: { enabled: true, start: "22:00", end: "08:00" },
+    defaultLanguage: "en",
+    kinds: {},
+    templates: {},
+  };
+}
+
 export const programSchema = z
   .object({
     /** the kill switch for the whole program */
@@ -428,6 +492,8 @@ export const programSchema = z
     referrals: referralSettingsSchema.default(defaultReferralSettings),
     tiers: tiersSchema.default(defaultTiers),
     expiry: expirySchema.default(defaultExpiry),
+    /** messaging (issue #10); programs stored before it existed get the defaults (email off) */
+    messaging: messagingSchema.default(defaultMessaging),
   })
   .strict();
 
@@ -444,6 +510,7 @@ export type RoundingMode = PurchaseRules["rounding"];
 export type TierConfig = Program["tiers"];
 export type TierLevel = TierConfig["levels"][number];
 export type ExpiryConfig = Program["expiry"];
+export type MessagingSettings = Program["messaging"];
 
 // ---------------------------------------------------------------------------------------------
 // Parsing into field errors
@@ -619,5 +686,6 @@ export function defaultProgram(): Program {
     referrals: defaultReferralSettings(),
     tiers: defaultTiers(),
     expiry: defaultExpiry(),
+    messaging: defaultMessaging(),
   };
 }

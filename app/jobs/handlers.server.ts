@@ -20,6 +20,7 @@ import { syncMemberMetafields } from "~/models/member-sync.server";
 import { publishStorefront } from "~/models/storefront.server";
 import { evaluateMember, grantMembershipForOrder, refundsMembership, revokeMembershipForOrder, runNightly } from "~/models/tiers.server";
 import { parseShopifyJson } from "~/lib/json";
+import { recordWelcome, scheduleFollowUp, sendDueNotices, setEmailConsent, setMemberLocale } from "~/models/messaging.server";
 
 export interface JobContext {
   sql: Sql;
@@ -92,6 +93,8 @@ async function earnWithCatalog(ctx: JobContext, job: Job, event: "paid" | "fulfi
     collections = products.length ? await collectionsByProduct(await ctx.admin(job.shop), products) : {};
   }
   const earned = await earnForOrder(ctx.sql, job.shop, order, event, { collectionsByProduct: collections, now });
+  const customerLocale = (order as { customer_locale?: unknown }).customer_locale;
+  if (earned.status === "earned" && typeof customerLocale === "string") await setMemberLocale(ctx.sql, job.shop, earned.memberId, customerLocale);
   const codesUsed = event === "paid" ? await markCodesUsed(ctx.sql, job.shop, order as Parameters<typeof markCodesUsed>[2]) : 0;
   // a paid membership starts with the payment; an order that earned may lift the member's tier
   const tiersOn = program.tiers.enabled && program.tiers.levels.length > 0;
@@ -135,7 +138,7 @@ export const handlers: Record<string, Handler> = {
   },
   "earn:release": async ({ sql }, job) => releaseAward(sql, job.shop, parse(z.object({ orderGid: z.string() }), job.payload).orderGid),
 
-  "webhook:CUSTOMERS_CREATE": async (ctx, job) => {
+  "webhook:CUSTOMERS_CREATE": async (ctx, job, now) => {
     const { sql } = ctx;
     const c = parse(CustomerPayload, job.payload);
     const customer = gid("Customer")(c);
@@ -144,11 +147,13 @@ export const handlers: Record<string, Handler> = {
     // subscribed to the newsletter earns those too
     return sql.tx(async (q) => {
       await ensureShop(q, job.shop);
-      await ensureMember(q, job.shop, customer, profileOf(c));
+      const memberId = await ensureMember(q, job.shop, customer, profileOf(c));
+      await setEmailConsent(q, job.shop, customer, c);
       const signup = await earnActionIn(q, job.shop, customer, { kind: "signup" }, { profile: profileOf(c) });
+      const welcome = await recordWelcome(q, job.shop, memberId, now);
       const newsletter = subscribed(c) ? await earnActionIn(q, job.shop, customer, { kind: "newsletter" }) : null;
       const guestOrders = await claimGuestOrdersIn(q, job.shop, customer, c.email);
-      return { signup, newsletter, guestOrders };
+      return { signup, newsletter, guestOrders, welcome };
     }).then(async (r) => ({ ...r, birthday: await syncBirthday(ctx, job.shop, customer) }));
   },
 
@@ -171,6 +176,7 @@ export const handlers: Record<string, Handler> = {
         job.shop,
         customer,
       ]);
+      await setEmailConsent(q, job.shop, customer, c);
       return subscribed(c) ? earnActionIn(q, job.shop, customer, { kind: "newsletter" }, { profile: profileOf(c) }) : "updated";
     }).then(async (r) => ({ result: r, birthday: await syncBirthday(ctx, job.shop, customer) }));
   },
@@ -265,6 +271,14 @@ export const handlers: Record<string, Handler> = {
       if (job.attempts >= job.maxAttempts) await failImport(ctx.sql, job.shop, p.importId, error instanceof Error ? error.message : String(error));
       throw error;
     }
+  },
+
+  // Notices by email over the shop's SMTP server (app/models/messaging.server.ts).
+  "notifications:send": async ({ sql, log }, job, now) => {
+    const r = await sendDueNotices(sql, job.shop, now);
+    await scheduleFollowUp(sql, job.shop, r, job.id, now);
+    if (r.retried || r.failed) log?.("notices not sent", { shop: job.shop, retried: r.retried, failed: r.failed });
+    return r;
   },
 
   "ledger:reconcile": async ({ sql, log }, job) => {

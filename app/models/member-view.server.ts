@@ -14,6 +14,8 @@ import { programOf } from "./earning.server";
 import { memberReferral } from "./referrals.server";
 import { memberNotices, memberTierView } from "./tiers.server";
 
+const STOREFRONT_NOTICES = ["points_expiring", "points_expired", "tier_up", "tier_down", "tier_grace"] as const;
+
 export type ViewLocale = "en" | "de";
 
 /** "de", "de-DE", "de-CH,de;q=0.9" → de; anything else → en. */
@@ -133,9 +135,9 @@ export async function memberView(q: Sql, shop: string, customerGid: string | nul
       offer: locale === "de" ? `Freunde erhalten ${offer}. Sie erhalten ${points} Punkte, sobald die Bestellung behalten wird.` : `Friends get ${offer}. You get ${points} points once their order is kept.`,
     });
   }
-  // the member's tier and notices (points expiring, tier changes) until the messaging issue sends them
+  // the member's tier and notices (points expiring, tier changes; the kinds the panel has texts for)
   const tier = member ? memberTierView(program, member as unknown as Parameters<typeof memberTierView>[1], locale) : null;
-  const notices = member ? (await memberNotices(q, shop, member.id, 5)).map((n) => ({ kind: n.kind, at: n.dueAt, ...n.payload })) : [];
+  const notices = member ? (await memberNotices(q, shop, member.id, 5, STOREFRONT_NOTICES)).map((n) => ({ kind: n.kind, at: n.dueAt, ...n.payload })) : [];
   return { loggedIn: Boolean(customerGid), balance, pending: member?.points_pending ?? 0, currency: settings.currency_code, rewards, codes, earn, history, tier, notices, ...((referral ?? {}) as object) };
 }
 

@@ -20,6 +20,9 @@ import { toMinorUnits } from "~/domain/money";
 import { ensureMember, findMemberByCustomer, InsufficientPointsError, postEntryIn } from "./ledger.server";
 import { ensureShop } from "./shops.server";
 import { consume, release as releaseCounter } from "./counters.server";
+import { recordNotice } from "./messaging.server";
+
+const CODE_REMINDER_MS = 3 * 86_400_000;
 
 export class RedeemError extends Error {
   constructor(readonly status: number, readonly reason: string) {
@@ -188,8 +191,8 @@ async function hold(sql: Sql, shop: string, customerGid: string, rewardId: numbe
 /** Marks a held redemption issued and schedules what happens if its code expires unused. */
 async function issue(sql: Sql, shop: string, id: number, discountGid: string): Promise<void> {
   await sql.tx(async (q) => {
-    const r = await q.get<{ config: string; created_at: unknown }>(
-      `SELECT w.config, r.created_at FROM redemptions r JOIN rewards w ON w.id = r.reward_id AND w.shop = r.shop WHERE r.shop = ? AND r.id = ? AND r.status = 'held'`,
+    const r = await q.get<{ config: string; created_at: unknown; member_id: number; code: string; points: number }>(
+      `SELECT w.config, r.created_at, r.member_id, r.code, r.points FROM redemptions r JOIN rewards w ON w.id = r.reward_id AND w.shop = r.shop WHERE r.shop = ? AND r.id = ? AND r.status = 'held'`,
       [shop, id],
     );
     if (!r) return;
@@ -197,6 +200,11 @@ async function issue(sql: Sql, shop: string, id: number, discountGid: string): P
     const created = r.created_at instanceof Date ? r.created_at.getTime() : Number(r.created_at);
     const expiresAt = created + reward.expiryDays * 86_400_000;
     await q.run(`UPDATE redemptions SET status = 'issued', discount_gid = ?, expires_at = ?, updated_at = ? WHERE shop = ? AND id = ? AND status = 'held'`, [discountGid, ts(q, expiresAt), ts(q), shop, id]);
+    // the code by email, and a reminder three days before it expires (cancelled if used by then)
+    const now = Date.now();
+    const notice = { redemptionId: id, code: r.code, points: Number(r.points), reward: { en: reward.texts.en.title, de: reward.texts.de.title }, until: new Date(expiresAt).toISOString() };
+    await recordNotice(q, shop, Number(r.member_id), "reward_redeemed", notice, now, `redeemed:${id}`);
+    if (expiresAt - CODE_REMINDER_MS > now) await recordNotice(q, shop, Number(r.member_id), "code_expiring", notice, expiresAt - CODE_REMINDER_MS, `code-expiring:${id}`);
     if (reward.refundIfUnused && reward.type !== "store_credit") {
       await enqueue(q, { shop, kind: "redeem:expire", payload: { redemptionId: id }, dedupeKey: `expire:${id}`, runAt: new Date(expiresAt + 60_000) });
     }

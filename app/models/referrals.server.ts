@@ -43,6 +43,7 @@ import { consume, release as releaseCounter } from "./counters.server";
 import { programOf } from "./earning.server";
 import { ensureMember, postEntryIn } from "./ledger.server";
 import { ensureShop } from "./shops.server";
+import { recordNotice } from "./messaging.server";
 
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
@@ -565,6 +566,7 @@ export async function rewardReferral(sql: Sql, shop: string, referralId: number,
       note: `friend's order ${r.order_gid} kept past the return window`,
     });
     await q.run(`UPDATE referrals SET status = 'rewarded', reward_points = ?, reward_entry_id = ?, updated_at = ? WHERE id = ?`, [points, posted.entryId, ts(q, now), r.id]);
+    await recordNotice(q, shop, memberId, "referral_completed", { points, order: r.order_gid }, now, `referral:${r.order_gid}`, program.messaging);
     return "rewarded";
   });
 }

@@ -27,6 +27,8 @@ import { parseProgram, ProgramConfigError } from "~/domain/program";
 import { programOf, saveProgram } from "./earning.server";
 import { ensureMember, InsufficientPointsError, postEntryIn } from "./ledger.server";
 import { ensureShop, type ShopRow } from "./shops.server";
+import { recordNotice } from "./messaging.server";
+import type { NoticeKind } from "~/domain/program";
 
 const forUpdate = (q: Queryable) => (q.dialect === "postgres" ? " FOR UPDATE" : "");
 const tsOf = (q: Queryable, ms: number | null): unknown => (ms === null ? null : q.dialect === "sqlite" ? ms : new Date(ms));
@@ -179,13 +181,8 @@ function names(level: TierLevel | undefined) {
   return level ? level.name : null;
 }
 
-async function notify(q: Queryable, shop: string, memberId: number, kind: string, payload: unknown, dueAt: number, dedupeKey: string): Promise<boolean> {
-  const row = await q.get<{ id: number }>(
-    `INSERT INTO notifications (shop, member_id, kind, payload, due_at, dedupe_key, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
-     ON CONFLICT (shop, dedupe_key) DO NOTHING RETURNING id`,
-    [shop, memberId, kind, JSON.stringify(payload), tsOf(q, dueAt), dedupeKey, tsOf(q, dueAt)],
-  );
-  return row !== undefined;
+async function notify(q: Queryable, shop: string, program: Program, memberId: number, kind: NoticeKind, payload: unknown, dueAt: number, dedupeKey: string): Promise<boolean> {
+  return recordNotice(q, shop, memberId, kind, payload, dueAt, dedupeKey, program.messaging);
 }
 
 const sameMs = (a: number | null, b: number | null) => a === b;
@@ -210,7 +207,7 @@ async function applyDecision(q: Queryable, shop: string, program: Program, membe
   if (updated.changes !== 1) return null;
   const today = localDate(now, timeZone);
   if (d.graceStarted && s.graceUntil !== null) {
-    await notify(q, shop, memberId, "tier_grace", { tier: before.tierId, name: names(levelOf(program.tiers, before.tierId)), until: new Date(s.graceUntil).toISOString() }, now, `tier-grace:${memberId}:${before.tierId}:${localDate(s.graceUntil, timeZone)}`);
+    await notify(q, shop, program, memberId, "tier_grace", { tier: before.tierId, name: names(levelOf(program.tiers, before.tierId)), until: new Date(s.graceUntil).toISOString() }, now, `tier-grace:${memberId}:${before.tierId}:${localDate(s.graceUntil, timeZone)}`);
   }
   const c = d.change;
   if (!c) return null;
@@ -240,6 +237,7 @@ async function applyDecision(q: Queryable, shop: string, program: Program, membe
   await notify(
     q,
     shop,
+    program,
     memberId,
     c.direction === "up" ? "tier_up" : "tier_down",
     { from: c.from, to: c.to, reason: c.reason, fromName: names(levelOf(program.tiers, c.from)), toName: names(level), entryRewardPoints: c.direction === "up" ? (level?.entryRewardPoints ?? 0) : 0 },
@@ -276,7 +274,7 @@ async function applyExpiry(q: Queryable, shop: string, program: Program, memberI
       if (!posted.duplicate) {
         summary.expiredPoints += points;
         summary.expiredEntries++;
-        await notify(q, shop, memberId, "points_expired", { points, on: last }, now, `expired:${memberId}:${last}`);
+        await notify(q, shop, program, memberId, "points_expired", { points, on: last }, now, `expired:${memberId}:${last}`);
       }
     } catch (error) {
       // the balance moved below what the plan read (spent meanwhile): nothing to expire this time
@@ -284,7 +282,7 @@ async function applyExpiry(q: Queryable, shop: string, program: Program, memberI
     }
   }
   for (const r of plan.remind) {
-    if (await notify(q, shop, memberId, "points_expiring", { points: r.points, on: r.on, daysBefore: r.daysBefore }, now, expiryKeys.reminder(memberId, r.on, r.daysBefore))) summary.reminders++;
+    if (await notify(q, shop, program, memberId, "points_expiring", { points: r.points, on: r.on, daysBefore: r.daysBefore }, now, expiryKeys.reminder(memberId, r.on, r.daysBefore))) summary.reminders++;
   }
   return plan.upcoming;
 }
@@ -545,10 +543,12 @@ export interface NoticeView {
   status: string;
 }
 
-export async function memberNotices(q: Queryable, shop: string, memberId: number, limit = 20): Promise<NoticeView[]> {
+/** A member's latest notices; `kinds`: only these (the storefront panel shows tier and expiry ones). */
+export async function memberNotices(q: Queryable, shop: string, memberId: number, limit = 20, kinds?: readonly string[]): Promise<NoticeView[]> {
+  const only = kinds?.length ? ` AND kind IN (${kinds.map(() => "?").join(",")})` : "";
   const rows = await q.all<{ id: number; kind: string; payload: string; due_at: unknown; status: string }>(
-    `SELECT id, kind, payload, due_at, status FROM notifications WHERE shop = ? AND member_id = ? ORDER BY id DESC LIMIT ?`,
-    [shop, memberId, limit],
+    `SELECT id, kind, payload, due_at, status FROM notifications WHERE shop = ? AND member_id = ?${only} ORDER BY id DESC LIMIT ?`,
+    [shop, memberId, ...(kinds ?? []), limit],
   );
   return rows.map((r) => ({ id: Number(r.id), kind: r.kind, payload: JSON.parse(r.payload) as Record<string, unknown>, dueAt: toDate(r.due_at)?.toISOString() ?? null, status: r.status }));
 }

@@ -37,6 +37,7 @@ export default function App() {
         <Link to="/app/import">{translate(locale, "nav.import")}</Link>
         <Link to="/app/export">{translate(locale, "nav.export")}</Link>
         <Link to="/app/audit">{translate(locale, "nav.audit")}</Link>
+        <Link to="/app/messaging">{translate(locale, "nav.messaging")}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

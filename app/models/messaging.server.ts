@@ -1,0 +1,496 @@
+// Notices to members by email. A business fact records a notice (the `notifications` table, once
+// per dedupe key) and books a `notifications:send` job per shop and window; the job sends what is
+// due over the shop's own SMTP server: consent, channel and kind settings and quiet hours first,
+// then claim (pending → sending, conditional), send with the Message-ID chosen before the first
+// attempt, mark sent. Failures go back to pending with backoff, then `failed` (docs/decisions/0015).
+import { randomUUID } from "node:crypto";
+import nodemailer from "nodemailer";
+import { enqueue } from "~/jobs/queue.server";
+import type { Queryable, Sql } from "~/lib/sql.server";
+import { toDate } from "~/lib/sql.server";
+import { decryptSecret, encryptSecret } from "~/lib/secrets.server";
+import { NOTICE_KINDS, parseProgram, ProgramConfigError, type MessagingSettings, type NoticeKind, type Program } from "~/domain/program";
+import {
+  isNoticeKind,
+  MAX_SEND_ATTEMPTS,
+  needsMarketingConsent,
+  nextSendTime,
+  noticeVariables,
+  renderTemplate,
+  sendBackoffMs,
+  templateFor,
+  unknownVariables,
+  type Lang,
+} from "~/domain/templates";
+import { programOf, saveProgram } from "./earning.server";
+import { ensureShop } from "./shops.server";
+
+const tsOf = (q: Queryable, ms: number): unknown => (q.dialect === "sqlite" ? ms : new Date(ms));
+
+/** How long notices gather before one send job sends them. */
+export const SEND_WINDOW_MS = 10_000;
+/** A notice more than this overdue is not sent any more (e.g. recorded while email was off). */
+export const STALE_MS = 3 * 86_400_000;
+/** A claimed notice not marked sent within this time counts as interrupted. */
+export const SEND_LEASE_MS = 120_000;
+const BATCH = 50;
+
+// ---------------------------------------------------------------------------------------------
+// Recording
+
+/** One send job per shop and window, at the window's end (or when a later notice is due). */
+export async function scheduleNoticeSend(q: Queryable, shop: string, at: number): Promise<void> {
+  const window = Math.floor(at / SEND_WINDOW_MS);
+  await enqueue(q, { shop, kind: "notifications:send", payload: {}, dedupeKey: `notifications:send:${window}`, runAt: new Date((window + 1) * SEND_WINDOW_MS), maxAttempts: 20 });
+}
+
+/** Kinds recorded whether or not email is on: the storefront panel and the admin show them too. */
+const ALWAYS_RECORDED: ReadonlySet<NoticeKind> = new Set<NoticeKind>(["points_expiring", "points_expired", "tier_up", "tier_down", "tier_grace"]);
+
+/**
+ * Records a notice for a member, once per dedupe key, in the caller's transaction, and books its
+ * send job when email is on. The other kinds are recorded only while email and the kind are on, so
+ * a shop without messaging pays nothing on its orders. Returns false when nothing was recorded.
+ * `messaging`: the shop's settings when the caller has them (saves a read).
+ */
+export async function recordNotice(q: Queryable, shop: string, memberId: number, kind: NoticeKind, payload: unknown, dueAt: number, dedupeKey: string, messaging?: MessagingSettings): Promise<boolean> {
+  const settings = messaging ?? programOf(await ensureShop(q, shop)).messaging;
+  const sending = settings.channels.email.enabled && settings.kinds[kind] !== false;
+  if (!sending && !ALWAYS_RECORDED.has(kind)) return false;
+  const row = await q.get<{ id: number }>(
+    `INSERT INTO notifications (shop, member_id, kind, payload, due_at, dedupe_key, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)
+     ON CONFLICT (shop, dedupe_key) DO NOTHING RETURNING id`,
+    [shop, memberId, kind, JSON.stringify(payload), tsOf(q, dueAt), dedupeKey, tsOf(q, dueAt)],
+  );
+  if (!row) return false;
+  if (sending) await scheduleNoticeSend(q, shop, Math.max(dueAt, Date.now()));
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SMTP settings
+
+export interface SmtpSettingsView {
+  host: string;
+  port: number;
+  secure: boolean;
+  username: string;
+  /** a password is stored (it is never sent back) */
+  passwordSet: boolean;
+}
+
+export interface SmtpInput {
+  host: string;
+  port: number | string;
+  secure: boolean;
+  username?: string;
+  /** empty or absent: keep the stored one */
+  password?: string;
+  clearPassword?: boolean;
+}
+
+export class SmtpSettingsError extends Error {
+  constructor(readonly fieldErrors: Record<string, string>) {
+    super(`invalid SMTP settings: ${Object.keys(fieldErrors).join(", ")}`);
+    this.name = "SmtpSettingsError";
+  }
+}
+
+interface SmtpRow {
+  host: string;
+  port: number;
+  secure: unknown;
+  username: string | null;
+  password_enc: string | null;
+}
+
+const HOST_RE = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\d{1,3}(\.\d{1,3}){3}$|^\[[0-9a-fA-F:]+\]$/;
+
+export function validateSmtp(input: SmtpInput): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const host = String(input.host ?? "").trim();
+  if (!host) errors.host = "Enter the SMTP server's host name";
+  else if (!HOST_RE.test(host)) errors.host = "Must be a host name or IP address";
+  const port = typeof input.port === "number" ? input.port : /^\d+$/.test(String(input.port ?? "").trim()) ? Number(String(input.port).trim()) : NaN;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) errors.port = "Must be a port from 1 to 65535";
+  if ((input.username ?? "").length > 254) errors.username = "Must be at most 254 characters";
+  if ((input.password ?? "").length > 1024) errors.password = "Must be at most 1024 characters";
+  return errors;
+}
+
+export async function saveSmtpSettings(q: Queryable, shop: string, input: SmtpInput, now = Date.now()): Promise<SmtpSettingsView> {
+  const errors = validateSmtp(input);
+  if (Object.keys(errors).length) throw new SmtpSettingsError(errors);
+  const port = Number(String(input.port).trim());
+  const username = input.username?.trim() || null;
+  const existing = await q.get<SmtpRow>(`SELECT host, port, secure, username, password_enc FROM smtp_settings WHERE shop = ?`, [shop]);
+  const passwordEnc = input.clearPassword ? null : input.password ? encryptSecret(input.password, shop) : (existing?.password_enc ?? null);
+  await q.run(
+    `INSERT INTO smtp_settings (shop, host, port, secure, username, password_enc, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (shop) DO UPDATE SET host = excluded.host, port = excluded.port, secure = excluded.secure, username = excluded.username,
+       password_enc = excluded.password_enc, updated_at = excluded.updated_at`,
+    [shop, input.host.trim(), port, q.dialect === "sqlite" ? (input.secure ? 1 : 0) : input.secure, username, passwordEnc, tsOf(q, now)],
+  );
+  return { host: input.host.trim(), port, secure: input.secure, username: username ?? "", passwordSet: passwordEnc !== null };
+}
+
+const viewOf = (r: SmtpRow): SmtpSettingsView => ({ host: r.host, port: Number(r.port), secure: r.secure === true || r.secure === 1 || r.secure === "1", username: r.username ?? "", passwordSet: r.password_enc !== null });
+
+/** The shop's SMTP settings as the admin sees them: never the password. */
+export async function smtpSettingsView(q: Queryable, shop: string): Promise<SmtpSettingsView | null> {
+  const r = await q.get<SmtpRow>(`SELECT host, port, secure, username, password_enc FROM smtp_settings WHERE shop = ?`, [shop]);
+  return r ? viewOf(r) : null;
+}
+
+type Transport = ReturnType<typeof nodemailer.createTransport>;
+
+async function transportFor(q: Queryable, shop: string): Promise<{ transport: Transport; password: string | undefined } | null> {
+  const r = await q.get<SmtpRow>(`SELECT host, port, secure, username, password_enc FROM smtp_settings WHERE shop = ?`, [shop]);
+  if (!r) return null;
+  const v = viewOf(r);
+  const password = r.password_enc ? decryptSecret(r.password_enc, shop) : undefined;
+  const auth = v.username ? { user: v.username, pass: password ?? "" } : undefined;
+  // one pooled connection per run: a batch of notices is one SMTP session, not one per message
+  const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections: 1,
+    maxMessages: 100,
+    host: v.host,
+    port: v.port,
+    secure: v.secure,
+    auth,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+    // nodemailer's own logger stays off: it could print the AUTH exchange
+    logger: false,
+    debug: false,
+  });
+  return { transport, password };
+}
+
+/** An error's message for storage and the admin: never the password, at most 500 characters. */
+function errorText(e: unknown, secret?: string): string {
+  let m = e instanceof Error ? e.message : String(e);
+  if (secret) m = m.split(secret).join("***");
+  return m.replace(/\s+/g, " ").slice(0, 500);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending
+
+interface DueRow {
+  id: number;
+  member_id: number;
+  kind: string;
+  payload: string;
+  message_id: string | null;
+  due_at: unknown;
+  email: string | null;
+  first_name: string | null;
+  email_consent: string | null;
+  locale: string | null;
+  points_available: number;
+  redacted_at: unknown;
+}
+
+export interface SendSummary {
+  sent: number;
+  cancelled: number;
+  deferred: number;
+  retried: number;
+  failed: number;
+  /** pending notices remain that are due later (quiet hours, backoff): when the next one is */
+  nextDueAt: string | null;
+  more: boolean;
+}
+
+export function languageOf(locale: string | null, settings: MessagingSettings): Lang {
+  const l = (locale ?? "").toLowerCase();
+  if (l.startsWith("de")) return "de";
+  if (l.startsWith("en")) return "en";
+  return settings.defaultLanguage;
+}
+
+async function cancel(q: Queryable, shop: string, id: number, reason: string): Promise<void> {
+  await q.run(`UPDATE notifications SET status = 'cancelled', reason = ? WHERE id = ? AND shop = ? AND status = 'pending'`, [reason, id, shop]);
+}
+
+/** Why a notice must not go out by email, or null when it may. */
+export function blockedReason(kind: NoticeKind, settings: MessagingSettings, member: { email: string | null; emailConsent: string | null; redacted: boolean }, hasSmtp: boolean): string | null {
+  if (!settings.channels.email.enabled) return "email_off";
+  if (settings.kinds[kind] === false) return "kind_off";
+  if (!hasSmtp || !settings.channels.email.fromEmail) return "no_smtp";
+  if (member.redacted || !member.email) return "no_email";
+  if (needsMarketingConsent(kind) && (member.emailConsent ?? "").toLowerCase() !== "subscribed") return "no_consent";
+  return null;
+}
+
+/**
+ * Sends the shop's due notices, up to `limit`. Each notice: cancelled with a reason when it must
+ * not go out; moved to the end of the quiet hours when inside them; else claimed by a conditional
+ * update (pending → sending, so two workers never both send it), sent with its Message-ID and
+ * marked sent. A notice left `sending` by a crash is sent again with the same Message-ID once its
+ * lease ran out.
+ */
+export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), limit = BATCH): Promise<SendSummary> {
+  const summary: SendSummary = { sent: 0, cancelled: 0, deferred: 0, retried: 0, failed: 0, nextDueAt: null, more: false };
+  const shopRow = await ensureShop(sql, shop);
+  const program: Program = programOf(shopRow);
+  const settings = program.messaging;
+  const timeZone = shopRow.iana_timezone || "UTC";
+  const shopName = shopRow.name ?? shop.replace(/\.myshopify\.com$/, "");
+  // interrupted sends come back with their message id
+  await sql.run(`UPDATE notifications SET status = 'pending' WHERE shop = ? AND status = 'sending' AND due_at <= ?`, [shop, tsOf(sql, now)]);
+  const rows = await sql.all<DueRow>(
+    `SELECT n.id, n.member_id, n.kind, n.payload, n.message_id, n.due_at, m.email, m.first_name, m.email_consent, m.locale, m.points_available, m.redacted_at
+       FROM notifications n JOIN members m ON m.id = n.member_id AND m.shop = n.shop
+      WHERE n.shop = ? AND n.status = 'pending' AND n.due_at <= ? ORDER BY n.due_at, n.id LIMIT ?`,
+    [shop, tsOf(sql, now), limit + 1],
+  );
+  summary.more = rows.length > limit;
+  let transport: Transport | null | undefined;
+  let password: string | undefined;
+  try {
+    for (const r of rows.slice(0, limit)) {
+      const id = Number(r.id);
+      if (!isNoticeKind(r.kind)) {
+        await cancel(sql, shop, id, "unknown_kind");
+        summary.cancelled++;
+        continue;
+      }
+      if (transport === undefined) {
+        // an unreadable password (client secret changed) fails the job: the notices wait
+        const t = await transportFor(sql, shop);
+        transport = t?.transport ?? null;
+        password = t?.password;
+      }
+      const blocked = blockedReason(r.kind, settings, { email: r.email, emailConsent: r.email_consent, redacted: r.redacted_at !== null && r.redacted_at !== undefined }, transport !== null);
+      if (blocked) {
+        await cancel(sql, shop, id, blocked);
+        summary.cancelled++;
+        continue;
+      }
+      if ((toDate(r.due_at)?.getTime() ?? now) < now - STALE_MS) {
+        await cancel(sql, shop, id, "stale");
+        summary.cancelled++;
+        continue;
+      }
+      if (r.kind === "tier_up") {
+        // joining the entry tier (threshold 0) with the first points is no news to announce
+        const p = JSON.parse(r.payload) as { from?: string | null; to?: string | null };
+        const to = program.tiers.levels.find((l) => l.id === p.to);
+        if (!p.from && to && to.threshold === 0) {
+          await cancel(sql, shop, id, "entry_tier");
+          summary.cancelled++;
+          continue;
+        }
+      }
+      if (r.kind === "code_expiring") {
+        const redemptionId = Number((JSON.parse(r.payload) as { redemptionId?: unknown }).redemptionId);
+        const red = await sql.get<{ status: string }>(`SELECT status FROM redemptions WHERE shop = ? AND id = ?`, [shop, redemptionId]);
+        if (red?.status !== "issued") {
+          await cancel(sql, shop, id, "code_closed");
+          summary.cancelled++;
+          continue;
+        }
+      }
+      const sendAt = nextSendTime(now, settings.quietHours, timeZone);
+      if (sendAt > now) {
+        await sql.run(`UPDATE notifications SET due_at = ? WHERE id = ? AND shop = ? AND status = 'pending'`, [tsOf(sql, sendAt), id, shop]);
+        summary.deferred++;
+        continue;
+      }
+      const messageId = r.message_id ?? `<${randomUUID()}.n${id}@stammkunde.${shop}>`;
+      const claimed = await sql.get<{ attempts: number; message_id: string }>(
+        `UPDATE notifications SET status = 'sending', attempts = attempts + 1, message_id = COALESCE(message_id, ?), due_at = ?
+          WHERE id = ? AND shop = ? AND status = 'pending' RETURNING attempts, message_id`,
+        [messageId, tsOf(sql, now + SEND_LEASE_MS), id, shop],
+      );
+      if (!claimed) continue; // another worker has it
+      const lang = languageOf(r.locale, settings);
+      const vars = noticeVariables(r.kind, JSON.parse(r.payload) as Record<string, unknown>, { firstName: r.first_name, balance: Number(r.points_available) }, shopName, lang, timeZone);
+      const mail = renderTemplate(templateFor(settings, r.kind, lang), vars, "send");
+      const email = settings.channels.email;
+      try {
+        const info = (await transport!.sendMail({
+          from: { name: email.fromName || shopName, address: email.fromEmail },
+          to: r.email!,
+          replyTo: email.replyTo || undefined,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          messageId: claimed.message_id,
+          headers: { "X-Stammkunde-Notice": `${r.kind}:${id}` },
+        })) as { messageId?: string };
+        await sql.run(`UPDATE notifications SET status = 'sent', channel = 'email', sent_at = ?, reason = NULL, message_id = COALESCE(?, message_id) WHERE id = ? AND shop = ? AND status = 'sending'`, [
+          tsOf(sql, now),
+          info.messageId ?? null,
+          id,
+          shop,
+        ]);
+        summary.sent++;
+      } catch (e) {
+        const attempts = Number(claimed.attempts);
+        const dead = attempts >= MAX_SEND_ATTEMPTS;
+        await sql.run(`UPDATE notifications SET status = ?, due_at = ?, reason = ? WHERE id = ? AND shop = ? AND status = 'sending'`, [
+          dead ? "failed" : "pending",
+          tsOf(sql, dead ? now : now + sendBackoffMs(attempts)),
+          errorText(e, password),
+          id,
+          shop,
+        ]);
+        if (dead) summary.failed++;
+        else summary.retried++;
+      }
+    }
+  } finally {
+    transport?.close();
+  }
+  const next = await sql.get<{ due_at: unknown }>(`SELECT MIN(due_at) AS due_at FROM notifications WHERE shop = ? AND status IN ('pending', 'sending') AND due_at > ?`, [shop, tsOf(sql, now)]);
+  const nextMs = toDate(next?.due_at)?.getTime() ?? null;
+  summary.nextDueAt = nextMs === null ? null : new Date(nextMs).toISOString();
+  return summary;
+}
+
+/** After a send run: book the next one (more due now, or when the next waiting notice is due). */
+export async function scheduleFollowUp(q: Queryable, shop: string, summary: SendSummary, jobId: number, now = Date.now()): Promise<void> {
+  if (summary.more) await enqueue(q, { shop, kind: "notifications:send", payload: {}, dedupeKey: `notifications:send:after:${jobId}`, maxAttempts: 20 });
+  if (summary.nextDueAt) {
+    const at = Math.max(Date.parse(summary.nextDueAt), now);
+    await enqueue(q, { shop, kind: "notifications:send", payload: {}, dedupeKey: `notifications:send:at:${at}`, runAt: new Date(at), maxAttempts: 20 });
+  }
+}
+
+/** The merchant's "send test email": one message to `to` with the stored settings. */
+export async function sendTestEmail(sql: Sql, shop: string, to: string, lang: Lang): Promise<{ ok: true; messageId: string } | { ok: false; error: string }> {
+  if (!/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(to)) return { ok: false, error: lang === "de" ? "Keine gültige E-Mail-Adresse" : "Not a valid email address" };
+  const shopRow = await ensureShop(sql, shop);
+  const email = programOf(shopRow).messaging.channels.email;
+  let password: string | undefined;
+  let transport: Transport | null = null;
+  try {
+    const t = await transportFor(sql, shop);
+    if (!t) return { ok: false, error: lang === "de" ? "Zuerst die SMTP-Einstellungen speichern" : "Save the SMTP settings first" };
+    transport = t.transport;
+    password = t.password;
+    const from = email.fromEmail || to;
+    const info = (await transport.sendMail({
+      from: { name: email.fromName || shopRow.name || shop, address: from },
+      to,
+      subject: lang === "de" ? "Stammkunde: Test-E-Mail" : "Stammkunde: test email",
+      text: lang === "de" ? "Die SMTP-Einstellungen funktionieren." : "Your SMTP settings work.",
+    })) as { messageId: string };
+    return { ok: true, messageId: info.messageId };
+  } catch (e) {
+    return { ok: false, error: errorText(e, password) };
+  } finally {
+    transport?.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The admin's view
+
+export async function noticeCounts(q: Queryable, shop: string): Promise<Record<string, number>> {
+  const rows = await q.all<{ status: string; n: number }>(`SELECT status, COUNT(*) AS n FROM notifications WHERE shop = ? GROUP BY status`, [shop]);
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+export interface NoticeRow {
+  id: number;
+  memberId: number;
+  kind: string;
+  status: string;
+  attempts: number;
+  reason: string | null;
+  dueAt: string | null;
+  sentAt: string | null;
+}
+
+export async function recentNotices(q: Queryable, shop: string, opts: { status?: string; limit?: number } = {}): Promise<NoticeRow[]> {
+  const params: unknown[] = [shop];
+  let filter = "";
+  if (opts.status) {
+    filter = " AND status = ?";
+    params.push(opts.status);
+  }
+  params.push(opts.limit ?? 50);
+  const rows = await q.all<{ id: number; member_id: number; kind: string; status: string; attempts: number; reason: string | null; due_at: unknown; sent_at: unknown }>(
+    `SELECT id, member_id, kind, status, attempts, reason, due_at, sent_at FROM notifications WHERE shop = ?${filter} ORDER BY id DESC LIMIT ?`,
+    params,
+  );
+  return rows.map((r) => ({ id: Number(r.id), memberId: Number(r.member_id), kind: r.kind, status: r.status, attempts: Number(r.attempts), reason: r.reason, dueAt: toDate(r.due_at)?.toISOString() ?? null, sentAt: toDate(r.sent_at)?.toISOString() ?? null }));
+}
+
+/** The merchant's "retry": failed notices go back to pending (same Message-ID) and a send is booked. */
+export async function retryFailedNotices(q: Queryable, shop: string, now = Date.now()): Promise<number> {
+  const r = await q.run(`UPDATE notifications SET status = 'pending', attempts = 0, due_at = ? WHERE shop = ? AND status = 'failed'`, [tsOf(q, now), shop]);
+  if (r.changes) await scheduleNoticeSend(q, shop, now);
+  return r.changes;
+}
+
+export { NOTICE_KINDS };
+
+// ---------------------------------------------------------------------------------------------
+// What the customer webhooks and orders tell us
+
+/** The customer's email marketing consent state from a customers/create|update payload. */
+export async function setEmailConsent(q: Queryable, shop: string, customerGid: string, c: { email_marketing_consent?: { state?: string | null } | null }): Promise<void> {
+  const state = c.email_marketing_consent?.state;
+  if (state === undefined) return;
+  await q.run(`UPDATE members SET email_consent = ? WHERE shop = ? AND customer_gid = ?`, [state ? state.toLowerCase().slice(0, 40) : null, shop, customerGid]);
+}
+
+/** The language of the member's latest order (the order's customer_locale). */
+export async function setMemberLocale(q: Queryable, shop: string, memberId: number, locale: string): Promise<void> {
+  const l = locale.trim().slice(0, 20);
+  if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l)) return;
+  await q.run(`UPDATE members SET locale = ? WHERE shop = ? AND id = ? AND COALESCE(locale, '') <> ?`, [l, shop, memberId, l]);
+}
+
+/** The welcome notice, once per member (a new customer account). */
+export async function recordWelcome(q: Queryable, shop: string, memberId: number, now = Date.now()): Promise<boolean> {
+  return recordNotice(q, shop, memberId, "welcome", {}, now, `welcome:${memberId}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The admin's settings form
+
+export type MessagingSettingsResult = { ok: true; messaging: MessagingSettings } | { ok: false; fieldErrors: Record<string, string> };
+
+/**
+ * Validates and saves the program's messaging section (channel, quiet hours, kinds, templates,
+ * default language). Field errors use the program's paths ("messaging.quietHours.start"); a
+ * template that uses a variable its kind doesn't offer is an error on that field. Turning email
+ * on needs SMTP settings and a sender address.
+ */
+export async function applyMessagingSettings(sql: Sql, shop: string, input: unknown): Promise<MessagingSettingsResult> {
+  const current = programOf(await ensureShop(sql, shop));
+  let next: Program;
+  try {
+    next = parseProgram({ ...structuredClone(current), messaging: input });
+  } catch (error) {
+    if (error instanceof ProgramConfigError) return { ok: false, fieldErrors: error.fieldErrors };
+    throw error;
+  }
+  const m = next.messaging;
+  const fieldErrors: Record<string, string> = {};
+  for (const [kind, langs] of Object.entries(m.templates) as Array<[NoticeKind, Partial<Record<Lang, { subject: string; body: string }>>]>) {
+    for (const [lang, t] of Object.entries(langs) as Array<[Lang, { subject: string; body: string }]>) {
+      if (!t) continue;
+      for (const field of ["subject", "body"] as const) {
+        const unknown = unknownVariables({ subject: t[field], body: "" }, kind);
+        if (unknown.length) fieldErrors[`messaging.templates.${kind}.${lang}.${field}`] = `Unknown variable ${unknown.map((v) => `{{${v}}}`).join(", ")}`;
+      }
+      if (!t.subject.trim()) fieldErrors[`messaging.templates.${kind}.${lang}.subject`] ??= "Enter a subject";
+    }
+  }
+  if (m.channels.email.enabled) {
+    if (!m.channels.email.fromEmail) fieldErrors["messaging.channels.email.fromEmail"] ??= "Enter the address notices come from";
+    if (!(await smtpSettingsView(sql, shop))) fieldErrors["messaging.channels.email.enabled"] = "Save the SMTP settings first";
+  }
+  if (Object.keys(fieldErrors).length) return { ok: false, fieldErrors };
+  await sql.tx((q) => saveProgram(q, shop, next));
+  return { ok: true, messaging: m };
+}
