@@ -3,19 +3,11 @@
 // request.locale, so both languages are in the answer. Everything we insert is HTML-escaped and
 // its braces are entities, so no text (a merchant's offer, a code) can become Liquid.
 import { CLAIM_ERRORS, type ClaimErrorKey, type ReferralSettings } from "~/domain/referrals";
+import { escapeForLiquid } from "~/domain/rewards-page";
 
 type Both = { en: string; de: string };
 
-function escape(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;")
-    .replace(/\{/g, "&#123;")
-    .replace(/\}/g, "&#125;");
-}
+const escape = escapeForLiquid;
 
 /** Both languages, chosen by the storefront's language when Shopify renders the page. */
 function both(t: Both): string {
