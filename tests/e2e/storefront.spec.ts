@@ -147,11 +147,11 @@ test("a page view loads no widget script; it comes when the shopper heads for th
   });
   await page.goto("/");
   await page.waitForLoadState("networkidle");
-  expect(scripts.filter((s) => s.endsWith("/rewards.js"))).toEqual([]);
+  expect(scripts.filter((s) => s.endsWith("/rewards.lazy.js"))).toEqual([]);
   await page.locator("[data-stk-launcher]").click();
   await expect(page.getByRole("dialog")).toBeVisible();
   await expect(page.getByRole("dialog").locator("[data-stk-reward-list]")).toContainText("€2 off");
-  expect(scripts.filter((s) => s.endsWith("/rewards.js"))).toHaveLength(1);
+  expect(scripts.filter((s) => s.endsWith("/rewards.lazy.js"))).toHaveLength(1);
 });
 
 test("the merchant edits the program: field errors name the field, the preview follows, the storefront shows the new rate", async ({ page }) => {
