@@ -8,8 +8,12 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Paths that take file uploads (the member import's CSV). */
 export const UPLOAD_BODY_LIMIT = 200 * 1024 * 1024;
 const UPLOAD_PATHS = [/^\/app\/import(?:[/?]|$)/];
+/** The merchant API (docs/api.md) takes small JSON bodies only. */
+export const API_BODY_LIMIT = 64 * 1024;
+const API_PATHS = [/^\/api\/v1(?:[/?]|$)/];
 
 export function bodyLimitFor(url: string | undefined): number {
+  if (API_PATHS.some((p) => p.test(url ?? ""))) return API_BODY_LIMIT;
   return UPLOAD_PATHS.some((p) => p.test(url ?? "")) ? UPLOAD_BODY_LIMIT : DEFAULT_BODY_LIMIT;
 }
 

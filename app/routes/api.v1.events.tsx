@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { database } from "~/db.server";
-import { apiCall, apiJson as json, idInput, methodNotAllowed, toGid } from "~/lib/api.server";
+import { apiCall, apiError, apiJson, idInput, methodNotAllowed, toGid, validationFailed, withHeaders } from "~/lib/api.server";
 import { ActionRejected, earnAction } from "~/models/actions.server";
 
 // POST /api/v1/events — the merchant's systems award points for their own events (a review app's
@@ -17,20 +17,21 @@ const Body = z
   })
   .strict();
 
-export const loader = methodNotAllowed;
+export const loader = () => methodNotAllowed("POST");
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const call = await apiCall(request, Body, "event");
   if ("response" in call) return call.response;
-  const { shop, data: b } = call;
+  const { shop, data: b, headers } = call;
+  const json = (data: unknown, status = 200) => apiJson(data, status, headers);
   const db = await database();
   try {
     const r = await earnAction(db.sql, shop, toGid("Customer", b.customerId), { kind: "custom", event: b.event, points: b.points, key: b.idempotencyKey, note: b.note });
     if (r.status === "earned") return json({ status: "earned", points: r.points, entryId: r.entryId }, 201);
     if (r.status === "duplicate") return json({ status: "duplicate", entryId: r.entryId }, 200);
-    return json({ status: "skipped", reason: r.reason }, 409);
+    return apiError(409, "skipped", `no points: ${r.reason}`, { status: "skipped", reason: r.reason }, headers);
   } catch (error) {
-    if (error instanceof ActionRejected) return json({ error: "invalid event", fieldErrors: { points: error.reason } }, 422);
+    if (error instanceof ActionRejected) return withHeaders(validationFailed("event", { points: error.reason }), headers);
     throw error;
   }
 };

@@ -26,6 +26,7 @@ export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "ac
   "app.export.$kind.tsx": { door: "admin", handlers: ["loader"] },
   "app.audit.tsx": { door: "admin", handlers: ["loader"] },
   "app.messaging.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.api-keys.tsx": { door: "admin", handlers: ["loader", "action"] },
   "proxy._index.tsx": { door: "proxy", handlers: ["loader"] },
   "proxy.rewards.tsx": { door: "proxy", handlers: ["loader", "action"] },
   "proxy.member.tsx": { door: "proxy", handlers: ["loader"] },
@@ -42,6 +43,12 @@ export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "ac
   "api.pos.redeem.tsx": { door: "pos", handlers: ["action"] },
   "api.v1.events.tsx": { door: "api-key", handlers: ["action"] },
   "api.v1.reviews.tsx": { door: "api-key", handlers: ["action"] },
+  "api.v1.members._index.tsx": { door: "api-key", handlers: ["loader"] },
+  "api.v1.members.$id.tsx": { door: "api-key", handlers: ["loader"] },
+  "api.v1.members.$id.entries.tsx": { door: "api-key", handlers: ["loader"] },
+  "api.v1.members.$id.adjustments.tsx": { door: "api-key", handlers: ["action"] },
+  "api.v1.members.$id.redemptions.tsx": { door: "api-key", handlers: ["action"] },
+  "api.v1.rewards.tsx": { door: "api-key", handlers: ["loader"] },
   "webhooks.app.scopes_update.tsx": { door: "webhook", handlers: ["action"] },
   "webhooks.app.uninstalled.tsx": { door: "webhook", handlers: ["action"] },
   "webhooks.customers.create.tsx": { door: "webhook", handlers: ["action"] },
@@ -99,7 +106,11 @@ function hostile(file: string, door: Door, method: "GET" | "POST"): Request[] {
         new Request(`${url}?surface=checkout`, { method, body, headers: { ...json, Origin: "https://extensions.shopifycdn.com", Authorization: "Bearer forged.jwt.token" } }),
       ];
     case "api-key":
-      return [new Request(url, { method, body, headers: json }), new Request(url, { method, body, headers: { ...json, Authorization: "Bearer stk_live_forged" } })];
+      return [
+        new Request(url, { method, body, headers: json }),
+        new Request(url, { method, body, headers: { ...json, Authorization: "Bearer stk_live_forged" } }),
+        new Request(url, { method, body, headers: { ...json, Authorization: `Bearer stk_${"A".repeat(32)}`, "Idempotency-Key": "k" } }),
+      ];
     case "webhook":
       return [
         new Request(url, { method, body, headers: { ...json, "X-Shopify-Topic": "orders/paid", "X-Shopify-Shop-Domain": SHOP, "X-Shopify-Webhook-Id": "w1", "X-Shopify-API-Version": "2026-01" } }),
@@ -110,7 +121,7 @@ function hostile(file: string, door: Door, method: "GET" | "POST"): Request[] {
   }
 }
 
-const TABLES = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications"];
+const TABLES = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications", "api_keys", "api_idempotency"];
 async function counts() {
   const out: Record<string, number> = {};
   for (const t of TABLES) out[t] = Number((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkBody, DEFAULT_BODY_LIMIT, UPLOAD_BODY_LIMIT } from "../../server/limits";
+import { API_BODY_LIMIT, checkBody, DEFAULT_BODY_LIMIT, UPLOAD_BODY_LIMIT } from "../../server/limits";
 
 const req = (url: string, headers: Record<string, string>) => ({ url, method: "POST", headers });
 
@@ -13,6 +13,12 @@ describe("request body limits", () => {
     expect(checkBody(req("/proxy/rewards", { "content-length": String(DEFAULT_BODY_LIMIT + 1) }))?.status).toBe(413);
     expect(checkBody(req("/app/import", { "content-length": String(UPLOAD_BODY_LIMIT + 1) }))?.status).toBe(413);
     expect(checkBody(req("/app/importer", { "content-length": String(DEFAULT_BODY_LIMIT + 1) }))?.status).toBe(413);
+  });
+  it("holds the merchant API to small JSON bodies (64 KB)", () => {
+    expect(checkBody(req("/api/v1/members/1/adjustments", { "content-length": String(API_BODY_LIMIT) }))).toBeNull();
+    expect(checkBody(req("/api/v1/members/1/adjustments", { "content-length": String(API_BODY_LIMIT + 1) }))?.status).toBe(413);
+    expect(checkBody(req("/api/v1?x", { "content-length": String(API_BODY_LIMIT + 1) }))?.status).toBe(413);
+    expect(checkBody(req("/api/v10", { "content-length": String(API_BODY_LIMIT + 1) }))).toBeNull();
   });
   it("asks bodies of unknown length to declare it (411)", () => {
     expect(checkBody(req("/proxy/rewards", { "transfer-encoding": "chunked" }))?.status).toBe(411);
