@@ -104,6 +104,17 @@ export async function apiCall<T>(request: Request, schema: z.ZodType<T>, what: s
   return { ...ctx, data: parsed.data };
 }
 
+/** A POST that needs an Idempotency-Key: the body's and the header's errors in one 422. */
+export async function apiCallWithKey<T>(request: Request, schema: z.ZodType<T>, what: string): Promise<(ApiContext & { data: T; idemKey: string }) | { response: Response }> {
+  const ctx = await apiRequest(request, { method: "POST", scope: "write" });
+  if ("response" in ctx) return ctx;
+  const parsed = schema.safeParse(ctx.body);
+  const key = idempotencyKey(request);
+  const errors = { ...(parsed.success ? {} : fieldErrors(parsed.error.issues)), ...("error" in key ? { "Idempotency-Key": key.error } : {}) };
+  if (!parsed.success || "error" in key) return { response: withHeaders(validationFailed(what, errors), ctx.headers) };
+  return { ...ctx, data: parsed.data, idemKey: key.key };
+}
+
 export function withHeaders(response: Response, headers: Record<string, string>): Response {
   for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
   return response;

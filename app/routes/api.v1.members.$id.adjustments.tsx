@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { MAX_ADJUST_POINTS } from "~/domain/members";
-import { apiCall, apiJson, idempotencyKey, methodNotAllowed, validationFailed, withHeaders } from "~/lib/api.server";
+import { apiCallWithKey, apiJson, methodNotAllowed } from "~/lib/api.server";
 import { memberOr } from "~/lib/api-member.server";
 import { apiAdjust } from "~/models/api.server";
 
@@ -20,12 +20,10 @@ const Body = z
 export const loader = () => methodNotAllowed("POST");
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const call = await apiCall(request, Body, "adjustment");
+  const call = await apiCallWithKey(request, Body, "adjustment");
   if ("response" in call) return call.response;
-  const key = idempotencyKey(request);
-  if ("error" in key) return withHeaders(validationFailed("adjustment", { "Idempotency-Key": key.error }), call.headers);
   const found = await memberOr(call, params.id);
   if ("response" in found) return found.response;
-  const answer = await apiAdjust(call.db.sql, call.shop, found.id, call.data, key.key, `api:${call.key.prefix}`);
+  const answer = await apiAdjust(call.db.sql, call.shop, found.id, call.data, call.idemKey, `api:${call.key.prefix}`);
   return apiJson(answer.body, answer.status, { ...call.headers, ...(answer.replayed ? { "Idempotent-Replayed": "true" } : {}) });
 };

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { adminFor } from "~/jobs/admin.server";
-import { apiError, apiCall, apiJson, idempotencyKey, methodNotAllowed, validationFailed, withHeaders } from "~/lib/api.server";
+import { apiCallWithKey, apiError, apiJson, methodNotAllowed } from "~/lib/api.server";
 import { memberOr } from "~/lib/api-member.server";
 import { redeem, RedeemError } from "~/models/redemptions.server";
 import type { AdminGraphql } from "~/services/shopify/client.server";
@@ -23,10 +23,8 @@ const WAIT_MS = () => Number(process.env.STAMMKUNDE_API_REDEEM_WAIT_MS ?? 10_000
 export const loader = () => methodNotAllowed("POST");
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const call = await apiCall(request, Body, "redemption");
+  const call = await apiCallWithKey(request, Body, "redemption");
   if ("response" in call) return call.response;
-  const key = idempotencyKey(request);
-  if ("error" in key) return withHeaders(validationFailed("redemption", { "Idempotency-Key": key.error }), call.headers);
   const found = await memberOr(call, params.id);
   if ("response" in found) return found.response;
   let admin: AdminGraphql;
@@ -36,7 +34,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     return apiError(503, "shop_not_connected", "the shop is not connected to the app; try again later", {}, call.headers);
   }
   try {
-    const pending = redeem(call.db.sql, call.shop, found.member.customerId, call.data.rewardId, `api:${key.key}`, admin, { choice: { units: call.data.units } });
+    const pending = redeem(call.db.sql, call.shop, found.member.customerId, call.data.rewardId, `api:${call.idemKey}`, admin, { choice: { units: call.data.units } });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), WAIT_MS())));
     const r = await Promise.race([pending, late]).finally(() => clearTimeout(timer));

@@ -257,11 +257,11 @@ describe(`REST API v1 on ${TEST_DB}`, () => {
     const bad = await adjust(keyA, id, "{not json", "json-1");
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ code: "invalid_json" });
-    const fields = await adjust(keyA, id, { type: "gift", points: -3, extra: 1 }, "fields-1");
+    const fields = await adjust(keyA, id, { type: "gift", points: -3, extra: 1 });
     expect(fields.status).toBe(422);
     const fe = (await fields.json()) as { code: string; fieldErrors: Record<string, string> };
     expect(fe.code).toBe("validation_failed");
-    expect(Object.keys(fe.fieldErrors).sort()).toEqual(["body", "points", "reason", "type"]);
+    expect(Object.keys(fe.fieldErrors).sort()).toEqual(["Idempotency-Key", "body", "points", "reason", "type"]);
     const noKey = await adjust(keyA, id, { type: "award", points: 1, reason: "x" });
     expect(noKey.status).toBe(422);
     expect((await noKey.json()).fieldErrors).toEqual({ "Idempotency-Key": "is required" });
