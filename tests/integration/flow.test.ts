@@ -17,8 +17,9 @@ import { saveProgram } from "~/models/earning.server";
 import { ensureMember, findMemberByCustomer, postEntry } from "~/models/ledger.server";
 import { evaluateMember } from "~/models/tiers.server";
 import { devstoreAdmin } from "../helpers/devstore";
+import { pipeline } from "../helpers/pipeline";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
-import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
+import { paidOrder, TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
 
 const A = "stammkunde-dev.myshopify.com";
 const B = "flow-zwei.myshopify.com";
@@ -120,6 +121,19 @@ describe(`Shopify Flow triggers on ${TEST_DB}`, () => {
     expect(store.flow.triggers(B)).toEqual([]);
     const statuses = await db.sql.all<{ flow_status: string }>(`SELECT flow_status FROM app_events WHERE shop = ?`, [A]);
     expect(statuses.map((s) => s.flow_status)).toEqual(["sent", "sent", "sent", "sent", "sent"]);
+  });
+
+  it("a paid order's points reach Flow through the whole path: signed webhook, earning, event, trigger", async () => {
+    const c = store.customers.create({ email: "order-flow@example.com" });
+    const p = pipeline(db.sql, { admin: async (shop) => devstoreAdmin(store, shop) });
+    const order = paidOrder(c.id, "100.00");
+    await p.deliver("orders/paid", A, order);
+    await p.deliver("orders/paid", A, order); // Shopify delivering twice: one event, one trigger
+    const earned = store.flow.triggers(A).filter((t) => t.handle === "points-earned" && (t.payload as { Order: string }).Order === order.admin_graphql_api_id);
+    expect(earned).toHaveLength(1);
+    const points = Number((await findMemberByCustomer(db.sql, A, `gid://shopify/Customer/${c.id}`))!.points_available);
+    expect(points).toBeGreaterThan(0);
+    expect(earned[0]!.payload).toEqual({ customer_id: c.id, Points: points, Balance: points, Pending: false, Order: order.admin_graphql_api_id });
   });
 
   it("the store refuses what real Flow would: unknown handle, undeclared or missing fields, a customer of another shop", async () => {
