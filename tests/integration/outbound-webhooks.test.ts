@@ -12,6 +12,8 @@ import { handlers } from "~/jobs/handlers.server";
 import { Worker } from "~/jobs/worker.server";
 import { recordAppEvent } from "~/models/app-events.server";
 import { ensureMember } from "~/models/ledger.server";
+import { redactCustomer } from "~/models/privacy.server";
+import { deleteShopData } from "~/models/shops.server";
 import { createEndpoint, EndpointInputError, listEndpoints, recentDeliveries, retryDelivery, rotateSecret, setEndpointEnabled } from "~/models/outbound-webhooks.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
@@ -132,6 +134,24 @@ describe(`outbound webhooks on ${TEST_DB}`, () => {
     } finally {
       await hookA.close();
       await hookB.close();
+    }
+  });
+
+  it("customers/redact removes the customer's events and deliveries; shop/redact removes the endpoints", async () => {
+    const shop = "hooks-privacy.myshopify.com";
+    await db.sql.tx((q) => createEndpoint(q, shop, { url: "https://hooks.example.com/p", events: ["points_earned"] }, T0, false));
+    const gone = await member(shop);
+    const kept = await member(shop);
+    await event(shop, gone.id, "5001", T0);
+    await event(shop, kept.id, "5002", T0);
+    expect(await recentDeliveries(db.sql, shop)).toHaveLength(2);
+    await db.sql.tx((q) => redactCustomer(q, shop, gone.gid, null));
+    const left = await db.sql.all<{ customer_gid: string }>(`SELECT customer_gid FROM app_events WHERE shop = ?`, [shop]);
+    expect(left).toEqual([{ customer_gid: kept.gid }]);
+    expect(await recentDeliveries(db.sql, shop)).toHaveLength(1);
+    await db.sql.tx((q) => deleteShopData(q, shop));
+    for (const t of ["app_events", "webhook_endpoints", "webhook_endpoint_deliveries"]) {
+      expect(Number((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t} WHERE shop = ?`, [shop]))!.n), t).toBe(0);
     }
   });
 
