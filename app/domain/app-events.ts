@@ -1,9 +1,8 @@
 // Business events as the outside sees them (docs/decisions/0020): which facts are events, the
 // Shopify Flow trigger each one fires and the payload it carries (the fields declared in
-// extensions/flow-*/shopify.extension.toml), the JSON body of an outbound webhook, how that body is
-// signed, which endpoint URLs a merchant may register, and the retry schedule. Pure: no I/O.
-import { createHmac, timingSafeEqual } from "node:crypto";
-
+// extensions/flow-*/shopify.extension.toml), the JSON body of an outbound webhook, which endpoint
+// URLs a merchant may register, and the retry schedule. Pure, no I/O, and safe in the browser bundle
+// (the admin page lists the kinds): the signature is in app/lib/webhook-signature.server.ts.
 export const APP_EVENT_KINDS = ["points_earned", "reward_redeemed", "tier_changed", "referral_completed", "points_expiring"] as const;
 export type AppEventKind = (typeof APP_EVENT_KINDS)[number];
 
@@ -74,37 +73,6 @@ export function flowTriggerPayload(e: AppEvent): { handle: string; payload: Reco
 /** An outbound webhook's body: stable field names, documented in docs/api.md. */
 export function webhookBody(e: AppEvent, shop: string): string {
   return JSON.stringify({ id: `evt_${e.id}`, type: e.kind, shop, createdAt: new Date(e.createdAt).toISOString(), customerId: e.customerGid, data: e.data });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Signing: `Stammkunde-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`
-
-export const SIGNATURE_HEADER = "Stammkunde-Signature";
-/** How far a receiver should accept the timestamp from its own clock. */
-export const SIGNATURE_TOLERANCE_S = 300;
-
-export function signBody(secret: string, body: string, unixSeconds: number): string {
-  const mac = createHmac("sha256", secret).update(`${unixSeconds}.${body}`, "utf8").digest("hex");
-  return `t=${unixSeconds},v1=${mac}`;
-}
-
-/** What a receiver does (docs/api.md has the same in a few lines): parse, recompute, compare in constant time, check the age. */
-export function verifySignature(secret: string, body: string, header: string | null | undefined, nowSeconds: number, toleranceS = SIGNATURE_TOLERANCE_S): boolean {
-  if (!header) return false;
-  const parts = new Map<string, string[]>();
-  for (const p of header.split(",")) {
-    const i = p.indexOf("=");
-    if (i <= 0) continue;
-    const k = p.slice(0, i).trim();
-    parts.set(k, [...(parts.get(k) ?? []), p.slice(i + 1).trim()]);
-  }
-  const t = Number(parts.get("t")?.[0]);
-  if (!Number.isInteger(t) || Math.abs(nowSeconds - t) > toleranceS) return false;
-  const expected = Buffer.from(createHmac("sha256", secret).update(`${t}.${body}`, "utf8").digest("hex"), "utf8");
-  return (parts.get("v1") ?? []).some((sig) => {
-    const got = Buffer.from(sig, "utf8");
-    return got.length === expected.length && timingSafeEqual(got, expected);
-  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,11 +17,10 @@ import {
   MAX_DELIVERY_ATTEMPTS,
   MAX_ENDPOINTS_PER_SHOP,
   retryDelayMs,
-  SIGNATURE_HEADER,
-  signBody,
   webhookBody,
   type AppEventKind,
 } from "~/domain/app-events";
+import { SIGNATURE_HEADER, signBody } from "~/lib/webhook-signature.server";
 import { loadEvent } from "./app-events.server";
 
 const tsOf = (q: Queryable, ms: number): unknown => (q.dialect === "sqlite" ? ms : new Date(ms));

@@ -11,13 +11,12 @@ import {
   FLOW_TRIGGER_HANDLES,
   flowTriggerPayload,
   retryDelayMs,
-  signBody,
-  verifySignature,
   webhookBody,
   type AppEvent,
   type AppEventKind,
 } from "~/domain/app-events";
 import { FLOW_ACTION_HANDLES } from "~/domain/flow-actions";
+import { signBody, verifySignature } from "~/lib/webhook-signature.server";
 
 const sample: Record<AppEventKind, AppEvent["data"]> = {
   points_earned: { points: 120, balance: 340, bucket: "pending", order: "gid://shopify/Order/77" },
