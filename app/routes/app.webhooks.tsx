@@ -41,7 +41,7 @@ type ActionData =
   | { intent: "update" | "enable" | "disable" | "delete" | "retry"; ok: boolean }
   | { intent: "invalid"; ok: false; fieldErrors: Record<string, string> };
 
-// POST intent=create, url, events (repeated) → 200 {id, secret} (the secret, this once) | 422 {fieldErrors: {url|events: code}}
+// POST intent=create, url, events (repeated, or comma-separated) → 200 {id, secret} (the secret, this once) | 422 {fieldErrors: {url|events: code}}
 // POST intent=update, id, url, events → 200 | 422;  intent=rotate, id → 200 {secret}
 // POST intent=enable|disable|delete, id → 200 {ok};  intent=retry, delivery → 200 {ok}
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -57,7 +57,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const id = Number(str("id"));
   const intent = str("intent");
   const db = await database();
-  const input = () => ({ url: str("url"), events: form.getAll("events").map(String) });
+  // events: repeated fields or one comma-separated list (what the page sends)
+  const input = () => ({ url: str("url"), events: form.getAll("events").flatMap((v) => String(v).split(",")).map((v) => v.trim()).filter(Boolean) });
   const needsId = ["update", "rotate", "enable", "disable", "delete"].includes(intent);
   if (needsId && !(Number.isInteger(id) && id > 0)) return json({ intent: "invalid", ok: false, fieldErrors: { id: "required" } } satisfies ActionData, { status: 400 });
   try {
@@ -135,7 +136,7 @@ export default function Webhooks() {
                   <EventChoice value={events} onChange={setEvents} t={t} />
                   {errors.events ? <Text as="p" tone="critical">{errorText(errors.events)}</Text> : null}
                   <InlineStack>
-                    <Button variant="primary" loading={create.state !== "idle"} onClick={() => create.submit({ intent: "create", url, events }, { method: "post" })}>
+                    <Button variant="primary" loading={create.state !== "idle"} onClick={() => create.submit({ intent: "create", url, events: events.join(",") }, { method: "post" })}>
                       {t("webhooks.create")}
                     </Button>
                   </InlineStack>

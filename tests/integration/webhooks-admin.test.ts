@@ -41,7 +41,7 @@ describe(`integrations admin on ${TEST_DB}`, () => {
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { fieldErrors: Record<string, string> }).fieldErrors).toEqual({ url: "url_https", events: "events_required" });
 
-    const made = await post([["intent", "create"], ["url", "https://hooks.example.com/stk"], ["events", "points_earned"], ["events", "tier_changed"]]);
+    const made = await post([["intent", "create"], ["url", "https://hooks.example.com/stk"], ["events", "points_earned,tier_changed"]]);
     expect(made.status).toBe(200);
     const { id, secret } = (await made.json()) as { id: number; secret: string };
     expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{32}$/);
