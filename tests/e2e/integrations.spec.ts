@@ -17,7 +17,7 @@ test("the merchant adds a webhook endpoint, sees its secret once and switches it
   await app.getByRole("button", { name: "Add endpoint" }).click();
   await expect(app.getByText("Signing secret: copy it now, it is shown only this once")).toBeVisible();
   await expect(app.getByTestId("webhook-secret")).toHaveText(/^whsec_/);
-  const card = app.locator(".Polaris-Card", { hasText: url });
+  const card = app.getByTestId("endpoint").filter({ hasText: url });
   await expect(card.getByText("Active")).toBeVisible();
   await card.getByRole("button", { name: "Switch off" }).click();
   await expect(card.getByText("Switched off by you.")).toBeVisible();
