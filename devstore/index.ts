@@ -12,6 +12,8 @@ import { metafieldMutations } from "./admin/root/metafields.ts";
 import { storeCreditMutations } from "./admin/root/store-credit.ts";
 import { customerMutations } from "./admin/root/customer-mutations.ts";
 import { flowMutations } from "./admin/root/flow.ts";
+import { DEFAULT_EXTENSIONS_DIR, readFlowExtensions } from "./config/flow-extensions.ts";
+import { createFlowApi, type FlowApi } from "./flow.ts";
 import { appProxySignature, signAppProxyQuery } from "./auth/app-proxy.ts";
 import { signAdminQuery } from "./auth/hmac.ts";
 import { mintExtensionToken, mintSessionToken, type ExtensionSurface, type SessionTokenClaims } from "./auth/jwt.ts";
@@ -97,6 +99,8 @@ export interface DevStoreOptions {
   unmodelled?: "error" | "null";
   /** The Online Store at the devstore's root: theme app extensions folder, strict Liquid, shipping, locales. */
   storefront?: StorefrontOptions;
+  /** Shopify Flow: the folder whose extensions' flow_trigger / flow_action TOMLs are read (default <repo>/extensions; null: none). */
+  flow?: { extensionsDir?: string | null };
   log?: (line: string) => void;
 }
 
@@ -177,6 +181,8 @@ export interface DevStore {
   };
   /** The storefront at `url` (pages, cart, checkout, theme app extensions): switches and sessions. */
   readonly storefront: StorefrontApi;
+  /** Shopify Flow: triggers received, and signed action requests to the app. */
+  readonly flow: FlowApi;
   /** POSTs a document to this devstore's Admin API as the shop's app. */
   graphql(query: string, variables?: Record<string, unknown>, opts?: ShopOpt & { token?: string; version?: string }): Promise<{ status: number; body: LooseJson }>;
   close(): Promise<void>;
@@ -245,6 +251,7 @@ export async function createDevStore(options: DevStoreOptions = {}): Promise<Dev
   const target = options.appProxy?.target ?? (proxyConfig ? `${appUrl}${new URL(proxyConfig.url).pathname.replace(/\/+$/, "")}` : `${appUrl}/proxy`);
   const proxy = { pathPrefix, target };
   const faults = new FaultController();
+  const flowExtensions = readFlowExtensions(options.flow?.extensionsDir === undefined ? DEFAULT_EXTENSIONS_DIR : options.flow.extensionsDir);
   const codes = new AuthorizationCodes();
   // --- storefront (devstore/storefront): the Online Store at the root, theme app extensions, checkout.
   const storefront = createStorefront({ core, appId: options.appId ?? 7_000_001, appName: options.appName ?? toml.name ?? "Stammkunde", log: options.log }, options.storefront);
@@ -258,6 +265,7 @@ export async function createDevStore(options: DevStoreOptions = {}): Promise<Dev
     codes,
     proxy,
     unmodelled: options.unmodelled ?? "error",
+    flow: flowExtensions,
     control: controlHandler(() => store),
     storefront,
     adminUi: adminUiHandler({
@@ -413,6 +421,7 @@ export async function createDevStore(options: DevStoreOptions = {}): Promise<Dev
       },
     },
     storefront: storefront.api,
+    flow: createFlowApi({ extensions: flowExtensions, appUrl, apiSecret, shop: (domain) => shops.get(domain) }),
     async graphql(query, variables, opts = {}) {
       const shop = shopOf(opts);
       const token = opts.token ?? store.shops.accessToken(shop.domain);

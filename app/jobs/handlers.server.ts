@@ -21,6 +21,8 @@ import { publishStorefront } from "~/models/storefront.server";
 import { evaluateMember, grantMembershipForOrder, refundsMembership, revokeMembershipForOrder, runNightly } from "~/models/tiers.server";
 import { parseShopifyJson } from "~/lib/json";
 import { recordWelcome, scheduleFollowUp, sendDueNotices, setEmailConsent, setMemberLocale } from "~/models/messaging.server";
+import { FlowRejectedError, sendFlowTrigger } from "~/models/app-events.server";
+import { deliver } from "~/models/outbound-webhooks.server";
 
 export interface JobContext {
   sql: Sql;
@@ -280,6 +282,23 @@ export const handlers: Record<string, Handler> = {
     if (r.retried || r.failed) log?.("notices not sent", { shop: job.shop, retried: r.retried, failed: r.failed });
     return r;
   },
+
+  // A business event into Shopify Flow (app/models/app-events.server.ts): THROTTLED or a network
+  // error is retried by the queue with backoff; Shopify's userErrors are final.
+  "flow:trigger": async (ctx, job, now) => {
+    // like the metafield sync: a worker without the Admin API (tests, scripts) leaves the event pending
+    if (!ctx.admin) return { skipped: "no Admin API in this worker" };
+    const { eventId } = parse(z.object({ eventId: z.number().int() }), job.payload);
+    try {
+      return await sendFlowTrigger(ctx.sql, job.shop, eventId, await ctx.admin(job.shop, { background: true }), now);
+    } catch (error) {
+      if (error instanceof FlowRejectedError) throw new PermanentJobError(error.message);
+      throw error;
+    }
+  },
+
+  // One attempt of an outbound webhook delivery; the next attempt is booked by deliver() itself.
+  "hooks:deliver": async ({ sql }, job, now) => deliver(sql, job.shop, parse(z.object({ deliveryId: z.number().int() }), job.payload).deliveryId, now),
 
   "ledger:reconcile": async ({ sql, log }, job) => {
     const r = await reconcile(sql, job.shop);

@@ -1,6 +1,7 @@
 // Earning in storage: one order earns once, whatever Shopify's deliveries do — duplicates, retries,
 // a refund or a cancellation arriving before the payment. Every function takes the shop.
 import { schedulePublish } from "./storefront.server";
+import { recordAppEvent } from "./app-events.server";
 import { recordNotice } from "./messaging.server";
 import { customerGid as customerOf, orderGid as orderOf, type OrderPayload } from "~/domain/earning";
 import { applyNegativeBalancePolicy } from "~/domain/clawback";
@@ -232,6 +233,7 @@ export async function earnForOrder(sql: Sql, shop: string, payload: OrderPayload
     });
     if (posted.duplicate) return { status: "duplicate", entryId: posted.entryId } as const;
     await recordNotice(q, shop, memberId, "points_earned", { points, bucket, order: gid }, now, `earned:${gid}`, program.messaging);
+    await recordAppEvent(q, shop, "points_earned", memberId, { points, bucket, order: gid }, `earned:${gid}`, now);
     return { status: "earned", points, memberId, entryId: posted.entryId, bucket } as const;
   });
 }
@@ -445,6 +447,7 @@ async function releaseAwardIn(q: Queryable, shop: string, orderGid: string): Pro
       });
     }
     await recordNotice(q, shop, award.member_id, "points_earned", { points: remaining, bucket: "available", order: orderGid }, Date.now(), `released:${orderGid}`);
+    await recordAppEvent(q, shop, "points_earned", award.member_id, { points: remaining, bucket: "available", order: orderGid }, `released:${orderGid}`);
   }
   // From now on reversals come out of the available balance; what was reversed while pending
   // already left the pending bucket.

@@ -46,6 +46,9 @@ export async function redactCustomer(q: Queryable, shop: string, customerGid: st
     [opaque, q.dialect === "sqlite" ? Date.now() : new Date(), shop, customerGid],
   );
   await q.run(`UPDATE data_requests SET report = '{"redacted":true}' WHERE shop = ? AND customer_gid = ?`, [shop, customerGid]);
+  // business events name the customer: they and their outbound deliveries go (jobs still queued for them find nothing)
+  await q.run(`DELETE FROM webhook_endpoint_deliveries WHERE shop = ? AND event_id IN (SELECT id FROM app_events WHERE shop = ? AND customer_gid = ?)`, [shop, shop, customerGid]);
+  await q.run(`DELETE FROM app_events WHERE shop = ? AND customer_gid = ?`, [shop, customerGid]);
   await q.run(`UPDATE order_states SET customer_gid = ? WHERE shop = ? AND customer_gid = ?`, [opaque, shop, customerGid]);
   if (email) await q.run(`UPDATE guest_orders SET email = NULL WHERE shop = ? AND email = ?`, [shop, email.toLowerCase()]);
   await q.run(`UPDATE data_requests SET customer_gid = ? WHERE shop = ? AND customer_gid = ?`, [opaque, shop, customerGid]);

@@ -20,6 +20,7 @@ import { toMinorUnits } from "~/domain/money";
 import { ensureMember, findMemberByCustomer, InsufficientPointsError, postEntryIn } from "./ledger.server";
 import { ensureShop } from "./shops.server";
 import { consume, release as releaseCounter } from "./counters.server";
+import { recordAppEvent } from "./app-events.server";
 import { recordNotice } from "./messaging.server";
 
 const CODE_REMINDER_MS = 3 * 86_400_000;
@@ -204,6 +205,7 @@ async function issue(sql: Sql, shop: string, id: number, discountGid: string): P
     const now = Date.now();
     const notice = { redemptionId: id, code: r.code, points: Number(r.points), reward: { en: reward.texts.en.title, de: reward.texts.de.title }, until: new Date(expiresAt).toISOString() };
     await recordNotice(q, shop, Number(r.member_id), "reward_redeemed", notice, now, `redeemed:${id}`);
+    await recordAppEvent(q, shop, "reward_redeemed", Number(r.member_id), { points: Number(r.points), reward: reward.texts.en.title, code: r.code }, `redeemed:${id}`, now);
     if (expiresAt - CODE_REMINDER_MS > now) await recordNotice(q, shop, Number(r.member_id), "code_expiring", notice, expiresAt - CODE_REMINDER_MS, `code-expiring:${id}`);
     if (reward.refundIfUnused && reward.type !== "store_credit") {
       await enqueue(q, { shop, kind: "redeem:expire", payload: { redemptionId: id }, dedupeKey: `expire:${id}`, runAt: new Date(expiresAt + 60_000) });

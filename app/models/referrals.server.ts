@@ -43,6 +43,7 @@ import { consume, release as releaseCounter } from "./counters.server";
 import { programOf } from "./earning.server";
 import { ensureMember, postEntryIn } from "./ledger.server";
 import { ensureShop } from "./shops.server";
+import { recordAppEvent } from "./app-events.server";
 import { recordNotice } from "./messaging.server";
 
 const DAY = 86_400_000;
@@ -567,6 +568,7 @@ export async function rewardReferral(sql: Sql, shop: string, referralId: number,
     });
     await q.run(`UPDATE referrals SET status = 'rewarded', reward_points = ?, reward_entry_id = ?, updated_at = ? WHERE id = ?`, [points, posted.entryId, ts(q, now), r.id]);
     await recordNotice(q, shop, memberId, "referral_completed", { points, order: r.order_gid }, now, `referral:${r.order_gid}`, program.messaging);
+    await recordAppEvent(q, shop, "referral_completed", memberId, { points, order: r.order_gid }, `referral:${r.order_gid}`, now);
     return "rewarded";
   });
 }

@@ -27,6 +27,7 @@ import { parseProgram, ProgramConfigError } from "~/domain/program";
 import { programOf, saveProgram } from "./earning.server";
 import { ensureMember, InsufficientPointsError, postEntryIn } from "./ledger.server";
 import { ensureShop, type ShopRow } from "./shops.server";
+import { recordAppEvent } from "./app-events.server";
 import { recordNotice } from "./messaging.server";
 import type { NoticeKind } from "~/domain/program";
 
@@ -244,6 +245,7 @@ async function applyDecision(q: Queryable, shop: string, program: Program, membe
     now,
     key,
   );
+  await recordAppEvent(q, shop, "tier_changed", memberId, { fromTier: c.from, toTier: c.to, direction: c.direction }, key, now);
   return c.direction;
 }
 
@@ -283,6 +285,7 @@ async function applyExpiry(q: Queryable, shop: string, program: Program, memberI
   }
   for (const r of plan.remind) {
     if (await notify(q, shop, program, memberId, "points_expiring", { points: r.points, on: r.on, daysBefore: r.daysBefore }, now, expiryKeys.reminder(memberId, r.on, r.daysBefore))) summary.reminders++;
+    await recordAppEvent(q, shop, "points_expiring", memberId, { points: r.points, expiresOn: r.on }, expiryKeys.reminder(memberId, r.on, r.daysBefore), now);
   }
   return plan.upcoming;
 }
@@ -401,16 +404,19 @@ export class TierAssignError extends Error {
 
 /** The merchant gives a member a tier until an end date; the member moves up at once if it is
  *  higher, and back (after grace) when it ends. */
-export async function assignTier(sql: Sql, shop: string, memberId: number, tierId: string, until: number, staff: string, now: number): Promise<RunSummary> {
-  return sql.tx(async (q) => {
-    const program = programOf(await ensureShop(q, shop));
-    if (!program.tiers.enabled) throw new TierAssignError({ tierId: "Tiers are turned off" });
-    if (!levelOf(program.tiers, tierId)) throw new TierAssignError({ tierId: `No tier has the id "${tierId}"` });
-    if (!(until > now)) throw new TierAssignError({ until: "Must be in the future" });
-    const r = await q.run(`UPDATE members SET hold_tier_id = ?, hold_until = ?, hold_source = 'manual' WHERE shop = ? AND id = ?`, [tierId, tsOf(q, until), shop, memberId]);
-    if (r.changes !== 1) throw new TierAssignError({ memberId: "No such member" });
-    return evaluateMemberIn(q, shop, memberId, now, {}, staff);
-  });
+export function assignTier(sql: Sql, shop: string, memberId: number, tierId: string, until: number, staff: string, now: number): Promise<RunSummary> {
+  return sql.tx((q) => assignTierIn(q, shop, memberId, tierId, until, staff, now));
+}
+
+/** assignTier inside the caller's transaction (a Flow action records its run in the same one). */
+export async function assignTierIn(q: Queryable, shop: string, memberId: number, tierId: string, until: number, staff: string, now: number): Promise<RunSummary> {
+  const program = programOf(await ensureShop(q, shop));
+  if (!program.tiers.enabled) throw new TierAssignError({ tierId: "Tiers are turned off" });
+  if (!levelOf(program.tiers, tierId)) throw new TierAssignError({ tierId: `No tier has the id "${tierId}"` });
+  if (!(until > now)) throw new TierAssignError({ until: "Must be in the future" });
+  const r = await q.run(`UPDATE members SET hold_tier_id = ?, hold_until = ?, hold_source = 'manual' WHERE shop = ? AND id = ?`, [tierId, tsOf(q, until), shop, memberId]);
+  if (r.changes !== 1) throw new TierAssignError({ memberId: "No such member" });
+  return evaluateMemberIn(q, shop, memberId, now, {}, staff);
 }
 
 /** Ends a manual assignment now; the member drops to what they reach without grace. */

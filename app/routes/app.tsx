@@ -39,6 +39,7 @@ export default function App() {
         <Link to="/app/audit">{translate(locale, "nav.audit")}</Link>
         <Link to="/app/messaging">{translate(locale, "nav.messaging")}</Link>
         <Link to="/app/api-keys">{translate(locale, "nav.apiKeys")}</Link>
+        <Link to="/app/webhooks">{translate(locale, "nav.webhooks")}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

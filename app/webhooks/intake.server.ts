@@ -24,7 +24,8 @@ export interface IntakeResult {
 }
 
 const validators = new Map<string, Shopify>();
-function validator(config: IntakeConfig): Shopify {
+/** @shopify/shopify-api configured for this app (verification only; also used for Flow action requests). */
+export function validator(config: IntakeConfig): Shopify {
   const key = `${config.apiKey}\u0000${config.apiSecretKey}`;
   let api = validators.get(key);
   if (!api) {

@@ -1,4 +1,5 @@
 import { GraphQLError } from "graphql";
+import type { FlowExtensions } from "../config/flow-extensions.ts";
 import type { StoreCore } from "../core/context.ts";
 import type { ShopState } from "../state/shop.ts";
 import type { AccessTokenRecord } from "../state/types.ts";
@@ -18,6 +19,8 @@ export interface AdminContext {
   unmodelled: "error" | "null";
   /** The main theme's files (filename → content); absent when the devstore runs without a storefront. */
   themeFiles?: (shop: ShopState) => Map<string, string>;
+  /** The app's Flow extensions (flowTriggerReceive checks handles and payloads against them). */
+  flow?: FlowExtensions;
 }
 
 /** "write_x" implies "read_x", as in Shopify. */

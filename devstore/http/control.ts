@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DevStore } from "../index.ts";
 import type { Fault, FaultTarget } from "./faults.ts";
 import { parseBodyObject, sendJson } from "./io.ts";
+import { FlowActionInvalid } from "../flow.ts";
 
 /**
  * JSON control endpoints for a devstore started from the CLI (demo, benchmarks, other processes):
@@ -18,6 +19,8 @@ import { parseBodyObject, sendJson } from "./io.ts";
  *   POST /devstore/webhooks/settle {retries?}
  *   GET  /devstore/webhooks/deliveries
  *   POST /devstore/webhooks/switches  Partial<WebhookSwitches>
+ *   GET  /devstore/flow/triggers?shop=   → flowTriggerReceive calls the shop accepted
+ *   POST /devstore/flow/actions   {handle, properties, shop?, actionRunId?} → the app's answer to a signed Flow action
  */
 export function controlHandler(store: () => DevStore) {
   return async (req: IncomingMessage, res: ServerResponse, path: string, raw: Buffer): Promise<void> => {
@@ -50,6 +53,21 @@ export function controlHandler(store: () => DevStore) {
         const { surface, customerId, userId } = as<{ surface?: string; customerId?: number | string | null; userId?: number | string }>();
         if (surface !== "checkout" && surface !== "customer-account" && surface !== "pos") return sendJson(res, 422, { errors: "surface must be checkout, customer-account or pos" });
         return sendJson(res, 200, { token: s.auth.extensionToken(surface, { shop, customerId, userId }) });
+      }
+      if (req.method === "GET" && path === "/devstore/flow/triggers") {
+        const q = new URL(req.url ?? "/", "http://devstore").searchParams.get("shop") ?? undefined;
+        return sendJson(res, 200, s.flow.triggers(q));
+      }
+      if (route === "POST /devstore/flow/actions") {
+        const { handle, properties, actionRunId } = as<{ handle?: string; properties?: Record<string, unknown>; actionRunId?: string }>();
+        if (typeof handle !== "string" || !properties || typeof properties !== "object") return sendJson(res, 422, { errors: "handle and properties are required" });
+        try {
+          const r = await s.flow.runAction(handle, properties, { shop, actionRunId });
+          return sendJson(res, 200, { status: r.status, body: r.body, actionRunId: r.actionRunId });
+        } catch (error) {
+          if (error instanceof FlowActionInvalid) return sendJson(res, 422, { errors: error.message });
+          throw error;
+        }
       }
       if (route === "POST /devstore/customers") return sendJson(res, 201, s.customers.create(as<Parameters<DevStore["customers"]["create"]>[0]>()));
       if (route === "POST /devstore/orders") return sendJson(res, 201, s.orders.create(as<Parameters<DevStore["orders"]["create"]>[0]>()));

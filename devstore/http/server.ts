@@ -1,3 +1,4 @@
+import type { FlowExtensions } from "../config/flow-extensions.ts";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -26,6 +27,8 @@ export interface ServerDeps {
   storefront?: Storefront;
   /** The Shopify admin around the embedded app and the App Bridge stand-in (devstore/admin-ui). */
   adminUi?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+  /** The app's Flow extensions, for flowTriggerReceive. */
+  flow?: FlowExtensions;
   log?: (line: string) => void;
 }
 
@@ -140,6 +143,7 @@ export class DevStoreServer {
       cost: { actual: 0 },
       unmodelled: this.deps.unmodelled,
       themeFiles: this.deps.storefront ? (s) => this.deps.storefront!.themeFiles(s) : undefined,
+      flow: this.deps.flow,
     };
     const outcome = await executor.run(body, ctx, shop.bucket, fault.throttle);
     sendJson(res, outcome.status, outcome.body, { "X-Shopify-API-Version": version, "X-Request-Id": randomUUID() });

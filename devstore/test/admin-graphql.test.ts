@@ -359,9 +359,20 @@ describe("state through the Admin API", () => {
     expect(unknown.body.data.storeCreditAccountCredit.userErrors[0]).toMatchObject({ field: ["id"], code: "OWNER_NOT_FOUND" });
   });
 
-  it("records flow triggers", async () => {
-    const response = await store.graphql(`mutation F($payload: JSON!) { flowTriggerReceive(handle: "points-earned", payload: $payload) { userErrors { field message } } }`, { payload: { points: 10 } });
+  it("records flow triggers whose handle and payload match the app's flow_trigger extension", async () => {
+    const F = `mutation F($payload: JSON!) { flowTriggerReceive(handle: "points-earned", payload: $payload) { userErrors { field message } } }`;
+    const customer = store.customers.create({ email: `flow-${Date.now()}@example.com` });
+    const payload = { customer_id: customer.id, Points: 10, Balance: 25, Pending: false, Order: "gid://shopify/Order/1" };
+    const response = await store.graphql(F, { payload });
     expect(response.body.data.flowTriggerReceive.userErrors).toEqual([]);
-    expect(store.shops.get().flowTriggers.at(-1)).toMatchObject({ handle: "points-earned", payload: { points: 10 } });
+    expect(store.shops.get().flowTriggers.at(-1)).toMatchObject({ handle: "points-earned", payload });
+    const count = store.shops.get().flowTriggers.length;
+    const wrong = await store.graphql(F, { payload: { ...payload, Points: "10", extra: 1 } });
+    expect(wrong.body.data.flowTriggerReceive.userErrors[0].message).toMatch(/'Points' must be a number[\s\S]*'extra' is not defined/);
+    const unknown = await store.graphql(`mutation { flowTriggerReceive(handle: "no-such-trigger", payload: {}) { userErrors { field message } } }`);
+    expect(unknown.body.data.flowTriggerReceive.userErrors[0].field).toEqual(["handle"]);
+    expect(store.shops.get().flowTriggers.length).toBe(count);
+    // it is a mutation like the others: it costs 10 and counts against the bucket
+    expect(response.body.extensions.cost.requestedQueryCost).toBe(10);
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
 
-type Door = "admin" | "proxy" | "extension" | "pos" | "webhook" | "api-key" | "public";
+type Door = "admin" | "proxy" | "extension" | "pos" | "webhook" | "flow" | "api-key" | "public";
 // route file → its door and the exported handlers that must refuse without credentials
 export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "action"> }> = {
   "_index.tsx": { door: "public", handlers: [] },
@@ -27,6 +27,7 @@ export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "ac
   "app.audit.tsx": { door: "admin", handlers: ["loader"] },
   "app.messaging.tsx": { door: "admin", handlers: ["loader", "action"] },
   "app.api-keys.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.webhooks.tsx": { door: "admin", handlers: ["loader", "action"] },
   "proxy._index.tsx": { door: "proxy", handlers: ["loader"] },
   "proxy.rewards.tsx": { door: "proxy", handlers: ["loader", "action"] },
   "proxy.member.tsx": { door: "proxy", handlers: ["loader"] },
@@ -41,6 +42,9 @@ export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "ac
   "api.pos.customers.tsx": { door: "pos", handlers: ["loader"] },
   "api.pos.member.tsx": { door: "pos", handlers: ["loader"] },
   "api.pos.redeem.tsx": { door: "pos", handlers: ["action"] },
+  "flow.award-points.tsx": { door: "flow", handlers: ["action"] },
+  "flow.deduct-points.tsx": { door: "flow", handlers: ["action"] },
+  "flow.set-tier.tsx": { door: "flow", handlers: ["action"] },
   "api.v1.events.tsx": { door: "api-key", handlers: ["action"] },
   "api.v1.reviews.tsx": { door: "api-key", handlers: ["action"] },
   "api.v1.members._index.tsx": { door: "api-key", handlers: ["loader"] },
@@ -105,6 +109,13 @@ function hostile(file: string, door: Door, method: "GET" | "POST"): Request[] {
         new Request(`${url}?surface=checkout`, { method, body, headers: { ...json, Origin: "https://extensions.shopifycdn.com" } }),
         new Request(`${url}?surface=checkout`, { method, body, headers: { ...json, Origin: "https://extensions.shopifycdn.com", Authorization: "Bearer forged.jwt.token" } }),
       ];
+    case "flow": {
+      const flowBody = JSON.stringify({ shop_id: 1, shopify_domain: SHOP, action_run_id: "run-1", handle: "award-points", properties: { customer_id: 1, points: 5, reason: "x", tier: "gold", days: 3 } });
+      return [
+        new Request(url, { method, body: flowBody, headers: json }),
+        new Request(url, { method, body: flowBody, headers: { ...json, "X-Shopify-Hmac-Sha256": "Zm9yZ2Vk" } }),
+      ];
+    }
     case "api-key":
       return [
         new Request(url, { method, body, headers: json }),
@@ -121,7 +132,7 @@ function hostile(file: string, door: Door, method: "GET" | "POST"): Request[] {
   }
 }
 
-const TABLES = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications", "api_keys", "api_idempotency"];
+const TABLES = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications", "api_keys", "api_idempotency", "app_events", "webhook_endpoints", "webhook_endpoint_deliveries", "flow_action_runs"];
 async function counts() {
   const out: Record<string, number> = {};
   for (const t of TABLES) out[t] = Number((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0);

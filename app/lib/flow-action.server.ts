@@ -1,0 +1,48 @@
+// The door of the Shopify Flow action routes (app/routes/flow.*.tsx): Shopify's library verifies
+// the request (authenticate.flow: X-Shopify-Hmac-SHA256 over the raw body with the app secret)
+// and finds the shop's offline session. The library answers 400 for a bad signature and for a
+// shop without a session alike; a failed signature is told apart with the same library's
+// flow.validate, so an unsigned or forged request gets 401 (docs/security.md) and writes nothing.
+import type { z } from "zod";
+import { authenticate } from "~/shopify.server";
+import { env } from "~/lib/env.server";
+import { apiJson, fieldErrors } from "~/lib/api.server";
+import { validator } from "~/webhooks/intake.server";
+import { FlowEnvelope, type FlowActionHandle } from "~/domain/flow-actions";
+
+export type FlowRequest<T> = { shop: string; actionRunId: string; properties: T } | { response: Response };
+
+async function signatureValid(request: Request, rawBody: string): Promise<boolean> {
+  const c = env();
+  const api = validator({ apiKey: c.SHOPIFY_API_KEY, apiSecretKey: c.SHOPIFY_API_SECRET, appUrl: c.SHOPIFY_APP_URL, scopes: c.SCOPES.split(",") });
+  const result = await api.flow.validate({ rawBody, rawRequest: request });
+  return result.valid;
+}
+
+/** Authenticates a Flow action request and parses its properties, or gives the answer to send. */
+export async function flowActionRequest<T>(request: Request, handle: FlowActionHandle, properties: z.ZodType<T>): Promise<FlowRequest<T>> {
+  if (request.method !== "POST") return { response: apiJson({ error: "use POST" }, 405) };
+  const copy = request.clone();
+  let payload: unknown;
+  let shop: string;
+  try {
+    const auth = await authenticate.flow(request);
+    payload = auth.payload;
+    shop = auth.session.shop;
+  } catch (thrown) {
+    if (!(thrown instanceof Response)) {
+      // the signature was good but the body isn't JSON: the library's JSON.parse threw
+      if (thrown instanceof SyntaxError) return { response: apiJson({ error: "body must be JSON" }, 400) };
+      throw thrown;
+    }
+    if (thrown.status === 400 && !(await signatureValid(copy, await copy.clone().text()))) return { response: apiJson({ error: "unauthorized" }, 401) };
+    return { response: thrown.status === 400 ? apiJson({ error: "the shop has no session: is the app installed?" }, 400) : thrown };
+  }
+  const envelope = FlowEnvelope.safeParse(payload);
+  if (!envelope.success) return { response: apiJson({ error: "invalid Flow request", fieldErrors: fieldErrors(envelope.error.issues) }, 400) };
+  const declared = envelope.data.handle ?? envelope.data.action_definition_id;
+  if (declared && declared !== handle) return { response: apiJson({ error: `this endpoint runs ${handle}, not ${declared}` }, 400) };
+  const props = properties.safeParse(envelope.data.properties);
+  if (!props.success) return { response: apiJson({ error: "invalid properties", fieldErrors: fieldErrors(props.error.issues) }, 422) };
+  return { shop, actionRunId: envelope.data.action_run_id, properties: props.data };
+}
