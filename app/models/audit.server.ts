@@ -1,15 +1,32 @@
 // The audit log: every staff action in the admin (adjust, exclude / include, block / unblock,
-// import, export) with who, what, when, and the state before and after. Written in the same
+// import, export, and changes to rewards, campaigns, budgets and branding) with who, what, when, and the state before and after. Written in the same
 // transaction as the change it records. Holds no personal data: members are named by id.
 import type { Queryable } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
 
-export type AuditAction = "adjust" | "exclude" | "include" | "block" | "unblock" | "import" | "export";
+export type AuditAction =
+  | "adjust"
+  | "exclude"
+  | "include"
+  | "block"
+  | "unblock"
+  | "import"
+  | "export"
+  // the program pages (rewards, campaigns, budgets, branding)
+  | "reward_create"
+  | "reward_update"
+  | "reward_enable"
+  | "reward_disable"
+  | "campaign_create"
+  | "campaign_update"
+  | "campaign_end"
+  | "budgets"
+  | "branding";
 
 export interface AuditInput {
   actor: string;
   action: AuditAction;
-  subjectType: "member" | "import" | "export";
+  subjectType: "member" | "import" | "export" | "reward" | "campaign" | "program";
   subjectId?: string | number | null;
   before?: unknown;
   after?: unknown;

@@ -26,6 +26,11 @@ export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "ac
   "app.export.$kind.tsx": { door: "admin", handlers: ["loader"] },
   "app.audit.tsx": { door: "admin", handlers: ["loader"] },
   "app.messaging.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.rewards._index.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.rewards.$id.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.campaigns._index.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.campaigns.$id.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.branding.tsx": { door: "admin", handlers: ["loader", "action"] },
   "proxy._index.tsx": { door: "proxy", handlers: ["loader"] },
   "proxy.rewards.tsx": { door: "proxy", handlers: ["loader", "action"] },
   "proxy.member.tsx": { door: "proxy", handlers: ["loader"] },
@@ -110,7 +115,7 @@ function hostile(file: string, door: Door, method: "GET" | "POST"): Request[] {
   }
 }
 
-const TABLES = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications"];
+const TABLES = ["ledger_entries", "members", "rewards", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications"];
 async function counts() {
   const out: Record<string, number> = {};
   for (const t of TABLES) out[t] = Number((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0);
