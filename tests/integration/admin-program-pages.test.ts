@@ -14,9 +14,11 @@ import { programOf, saveProgram } from "~/models/earning.server";
 import { ensureMember, postEntry } from "~/models/ledger.server";
 import { memberView } from "~/models/member-view.server";
 import { listRewards, redeem } from "~/models/redemptions.server";
+import { publishStorefront } from "~/models/storefront.server";
 import { ensureShop } from "~/models/shops.server";
 import type { AdminGraphql } from "~/services/shopify/client.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
+import { devstoreAdmin } from "../helpers/devstore";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
 
 let db: TestDatabase;
@@ -300,5 +302,33 @@ describe(`branding on ${TEST_DB}`, () => {
     const p = programOf(await ensureShop(db.sql, A));
     expect(p.storefront.texts.de.launcherLabel).toBe("Punkte");
     expect(p.storefront.branding?.accentColor).toBe("#123456");
+  });
+
+  it("the launcher wears the published branding in Liquid; without branding, the theme editor's settings", async () => {
+    const home = async (shop: string) => {
+      const { cookie } = store.storefront.session({ shop, customerId: null, locale: "en" });
+      const res = await fetch(`${store.url}/`, { headers: { cookie } });
+      const html = await res.text();
+      expect(html).not.toContain("liquid-error");
+      return /<div\s+class="stk-root[^"]*"[\s\S]*?<button[^>]*data-stk-launcher[^>]*>/.exec(html)?.[0] ?? "";
+    };
+    // no branding: the block's defaults
+    expect((await call(branding.action, "/app/branding", post({ intent: "reset" }))).status).toBe(200);
+    await publishStorefront(db.sql, A, devstoreAdmin(store, A));
+    const plain = await home(A);
+    expect(plain).toContain('class="stk-root stk-root--right"');
+    expect(plain).toContain("--stk-accent: #1f5130;");
+    expect(plain).not.toContain("--stk-on-accent");
+
+    expect((await call(branding.action, "/app/branding", post({ accentColor: "#8A1538", textColor: "#FFFFEE", position: "left", launcherStyle: "icon", cornerRadius: "5" }))).status).toBe(200);
+    await publishStorefront(db.sql, A, devstoreAdmin(store, A));
+    const branded = await home(A);
+    expect(branded).toContain('class="stk-root stk-root--left"');
+    expect(branded).toContain("--stk-accent: #8a1538; --stk-on-accent: #ffffee; --stk-radius: 5px; --stk-launcher-radius: 10px; --stk-button-radius: 2px;");
+    // the icon launcher keeps its text as its accessible name (the merchant's label from the test before)
+    expect(branded).toMatch(/class="stk-launcher stk-launcher--icon"[^>]*aria-label="Punkte"/);
+    // the other shop's storefront is untouched
+    await publishStorefront(db.sql, B, devstoreAdmin(store, B));
+    expect(await home(B)).toContain("--stk-accent: #1f5130;");
   });
 });
