@@ -101,7 +101,9 @@ export default function CampaignEditor() {
   const type = f["effect.type"];
   // the sample order's points with and without this campaign, by the rules the server applies
   const preview = useMemo(() => {
-    const draft = formToCampaign(program as Program, id, f, currency);
+    // a new campaign previews before it has a name or an id
+    const named = { ...f, id: f.id?.trim() || "preview", "name.en": f["name.en"]?.trim() || "…", "name.de": f["name.de"]?.trim() || "…" };
+    const draft = formToCampaign(program as Program, id, named, currency);
     if (!draft.program || !draft.campaign) return null;
     try {
       const amountMinor = toMinorUnits(sample.amount.trim().replace(",", ".") || "0", currency);

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, FormLayout, IndexTable, Layout, Page, ProgressBar, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, FormLayout, IndexTable, InlineStack, Layout, Page, ProgressBar, Select, Text, TextField } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useState } from "react";
 import { database } from "~/db.server";
@@ -149,9 +149,11 @@ export default function Campaigns() {
                       </FormLayout.Group>
                     ))}
                   </FormLayout>
-                  <Button submit variant="primary" loading={nav.state === "submitting"}>
-                    {t("budgets.save")}
-                  </Button>
+                  <InlineStack>
+                    <Button submit variant="primary" loading={nav.state === "submitting"}>
+                      {t("budgets.save")}
+                    </Button>
+                  </InlineStack>
                 </BlockStack>
               </Card>
             </Form>
