@@ -7,6 +7,7 @@
 // 4 places so the engine can compute with them exactly (app/domain/exact.ts).
 import { z } from "zod";
 import { hasAtMostDecimals } from "./exact";
+import { brandingSchema } from "./branding";
 import { defaultReferralSettings, referralSettingsSchema } from "./referrals";
 
 // ---------------------------------------------------------------------------------------------
@@ -401,7 +402,13 @@ const storefrontTexts = z
     guestIntro: optionalText(300),
   })
   .strict();
-const storefrontSchema = z.object({ texts: z.object({ en: storefrontTexts, de: storefrontTexts }).strict() }).strict();
+const storefrontSchema = z
+  .object({
+    texts: z.object({ en: storefrontTexts, de: storefrontTexts }).strict(),
+    /** the widget's look (app/domain/branding.ts); absent until the merchant sets it: the theme editor's settings apply */
+    branding: brandingSchema.optional(),
+  })
+  .strict();
 export type StorefrontTexts = z.infer<typeof storefrontTexts>;
 
 export function defaultStorefront(): z.infer<typeof storefrontSchema> {

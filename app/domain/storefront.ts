@@ -1,6 +1,7 @@
 // What the theme app extension reads without asking the app: the merchant's storefront texts and
 // the purchase earning rate (app-data metafields on the app's installation), and each member's
 // points (app-owned customer metafields). Liquid renders them on first paint, with no request.
+import { brandingMetafield } from "./branding";
 import type { Program } from "./program";
 
 export const APP_DATA_NAMESPACE = "stammkunde";
@@ -14,8 +15,8 @@ export interface MetafieldValue {
 
 const numericId = (gid: string) => Number(gid.slice(gid.lastIndexOf("/") + 1));
 
-/** The app-data metafields for a program: `stammkunde.texts`, `stammkunde.earn` and
- *  `stammkunde.referrals`. Every key is always present, so Liquid never meets a missing one. */
+/** The app-data metafields for a program: `stammkunde.texts`, `stammkunde.earn`,
+ *  `stammkunde.referrals` and `stammkunde.branding`. Every key is always present, so Liquid never meets a missing one. */
 export function storefrontMetafields(program: Program): MetafieldValue[] {
   const texts = Object.fromEntries(
     (["en", "de"] as const).map((lang) => {
@@ -37,6 +38,7 @@ export function storefrontMetafields(program: Program): MetafieldValue[] {
     { key: "texts", type: "json", value: JSON.stringify(texts) },
     { key: "earn", type: "json", value: JSON.stringify(earn) },
     { key: "referrals", type: "json", value: JSON.stringify(referrals) },
+    { key: "branding", type: "json", value: JSON.stringify(brandingMetafield(program.storefront.branding)) },
   ];
 }
 

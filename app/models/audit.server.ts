@@ -1,15 +1,34 @@
 // The audit log: every staff action in the admin (adjust, exclude / include, block / unblock,
-// import, export, API keys made and revoked) with who, what, when, and the state before and after. Written in the same
+// import, export, API keys made and revoked, and changes to rewards, campaigns, budgets and branding) with who, what, when, and the state before and after. Written in the same
 // transaction as the change it records. Holds no personal data: members are named by id.
 import type { Queryable } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
 
-export type AuditAction = "adjust" | "exclude" | "include" | "block" | "unblock" | "import" | "export" | "api_key_create" | "api_key_revoke";
+export type AuditAction =
+  | "adjust"
+  | "exclude"
+  | "include"
+  | "block"
+  | "unblock"
+  | "import"
+  | "export"
+  | "api_key_create"
+  | "api_key_revoke"
+  // the program pages (rewards, campaigns, budgets, branding)
+  | "reward_create"
+  | "reward_update"
+  | "reward_enable"
+  | "reward_disable"
+  | "campaign_create"
+  | "campaign_update"
+  | "campaign_end"
+  | "budgets"
+  | "branding";
 
 export interface AuditInput {
   actor: string;
   action: AuditAction;
-  subjectType: "member" | "import" | "export" | "api_key";
+  subjectType: "member" | "import" | "export" | "api_key" | "reward" | "campaign" | "program";
   subjectId?: string | number | null;
   before?: unknown;
   after?: unknown;

@@ -30,7 +30,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   try {
     await db.sql.tx(async (q) => {
       const current = programOf(await ensureShop(q, session.shop));
-      await saveProgram(q, session.shop, { ...current, storefront: { texts } });
+      await saveProgram(q, session.shop, { ...current, storefront: { ...current.storefront, texts } });
     });
     return { ok: true as const, fieldErrors: {} as Record<string, string> };
   } catch (error) {

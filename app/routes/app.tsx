@@ -30,7 +30,10 @@ export default function App() {
           {translate(locale, "nav.home")}
         </Link>
         <Link to="/app/program">{translate(locale, "nav.program")}</Link>
+        <Link to="/app/rewards">{translate(locale, "nav.rewards")}</Link>
+        <Link to="/app/campaigns">{translate(locale, "nav.campaigns")}</Link>
         <Link to="/app/storefront">{translate(locale, "nav.storefront")}</Link>
+        <Link to="/app/branding">{translate(locale, "nav.branding")}</Link>
         <Link to="/app/referrals">{translate(locale, "nav.referrals")}</Link>
         <Link to="/app/tiers">{translate(locale, "nav.tiers")}</Link>
         <Link to="/app/members">{translate(locale, "nav.members")}</Link>

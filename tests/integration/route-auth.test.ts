@@ -28,6 +28,11 @@ export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "ac
   "app.messaging.tsx": { door: "admin", handlers: ["loader", "action"] },
   "app.api-keys.tsx": { door: "admin", handlers: ["loader", "action"] },
   "app.webhooks.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.rewards._index.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.rewards.$id.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.campaigns._index.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.campaigns.$id.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.branding.tsx": { door: "admin", handlers: ["loader", "action"] },
   "proxy._index.tsx": { door: "proxy", handlers: ["loader"] },
   "proxy.rewards.tsx": { door: "proxy", handlers: ["loader", "action"] },
   "proxy.member.tsx": { door: "proxy", handlers: ["loader"] },
@@ -132,7 +137,7 @@ function hostile(file: string, door: Door, method: "GET" | "POST"): Request[] {
   }
 }
 
-const TABLES = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications", "api_keys", "api_idempotency", "app_events", "webhook_endpoints", "webhook_endpoint_deliveries", "flow_action_runs"];
+const TABLES = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications", "api_keys", "api_idempotency", "app_events", "webhook_endpoints", "webhook_endpoint_deliveries", "flow_action_runs", "rewards"];
 async function counts() {
   const out: Record<string, number> = {};
   for (const t of TABLES) out[t] = Number((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0);
