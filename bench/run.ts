@@ -4,6 +4,7 @@
 //   storefront  the theme widget's cost on the demo storefront, with Lighthouse (bench/storefront.ts)
 //   tiers       the nightly tier re-evaluation and points expiry over 1 M members / 10 M entries (bench/tiers.ts)
 //   import      a 1 M-row member import (bench/import.ts)
+//   dashboard   the analytics dashboard's queries over 1 M members / 10 M entries (bench/dashboard.ts)
 // No name runs all of them.
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
@@ -361,7 +362,8 @@ async function tiers() {
 }
 
 const importScenario = () => import("./import").then((m) => m.importBench());
-const SCENARIOS: Record<string, () => Promise<void>> = { webhooks, storefront, tiers, import: importScenario };
+const dashboardScenario = () => import("./dashboard").then((m) => m.dashboardBench());
+const SCENARIOS: Record<string, () => Promise<void>> = { webhooks, storefront, tiers, import: importScenario, dashboard: dashboardScenario };
 
 async function main() {
   const names = process.argv.slice(2).filter((a) => !a.startsWith("--"));
