@@ -63,15 +63,12 @@ async function main() {
       console.log(`wrote ${join(OUT, `${name}.png`)}`);
     };
 
-    // the demo's orders are processed by the worker: wait until the members are there
-    await appFrame(page, `?shop=${SHOP}`, (f) => f.waitForSelector("#members-count", { timeout: 60_000 }));
+    // the demo's orders are processed by the worker: wait until most customers are members
     for (let i = 0; i < 60; i++) {
-      const frame = page.frames().find((f) => f.url().includes("/app"));
-      const n = Number(((await frame?.locator("#members-count").textContent().catch(() => "0")) ?? "0").replace(/\D/g, ""));
+      const home = await appFrame(page, `?shop=${SHOP}`, (f) => f.waitForSelector("#members-count", { timeout: 60_000 }));
+      const n = Number(((await home.locator("#members-count").textContent({ timeout: 5_000 })) ?? "0").replace(/\D/g, ""));
       if (n >= 20) break;
       await page.waitForTimeout(1000);
-      await page.reload();
-      await page.waitForSelector("#app-frame");
     }
 
     await appFrame(page, `/onboarding?shop=${SHOP}`, (f) => f.waitForSelector("h1, h2", { timeout: 60_000 }));
@@ -85,9 +82,12 @@ async function main() {
     await members.waitForSelector("#balance-available", { timeout: 60_000 });
     await shot("member");
 
-    await appFrame(page, `/analytics?shop=${SHOP}`, (f) => f.waitForSelector("#chart-points svg", { timeout: 60_000 }));
+    // the dashboard is long: a taller window shows the KPIs and the charts
+    await page.setViewportSize({ width: 1280, height: 1900 });
+    await appFrame(page, `/analytics?shop=${SHOP}`, (f) => f.waitForSelector("#chart-funnel svg", { timeout: 60_000 }));
     await page.waitForTimeout(1000);
     await shot("analytics");
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await page.goto(`${store}/account/login`);
     await page.getByRole("button", { name: /Erika Mustermann/ }).click();
