@@ -5,6 +5,7 @@
 //   tiers       the nightly tier re-evaluation and points expiry over 1 M members / 10 M entries (bench/tiers.ts)
 //   import      a 1 M-row member import (bench/import.ts)
 //   metafields  10,000 members' balances synced to customer metafields on a Standard-plan bucket (bench/metafields.ts)
+//   dashboard   the analytics dashboard's queries over 1 M members / 10 M entries (bench/dashboard.ts)
 // No name runs all of them.
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
@@ -363,7 +364,8 @@ async function tiers() {
 
 const importScenario = () => import("./import").then((m) => m.importBench());
 const metafieldsScenario = () => import("./metafields").then((m) => m.metafieldsBench());
-const SCENARIOS: Record<string, () => Promise<void>> = { webhooks, storefront, tiers, import: importScenario, metafields: metafieldsScenario };
+const dashboardScenario = () => import("./dashboard").then((m) => m.dashboardBench());
+const SCENARIOS: Record<string, () => Promise<void>> = { webhooks, storefront, tiers, import: importScenario, metafields: metafieldsScenario, dashboard: dashboardScenario };
 /** Scenarios that run the built app; the others run the app's modules in this process. */
 const NEEDS_BUILD = new Set(["webhooks", "storefront"]);
 

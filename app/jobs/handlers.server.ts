@@ -17,6 +17,7 @@ import { collectionsByProduct } from "~/services/shopify/products.server";
 import { orderGid, type OrderPayload } from "~/domain/earning";
 import { enqueue, type Job } from "./queue.server";
 import { syncMemberMetafields } from "~/models/member-sync.server";
+import { runRollups } from "~/models/rollups.server";
 import { publishStorefront } from "~/models/storefront.server";
 import { evaluateMember, grantMembershipForOrder, refundsMembership, revokeMembershipForOrder, runNightly } from "~/models/tiers.server";
 import { parseShopifyJson } from "~/lib/json";
@@ -115,6 +116,9 @@ async function syncBirthday(ctx: JobContext, shop: string, customerGid: string) 
   const monthDay = value ? monthDayFrom(value) : null;
   return monthDay ? setBirthday(ctx.sql, shop, customerGid, monthDay, { fromShop: true }) : null;
 }
+
+/** analytics:rollup: the time a run may spend before it leaves the rest of a backfill to a follow-up job. */
+const RollupPayload = z.object({ budgetMs: z.number().int().min(0).max(50_000).optional() }).passthrough();
 
 export const handlers: Record<string, Handler> = {
   "webhook:ORDERS_PAID": async (ctx, job, now) => {
@@ -225,6 +229,16 @@ export const handlers: Record<string, Handler> = {
   },
 
   "earn:birthdays": async ({ sql }, job, now) => awardBirthdays(sql, job.shop, now),
+
+  // The analytics dashboard's daily rollups: the last two days, or the next chunk of a first
+  // run's backfill, which goes on in a follow-up job (docs/decisions/0018).
+  "analytics:rollup": async ({ sql, log }, job, now) => {
+    const { budgetMs } = parse(RollupPayload, job.payload);
+    const run = await runRollups(sql, job.shop, now, { budgetMs });
+    if (run.more) await enqueue(sql, { shop: job.shop, kind: "analytics:rollup", payload: { after: run.to, budgetMs }, dedupeKey: `analytics:rollup:after:${run.to}`, maxAttempts: 10 });
+    if (run.days > 1) log?.("analytics rollups", { shop: job.shop, ...run });
+    return run;
+  },
 
   "tiers:nightly": async ({ sql, log }, job, now) => {
     const summary = await runNightly(sql, job.shop, now);

@@ -20,7 +20,10 @@ export interface ScheduleDef {
 /** Nightly per shop: tier re-evaluation, points expiry and reminders (app/models/tiers.server.ts). */
 export const NIGHTLY: ScheduleDef = { name: "tiers:nightly", kind: "tiers:nightly", at: "00:15", maxAttempts: 10 };
 
-export const SCHEDULES: ScheduleDef[] = [NIGHTLY];
+/** Nightly per shop: the analytics dashboard's daily rollups (app/models/rollups.server.ts, docs/decisions/0018). */
+export const ROLLUPS: ScheduleDef = { name: "analytics:rollup", kind: "analytics:rollup", at: "00:30", maxAttempts: 10 };
+
+export const SCHEDULES: ScheduleDef[] = [NIGHTLY, ROLLUPS];
 
 const ts = (q: Queryable, ms: number): unknown => (q.dialect === "sqlite" ? ms : new Date(ms));
 
@@ -39,13 +42,14 @@ export function nextLocalTime(after: number, at: string, timeZone: string): numb
 
 /** Makes sure every installed shop has a row for each schedule; the first run is the next slot. */
 export async function ensureSchedules(sql: Sql, now: number, defs: ScheduleDef[] = SCHEDULES): Promise<void> {
-  const shops = await sql.all<{ domain: string; iana_timezone: string }>(
-    `SELECT s.domain, s.iana_timezone FROM shops s WHERE s.uninstalled_at IS NULL
-       AND NOT EXISTS (SELECT 1 FROM schedules x WHERE x.shop = s.domain AND x.name = ?)`,
-    [defs[0]?.name ?? ""],
-  );
-  for (const shop of shops) {
-    for (const def of defs) {
+  // per schedule, so a schedule added later reaches the shops that already have the others
+  for (const def of defs) {
+    const shops = await sql.all<{ domain: string; iana_timezone: string }>(
+      `SELECT s.domain, s.iana_timezone FROM shops s WHERE s.uninstalled_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM schedules x WHERE x.shop = s.domain AND x.name = ?)`,
+      [def.name],
+    );
+    for (const shop of shops) {
       await sql.run(`INSERT INTO schedules (name, shop, next_run_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name, shop) DO NOTHING`, [
         def.name,
         shop.domain,

@@ -136,6 +136,8 @@ export async function earnForOrder(sql: Sql, shop: string, payload: OrderPayload
     if (!program.enabled || !program.purchase.enabled) return { status: "skipped", reason: "earning off" } as const;
 
     const facts = orderFacts(payload, { currency: settings.currency_code });
+    // the order's revenue for the analytics rollups (docs/decisions/0018)
+    await q.run(`UPDATE order_states SET revenue_minor = ? WHERE shop = ? AND order_gid = ? AND revenue_minor IS NULL`, [facts.subtotalMinor, shop, gid]);
     // Campaign windows and cap periods follow when the order was placed, not when its webhook
     // happened to arrive.
     const at = facts.processedAt ?? new Date(now);

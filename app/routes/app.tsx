@@ -36,6 +36,7 @@ export default function App() {
         <Link to="/app/branding">{translate(locale, "nav.branding")}</Link>
         <Link to="/app/referrals">{translate(locale, "nav.referrals")}</Link>
         <Link to="/app/tiers">{translate(locale, "nav.tiers")}</Link>
+        <Link to="/app/analytics">{translate(locale, "nav.analytics")}</Link>
         <Link to="/app/members">{translate(locale, "nav.members")}</Link>
         <Link to="/app/import">{translate(locale, "nav.import")}</Link>
         <Link to="/app/export">{translate(locale, "nav.export")}</Link>

@@ -25,6 +25,7 @@ export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "ac
   "app.export._index.tsx": { door: "admin", handlers: [] }, // a page without data of its own; app.tsx's loader guards it
   "app.export.$kind.tsx": { door: "admin", handlers: ["loader"] },
   "app.audit.tsx": { door: "admin", handlers: ["loader"] },
+  "app.analytics.tsx": { door: "admin", handlers: ["loader"] },
   "app.messaging.tsx": { door: "admin", handlers: ["loader", "action"] },
   "app.api-keys.tsx": { door: "admin", handlers: ["loader", "action"] },
   "app.webhooks.tsx": { door: "admin", handlers: ["loader", "action"] },

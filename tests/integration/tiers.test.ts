@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDevStore, type DevStore } from "../../devstore/index.ts";
 import { defaultProgram, type Program, type TierLevel } from "~/domain/program";
-import { runDueSchedules } from "~/jobs/schedules.server";
+import { NIGHTLY, runDueSchedules } from "~/jobs/schedules.server";
 import { openSql } from "~/lib/sql.server";
 import { awardBirthdays } from "~/models/actions.server";
 import { saveProgram } from "~/models/earning.server";
@@ -187,7 +187,7 @@ describe(`tiers in storage on ${TEST_DB}`, () => {
     await db.sql.run(`DELETE FROM schedules`);
     await db.sql.run(`DELETE FROM jobs WHERE kind = 'tiers:nightly'`);
     const first = at("2026-06-01T10:00:00Z");
-    await runDueSchedules(db.sql, first); // creates the rows: first run at the next 00:15
+    await runDueSchedules(db.sql, first, [NIGHTLY]); // creates the rows: first run at the next 00:15
     expect(await db.sql.all(`SELECT id FROM jobs WHERE kind = 'tiers:nightly'`)).toEqual([]);
     const next = await db.sql.get<{ next_run_at: unknown }>(`SELECT next_run_at FROM schedules WHERE shop = ?`, [SHOP]);
     expect(new Date(typeof next!.next_run_at === "number" ? next!.next_run_at : String(next!.next_run_at)).toISOString()).toBe("2026-06-01T22:15:00.000Z"); // 00:15 CEST
@@ -198,7 +198,7 @@ describe(`tiers in storage on ${TEST_DB}`, () => {
     const back = at("2026-06-04T09:00:00Z");
     const second = TEST_DB === "postgres" ? openSql(db.url) : db.sql;
     try {
-      const counts = await Promise.all([runDueSchedules(db.sql, back), runDueSchedules(second, back), runDueSchedules(db.sql, back + 1000)]);
+      const counts = await Promise.all([runDueSchedules(db.sql, back, [NIGHTLY]), runDueSchedules(second, back, [NIGHTLY]), runDueSchedules(db.sql, back + 1000, [NIGHTLY])]);
       expect(counts.reduce((a, b) => a + b, 0)).toBe(2);
     } finally {
       if (second !== db.sql) await second.close();
