@@ -55,7 +55,11 @@ const ALWAYS_RECORDED: ReadonlySet<NoticeKind> = new Set<NoticeKind>(["points_ex
  */
 export async function recordNotice(q: Queryable, shop: string, memberId: number, kind: NoticeKind, payload: unknown, dueAt: number, dedupeKey: string, messaging?: MessagingSettings): Promise<boolean> {
   const settings = messaging ?? programOf(await ensureShop(q, shop)).messaging;
-  const sending = settings.channels.email.enabled && settings.kinds[kind] !== false;
+  const kindOn = settings.kinds[kind] !== false;
+  const byEmail = settings.channels.email.enabled && kindOn;
+  // WhatsApp only with an approved template for the kind (decision 0019)
+  const byWhatsApp = settings.channels.whatsapp.enabled && kindOn && !!settings.channels.whatsapp.templates[kind]?.name;
+  const sending = byEmail || byWhatsApp;
   if (!sending && !ALWAYS_RECORDED.has(kind)) return false;
   const row = await q.get<{ id: number }>(
     `INSERT INTO notifications (shop, member_id, kind, payload, due_at, dedupe_key, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)
@@ -63,6 +67,15 @@ export async function recordNotice(q: Queryable, shop: string, memberId: number,
     [shop, memberId, kind, JSON.stringify(payload), tsOf(q, dueAt), dedupeKey, tsOf(q, dueAt)],
   );
   if (!row) return false;
+  if (byWhatsApp) {
+    // one delivery per notice and channel: its own status, attempts and provider id
+    await q.run(`INSERT INTO notification_deliveries (shop, notification_id, channel, status, attempts, due_at, created_at) VALUES (?, ?, 'whatsapp', 'pending', 0, ?, ?) ON CONFLICT (notification_id, channel) DO NOTHING`, [
+      shop,
+      Number(row.id),
+      tsOf(q, dueAt),
+      tsOf(q, dueAt),
+    ]);
+  }
   if (sending) await scheduleNoticeSend(q, shop, Math.max(dueAt, Date.now()));
   return true;
 }
@@ -489,6 +502,10 @@ export async function applyMessagingSettings(sql: Sql, shop: string, input: unkn
   if (m.channels.email.enabled) {
     if (!m.channels.email.fromEmail) fieldErrors["messaging.channels.email.fromEmail"] ??= "Enter the address notices come from";
     if (!(await smtpSettingsView(sql, shop))) fieldErrors["messaging.channels.email.enabled"] = "Save the SMTP settings first";
+  }
+  if (m.channels.whatsapp.enabled) {
+    const account = await sql.get<{ access_token_enc: string | null; app_secret_enc: string | null }>(`SELECT access_token_enc, app_secret_enc FROM whatsapp_settings WHERE shop = ?`, [shop]);
+    if (!account?.access_token_enc || !account.app_secret_enc) fieldErrors["messaging.channels.whatsapp.enabled"] = "Save the WhatsApp account (phone number id, access token, app secret) first";
   }
   if (Object.keys(fieldErrors).length) return { ok: false, fieldErrors };
   await sql.tx((q) => saveProgram(q, shop, next));
