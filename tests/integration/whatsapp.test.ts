@@ -6,6 +6,7 @@
 // PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDevStore, type DevStore } from "../../devstore/index.ts";
+import { signAppProxyQuery } from "../../devstore/auth/app-proxy.ts";
 import { metaSignature, startWhatsAppStandIn, type StandInTemplate, type WhatsAppStandIn } from "../../devstore/whatsapp/index.ts";
 import { defaultProgram, NOTICE_KINDS, type NoticeKind, type Program, type TierLevel } from "~/domain/program";
 import { templateParameterNames } from "~/domain/whatsapp";
@@ -352,6 +353,43 @@ describe(`WhatsApp on ${TEST_DB}`, () => {
     expect(await db.sql.get(`SELECT notice FROM referral_friends WHERE shop = ? AND discount_code = ?`, [A, issued])).toMatchObject({ notice: "recorded" });
     const guest = await claimFriendCode(db.sql, A, { code, customerGid: null, email: "gast@example.org", visit: null, device: null, ip: null }, devstoreAdmin(store, A), { now: NOON, sleep: async () => undefined });
     expect(await db.sql.get(`SELECT notice FROM referral_friends WHERE shop = ? AND discount_code = ?`, [A, (guest as { code: string }).code])).toMatchObject({ notice: "guest" });
+  });
+
+  it("opt-in from the storefront panel through the signed app proxy: consent recorded, field errors named, opt-out", async () => {
+    const m = await member(A, { locale: "de", phone: false });
+    const proxy = (await import("~/routes/proxy.whatsapp")) as unknown as { action: Route };
+    const post = (body: string) => {
+      const q = signAppProxyQuery(TEST_SECRET, new URLSearchParams(), { shop: A, loggedInCustomerId: m.customerId, pathPrefix: "/apps/loyalty", timestampSec: Math.floor(Date.now() / 1000) });
+      return proxy.action({ request: new Request(`https://app.example.com/proxy/whatsapp?${q}`, { method: "POST", body }), params: {}, context: {} }).catch((e: Response) => e);
+    };
+    expect((await post("{nope")).status).toBe(400);
+    const noConsent = await post(JSON.stringify({ phone: "+49 151 5550 0001" }));
+    expect(noConsent.status).toBe(422);
+    expect((await noConsent.json()).fieldErrors).toHaveProperty("consent");
+    const badPhone = await post(JSON.stringify({ phone: "0151 5550001", consent: true }));
+    expect(badPhone.status).toBe(422);
+    expect((await badPhone.json()).fieldErrors).toHaveProperty("phone");
+    expect(await db.sql.get(`SELECT id FROM whatsapp_contacts WHERE member_id = ?`, [m.id])).toBeUndefined();
+    const ok = await post(JSON.stringify({ phone: "+49 151 5550 0001", consent: true }));
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ status: "opted_in", phone: "+4915155500001" });
+    expect(await db.sql.get(`SELECT phone, status, source FROM whatsapp_contacts WHERE member_id = ?`, [m.id])).toEqual({ phone: "4915155500001", status: "opted_in", source: "storefront" });
+    expect((await db.sql.get<{ consent_at: unknown }>(`SELECT consent_at FROM whatsapp_contacts WHERE member_id = ?`, [m.id]))!.consent_at).not.toBeNull();
+    // the same number for another member is refused
+    const other = await member(A, { phone: false });
+    await expect(db.sql.tx((q) => optIn(q, A, other.id, "+49 151 5550 0001", "storefront"))).rejects.toMatchObject({ fieldErrors: { phone: expect.any(String) } });
+    expect(await (await post(JSON.stringify({ consent: false }))).json()).toEqual({ status: "opted_out" });
+    expect(await db.sql.get(`SELECT status FROM whatsapp_contacts WHERE member_id = ?`, [m.id])).toEqual({ status: "opted_out" });
+  });
+
+  it("Shopify's SMS marketing consent with the customer's phone opts in; unsubscribing there opts out", async () => {
+    const m = await member(A, { phone: false });
+    const id = Number(m.gid.split("/").pop());
+    const update = (state: string) => handlers["webhook:CUSTOMERS_UPDATE"]!(ctx(), job(A, "webhook:CUSTOMERS_UPDATE", { id, email: `x${id}@example.com`, phone: "+4915166600001", sms_marketing_consent: { state } }), NOON);
+    await update("subscribed");
+    expect(await db.sql.get(`SELECT phone, status, source FROM whatsapp_contacts WHERE member_id = ?`, [m.id])).toEqual({ phone: "4915166600001", status: "opted_in", source: "shopify_sms" });
+    await update("unsubscribed");
+    expect(await db.sql.get(`SELECT status FROM whatsapp_contacts WHERE member_id = ?`, [m.id])).toEqual({ status: "opted_out" });
   });
 
   it("turning WhatsApp on needs the account; the email channel's settings are untouched by it", async () => {
