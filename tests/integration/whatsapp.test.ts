@@ -13,7 +13,7 @@ import { templateParameterNames } from "~/domain/whatsapp";
 import { handlers, type JobContext } from "~/jobs/handlers.server";
 import { saveProgram } from "~/models/earning.server";
 import { ensureMember, findMemberByCustomer, postEntry } from "~/models/ledger.server";
-import { applyMessagingSettings, recordNotice } from "~/models/messaging.server";
+import { applyMessagingSettings, recordNotice, saveSmtpSettings } from "~/models/messaging.server";
 import { createReward } from "~/models/redemptions.server";
 import { claimFriendCode, ensureReferralCode } from "~/models/referrals.server";
 import { updateShopSettings } from "~/models/shops.server";
@@ -21,6 +21,7 @@ import { evaluateMember } from "~/models/tiers.server";
 import { optIn, saveWhatsAppSettings, whatsAppSettingsView } from "~/models/whatsapp.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { devstoreAdmin } from "../helpers/devstore";
+import { startSmtp } from "../helpers/smtp";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
 
 let db: TestDatabase;
@@ -83,7 +84,7 @@ async function member(shop: Shop, o: { locale?: string | null; phone?: boolean; 
 const to = (phone: string) => wa.messages.filter((m) => m.to === phone);
 const deliveries = (memberId: number) =>
   db.sql.all<{ kind: string; status: string; reason: string | null; external_id: string | null; attempts: number }>(
-    `SELECT n.kind, d.status, d.reason, d.external_id, d.attempts FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.member_id = ? ORDER BY d.id`,
+    `SELECT n.kind, d.status, d.reason, d.external_id, d.attempts FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.member_id = ? AND d.channel = 'whatsapp' ORDER BY d.id`,
     [memberId],
   );
 
@@ -177,10 +178,46 @@ describe(`WhatsApp on ${TEST_DB}`, () => {
       const d = await deliveries(m.id);
       expect(d.filter((x) => x.status === "sent").map((x) => x.external_id).sort()).toEqual(msgs.map((x) => x.id).sort());
       expect(d.find((x) => x.kind === "code_expiring")).toMatchObject({ status: "cancelled", reason: "code_closed" });
+      // the same notices on the email channel: one delivery each, with its own state (email is off here)
+      const email = await db.sql.all<{ status: string; reason: string }>(`SELECT d.status, d.reason FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.member_id = ? AND d.channel = 'email'`, [m.id]);
+      expect(email).toHaveLength(NOTICE_KINDS.length);
+      expect(new Set(email.map((x) => `${x.status}:${x.reason}`))).toEqual(new Set(["cancelled:email_off"]));
     }
     expect(to(de.phone).find((x) => (x.body.template as { name: string }).name === "stk_tier_up")!.rendered).toBe(`[tier_up] Hallo ${de.first} Gold Silber 0`);
     expect(to(en.phone).find((x) => (x.body.template as { name: string }).name === "stk_points_earned")!.rendered).toContain("120 available");
     expect(wa.refused).toEqual([]);
+  });
+
+  it("with email and WhatsApp both on, a notice goes out once per channel, each with its own delivery state", async () => {
+    const smtp = await startSmtp({ user: "laden", password: "smtp-pw" });
+    try {
+      await db.sql.tx(async (q) => {
+        await saveSmtpSettings(q, A, { host: smtp.host, port: smtp.port, secure: false, username: "laden", password: "smtp-pw" });
+        await saveProgram(q, A, program((p) => (p.messaging.channels.email = { enabled: true, fromName: "Laden", fromEmail: "treue@laden.example", replyTo: "" })));
+      });
+      const m = await member(A, { locale: "de" });
+      await db.sql.tx((q) => recordNotice(q, A, m.id, "points_expiring", SAMPLE.points_expiring, NOON, `both:${m.id}`));
+      expect(await sendNow(A)).toMatchObject({ sent: 2 });
+      expect(await sendNow(A, NOON + 1000)).toMatchObject({ sent: 0 });
+      const mails = await smtp.waitFor(1);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(mails).toHaveLength(1);
+      expect(mails[0]!.subject).toBe("80 Punkte verfallen am 01.08.2026");
+      expect(to(m.phone).map((x) => (x.body.template as { name: string }).name)).toEqual(["stk_points_expiring"]);
+      const rows = await db.sql.all<{ channel: string; status: string; attempts: number; external_id: string }>(
+        `SELECT d.channel, d.status, d.attempts, d.external_id FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.member_id = ? ORDER BY d.channel`,
+        [m.id],
+      );
+      expect(rows).toEqual([
+        { channel: "email", status: "sent", attempts: 1, external_id: mails[0]!.messageId },
+        { channel: "whatsapp", status: "sent", attempts: 1, external_id: to(m.phone)[0]!.id },
+      ]);
+      // the notice's own columns mirror its email delivery (decision 0015's readers)
+      expect(await db.sql.get(`SELECT status, channel, message_id FROM notifications WHERE member_id = ?`, [m.id])).toEqual({ status: "sent", channel: "email", message_id: mails[0]!.messageId });
+    } finally {
+      await db.sql.tx((q) => saveProgram(q, A, program()));
+      await smtp.close();
+    }
   });
 
   it("a real fact: a tier up goes out on WhatsApp once; without consent or after STOP nothing is sent", async () => {

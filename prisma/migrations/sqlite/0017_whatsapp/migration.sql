@@ -55,6 +55,11 @@ CREATE TABLE "whatsapp_inbound" (
     "outcome" TEXT
 );
 
+-- Backfill: the email channel's state so far lived on the notice (decision 0015); each notice gets
+-- its email delivery with that state (the Message-ID becomes the delivery's external id).
+INSERT INTO "notification_deliveries" ("shop", "notification_id", "channel", "status", "attempts", "due_at", "external_id", "reason", "sent_at", "created_at")
+SELECT "shop", "id", 'email', "status", "attempts", "due_at", "message_id", "reason", "sent_at", "created_at" FROM "notifications";
+
 -- AlterTable
 ALTER TABLE "referral_friends" ADD COLUMN "notice" TEXT;
 
