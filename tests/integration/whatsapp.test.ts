@@ -19,6 +19,7 @@ import { claimFriendCode, ensureReferralCode } from "~/models/referrals.server";
 import { updateShopSettings } from "~/models/shops.server";
 import { evaluateMember } from "~/models/tiers.server";
 import { optIn, saveWhatsAppSettings, whatsAppSettingsView } from "~/models/whatsapp.server";
+import { redactCustomer } from "~/models/privacy.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { devstoreAdmin } from "../helpers/devstore";
 import { startSmtp } from "../helpers/smtp";
@@ -427,6 +428,19 @@ describe(`WhatsApp on ${TEST_DB}`, () => {
     expect(await db.sql.get(`SELECT phone, status, source FROM whatsapp_contacts WHERE member_id = ?`, [m.id])).toEqual({ phone: "4915166600001", status: "opted_in", source: "shopify_sms" });
     await update("unsubscribed");
     expect(await db.sql.get(`SELECT status FROM whatsapp_contacts WHERE member_id = ?`, [m.id])).toEqual({ status: "opted_out" });
+  });
+
+  it("customers/redact removes the member's number, consent and messages; their notices are not sent", async () => {
+    const m = await member(A, { locale: "de", points: 20 });
+    await says(A, m.phone, { text: "Punkte" });
+    await db.sql.tx((q) => recordNotice(q, A, m.id, "points_expiring", SAMPLE.points_expiring, NOON, `redact:${m.id}`));
+    await db.sql.tx((q) => redactCustomer(q, A, m.gid));
+    expect(await db.sql.get(`SELECT id FROM whatsapp_contacts WHERE member_id = ?`, [m.id])).toBeUndefined();
+    expect(await db.sql.get(`SELECT id FROM whatsapp_inbound WHERE phone = ?`, [m.phone])).toBeUndefined();
+    const n = to(m.phone).length;
+    await sendNow(A);
+    expect(to(m.phone).length).toBe(n);
+    expect((await deliveries(m.id)).at(-1)).toMatchObject({ status: "cancelled", reason: "redacted" });
   });
 
   it("turning WhatsApp on needs the account; the email channel's settings are untouched by it", async () => {
