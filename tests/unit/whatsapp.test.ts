@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { metaJson, metaSignature as standInSignature } from "../../devstore/whatsapp/index.ts";
 import { buttonTitle, commandOf, normalisePhone, phoneNumberIdsOf, REPLIES, templateParameterNames, templateParameters } from "~/domain/whatsapp";
 import { metaSignature, verifyMetaSignature } from "~/lib/meta-signature.server";
+import { isWebhookRequest } from "../../server/webhooks";
 
 describe("normalisePhone", () => {
   it.each([
@@ -88,5 +89,15 @@ describe("replies", () => {
       for (const b of [...REPLIES.buttons(lang), ...REPLIES.confirmButtons(lang)]) expect([...b.title].length).toBeLessThanOrEqual(20);
       expect(REPLIES.balance(lang, "Laden", 1200, 0)).toContain(lang === "de" ? "1.200 Punkte" : "1,200 points");
     }
+  });
+});
+
+describe("the server's lean Shopify webhook path", () => {
+  it("leaves Meta's WhatsApp webhook to its route", () => {
+    expect(isWebhookRequest({ method: "POST", url: "/webhooks/orders/paid" })).toBe(true);
+    expect(isWebhookRequest({ method: "POST", url: "/webhooks/whatsapp" })).toBe(false);
+    expect(isWebhookRequest({ method: "POST", url: "/webhooks/whatsapp?x=1" })).toBe(false);
+    expect(isWebhookRequest({ method: "POST", url: "/webhooks/whatsapp-other" })).toBe(true);
+    expect(isWebhookRequest({ method: "GET", url: "/webhooks/whatsapp" })).toBe(false);
   });
 });
