@@ -5,6 +5,7 @@ import { rmSync } from "node:fs";
 import { createDevStore } from "../devstore/index.ts";
 import { seedDemo } from "./demo-seed.ts";
 import { startSmtp } from "../tests/helpers/smtp.ts";
+import { startWhatsAppStandIn } from "../devstore/whatsapp/index.ts";
 
 const started = Date.now();
 const appPort = Number(process.env.PORT ?? 3000);
@@ -35,6 +36,31 @@ const mailbox = await startSmtp({
   password: "demo-smtp-password",
   port: Number(process.env.DEMO_SMTP_PORT ?? 0),
   onMessage: (m) => console.log(`[mail] to ${m.to.join(", ")}: ${m.subject}`),
+});
+
+// The WhatsApp Business Cloud API stand-in: approved templates for every notice in en and de;
+// messages it accepts are printed as [whatsapp] lines, like mail.
+const { NOTICE_KINDS } = await import("../app/domain/program.ts");
+const { templateParameterNames } = await import("../app/domain/whatsapp.ts");
+const WA = { phoneNumberId: "106540352242922", accessToken: "demo-whatsapp-token", appSecret: "demo0whatsapp0app0secret0000000", verifyToken: "demo-whatsapp-verify-token" };
+const whatsapp = await startWhatsAppStandIn({
+  host,
+  port: Number(process.env.DEMO_WHATSAPP_PORT ?? 0),
+  webhookUrl: `${process.env.SHOPIFY_APP_URL}/webhooks/whatsapp`,
+  accounts: [
+    {
+      ...WA,
+      templates: NOTICE_KINDS.flatMap((k) => {
+        const params = templateParameterNames(k);
+        const list = params.slice(1).map((p, i) => `${p}={{${i + 2}}}`).join(", ");
+        return [
+          { name: `stk_${k}`, language: "en", bodyParams: params.length, text: `Hi {{1}}: ${k} (${list})` },
+          { name: `stk_${k}`, language: "de", bodyParams: params.length, text: `Hallo {{1}}: ${k} (${list})` },
+        ];
+      }),
+    },
+  ],
+  onMessage: (m) => console.log(`[whatsapp] to +${m.to}: ${m.rendered.replace(/\n/g, " / ")}`),
 });
 
 const store = await createDevStore({
@@ -87,11 +113,14 @@ const store = await createDevStore({
   program.messaging.channels.email = { enabled: true, fromName: "Kaffeerösterei Stammkunde", fromEmail: "treue@kaffee.example", replyTo: "" };
   program.messaging.quietHours.enabled = false;
   program.messaging.defaultLanguage = "de";
+  program.messaging.channels.whatsapp = { enabled: true, templates: Object.fromEntries(NOTICE_KINDS.map((k) => [k, { name: `stk_${k}`, en: "en", de: "de" }])) };
   await db.sql.tx((q) => saveProgram(q, shopDomain, program));
   // configured above, so it counts as onboarded: the merchant lands on the overview, not the onboarding
   await db.sql.tx((q) => markOnboarded(q, shopDomain));
   const { saveSmtpSettings } = await import("../app/models/messaging.server.ts");
   await saveSmtpSettings(db.sql, shopDomain, { host: mailbox.host, port: mailbox.port, secure: false, username: "demo", password: "demo-smtp-password" });
+  const { saveWhatsAppSettings } = await import("../app/models/whatsapp.server.ts");
+  await saveWhatsAppSettings(db.sql, shopDomain, { ...WA, baseUrl: whatsapp.url, apiVersion: "v23.0" });
   await db.sql.run(
     `INSERT INTO sessions (id, shop, state, "isOnline", scope, "accessToken", "accountOwner") VALUES (?, ?, '', ?, ?, ?, ?)`,
     [`offline_${shopDomain}`, shopDomain, db.sql.bool(false), store.shops.get(shopDomain).scope, store.shops.accessToken(shopDomain), db.sql.bool(false)],
@@ -112,6 +141,9 @@ Stammkunde demo is running (started in ${((Date.now() - started) / 1000).toFixed
   Log in as a shopper (e.g. ${seed.demoShopper.name}):   ${storeUrl}/account/login
   The app itself:                               ${app.url}/
 Notices by email go to a local SMTP server at ${mailbox.host}:${mailbox.port} and are printed here as [mail] lines.
+WhatsApp goes to a Cloud API stand-in at ${whatsapp.url} and is printed here as [whatsapp] lines. Members
+sign their number up in the storefront panel (POST /apps/loyalty/whatsapp); write as a member's phone:
+  curl -X POST ${whatsapp.url}/_standin/inbound -d '{"from": "4915112345678", "text": "Punkte"}'
 Seeded ${seed.customers} customers and ${seed.orders} paid orders; the app earns their points from the webhooks.
 Place, pay, refund and cancel orders from a script: POST ${storeUrl}/devstore/orders, /devstore/orders/:id/paid|refund|cancel
 Stop with Ctrl-C.
@@ -124,6 +156,7 @@ const stop = async () => {
   await app.close();
   await store.close();
   await mailbox.close();
+  await whatsapp.close();
   process.exit(0);
 };
 process.on("SIGINT", stop);

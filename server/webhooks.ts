@@ -40,8 +40,10 @@ export function webhookHeaders(raw: IncomingMessage["headers"]): { headers: Head
   };
 }
 
-export function isWebhookRequest(req: IncomingMessage): boolean {
-  return req.method === "POST" && (req.url ?? "").startsWith("/webhooks/");
+export function isWebhookRequest(req: Pick<IncomingMessage, "method" | "url">): boolean {
+  const url = req.url ?? "";
+  // Meta's WhatsApp webhook is not Shopify's: the Remix route verifies its own signature (0019)
+  return req.method === "POST" && url.startsWith("/webhooks/") && !/^\/webhooks\/whatsapp(?:[/?]|$)/.test(url);
 }
 
 function readBody(req: IncomingMessage): Promise<string | null> {

@@ -443,6 +443,10 @@ const templateSchema = z
 
 const emailAddress = z.string().max(254, "Must be at most 254 characters").regex(/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/, "Must be an email address");
 
+export function defaultWhatsappChannel(): { enabled: boolean; templates: Partial<Record<NoticeKind, { name: string; en: string; de: string }>> } {
+  return { enabled: false, templates: {} };
+}
+
 const messagingSchema = z
   .object({
     channels: z
@@ -455,6 +459,26 @@ const messagingSchema = z
             replyTo: z.union([z.literal(""), emailAddress]).default(""),
           })
           .strict(),
+        /** WhatsApp Business (Cloud API): approved template per kind, its language code per language
+         *  (decision 0019); a kind without a template name is not sent on WhatsApp */
+        whatsapp: z
+          .object({
+            enabled: z.boolean(),
+            templates: z
+              .record(
+                z.enum(NOTICE_KINDS),
+                z
+                  .object({
+                    name: z.string().max(512, "Must be at most 512 characters").regex(/^[a-z0-9_]*$/, "Lower-case letters, digits and underscores only"),
+                    en: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "A language code such as en or en_US").default("en"),
+                    de: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "A language code such as de or de_DE").default("de"),
+                  })
+                  .strict(),
+              )
+              .default({}),
+          })
+          .strict()
+          .default(defaultWhatsappChannel),
       })
       .strict(),
     /** no mail between start and end, in the shop's timezone (start > end: over midnight); equal: none */
@@ -472,7 +496,7 @@ export type MessagingConfig = z.infer<typeof messagingSchema>;
 
 export function defaultMessaging(): MessagingConfig {
   return {
-    channels: { email: { enabled: false, fromName: "", fromEmail: "", replyTo: "" } },
+    channels: { email: { enabled: false, fromName: "", fromEmail: "", replyTo: "" }, whatsapp: defaultWhatsappChannel() },
     quietHours: { enabled: true, start: "22:00", end: "08:00" },
     defaultLanguage: "en",
     kinds: {},

@@ -24,6 +24,7 @@ import { parseShopifyJson } from "~/lib/json";
 import { recordWelcome, scheduleFollowUp, sendDueNotices, setEmailConsent, setMemberLocale } from "~/models/messaging.server";
 import { FlowRejectedError, sendFlowTrigger } from "~/models/app-events.server";
 import { deliver } from "~/models/outbound-webhooks.server";
+import { applySmsConsent, handleInbound, mergeSummaries, sendDueWhatsApp } from "~/models/whatsapp.server";
 
 export interface JobContext {
   sql: Sql;
@@ -62,6 +63,8 @@ const CustomerPayload = z
     first_name: z.string().nullish(),
     last_name: z.string().nullish(),
     email_marketing_consent: z.object({ state: z.string().nullish() }).passthrough().nullish(),
+    phone: z.string().nullish(),
+    sms_marketing_consent: z.object({ state: z.string().nullish() }).passthrough().nullish(),
   })
   .passthrough();
 
@@ -155,6 +158,7 @@ export const handlers: Record<string, Handler> = {
       await ensureShop(q, job.shop);
       const memberId = await ensureMember(q, job.shop, customer, profileOf(c));
       await setEmailConsent(q, job.shop, customer, c);
+      await applySmsConsent(q, job.shop, customer, c, now);
       const signup = await earnActionIn(q, job.shop, customer, { kind: "signup" }, { profile: profileOf(c) });
       const welcome = await recordWelcome(q, job.shop, memberId, now);
       const newsletter = subscribed(c) ? await earnActionIn(q, job.shop, customer, { kind: "newsletter" }) : null;
@@ -163,7 +167,7 @@ export const handlers: Record<string, Handler> = {
     }).then(async (r) => ({ ...r, birthday: await syncBirthday(ctx, job.shop, customer) }));
   },
 
-  "webhook:CUSTOMERS_UPDATE": async (ctx, job) => {
+  "webhook:CUSTOMERS_UPDATE": async (ctx, job, now) => {
     const { sql } = ctx;
     const c = parse(CustomerPayload, job.payload);
     const customer = gid("Customer")(c);
@@ -183,6 +187,7 @@ export const handlers: Record<string, Handler> = {
         customer,
       ]);
       await setEmailConsent(q, job.shop, customer, c);
+      await applySmsConsent(q, job.shop, customer, c, now);
       return subscribed(c) ? earnActionIn(q, job.shop, customer, { kind: "newsletter" }, { profile: profileOf(c) }) : "updated";
     }).then(async (r) => ({ result: r, birthday: await syncBirthday(ctx, job.shop, customer) }));
   },
@@ -291,7 +296,8 @@ export const handlers: Record<string, Handler> = {
 
   // Notices by email over the shop's SMTP server (app/models/messaging.server.ts).
   "notifications:send": async ({ sql, log }, job, now) => {
-    const r = await sendDueNotices(sql, job.shop, now);
+    // each channel from its own state: email from the notice, WhatsApp from its delivery row (0019)
+    const r = mergeSummaries(await sendDueNotices(sql, job.shop, now), await sendDueWhatsApp(sql, job.shop, now));
     await scheduleFollowUp(sql, job.shop, r, job.id, now);
     if (r.retried || r.failed) log?.("notices not sent", { shop: job.shop, retried: r.retried, failed: r.failed });
     return r;
@@ -313,6 +319,12 @@ export const handlers: Record<string, Handler> = {
 
   // One attempt of an outbound webhook delivery; the next attempt is booked by deliver() itself.
   "hooks:deliver": async ({ sql }, job, now) => deliver(sql, job.shop, parse(z.object({ deliveryId: z.number().int() }), job.payload).deliveryId, now),
+
+  // A WhatsApp message from a member (recorded once by the webhook route): answer it.
+  "whatsapp:inbound": async ({ sql, admin }, job, now) => {
+    const { inboundId } = parse(z.object({ inboundId: z.number().int() }), job.payload);
+    return handleInbound(sql, job.shop, inboundId, admin ? () => admin(job.shop) : undefined, now);
+  },
 
   "ledger:reconcile": async ({ sql, log }, job) => {
     const r = await reconcile(sql, job.shop);

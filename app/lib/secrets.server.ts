@@ -1,4 +1,4 @@
-// Secrets the merchant gives us (the SMTP password), encrypted at rest with AES-256-GCM. The key is
+// Secrets the merchant gives us (the SMTP password, the WhatsApp access token and app secret), encrypted at rest with AES-256-GCM. The key is
 // derived from the app's client secret by HKDF-SHA256 with a purpose label, so the database alone
 // reveals nothing and rotating the client secret makes stored passwords unreadable (the merchant
 // enters them again). Stored form: "v1:" + base64url(iv | tag | ciphertext). The shop is bound in as
@@ -6,15 +6,17 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { env } from "./env.server";
 
-const INFO = "stammkunde/smtp-password/v1";
+/** What a secret is for: each purpose has its own key, so a value copied into another column
+ *  (the SMTP password into the WhatsApp token) doesn't decrypt either. */
+export type SecretPurpose = "smtp-password" | "whatsapp-token" | "whatsapp-app-secret";
 
-function keyFor(secret: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", Buffer.from(secret, "utf8"), Buffer.alloc(0), Buffer.from(INFO, "utf8"), 32));
+function keyFor(secret: string, purpose: SecretPurpose): Buffer {
+  return Buffer.from(hkdfSync("sha256", Buffer.from(secret, "utf8"), Buffer.alloc(0), Buffer.from(`stammkunde/${purpose}/v1`, "utf8"), 32));
 }
 
-export function encryptSecret(plain: string, shop: string, secret = env().SHOPIFY_API_SECRET): string {
+export function encryptSecret(plain: string, shop: string, secret = env().SHOPIFY_API_SECRET, purpose: SecretPurpose = "smtp-password"): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", keyFor(secret), iv);
+  const cipher = createCipheriv("aes-256-gcm", keyFor(secret, purpose), iv);
   cipher.setAAD(Buffer.from(shop, "utf8"));
   const ct = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
   return `v1:${Buffer.concat([iv, cipher.getAuthTag(), ct]).toString("base64url")}`;
@@ -27,12 +29,12 @@ export class SecretUnreadableError extends Error {
   }
 }
 
-export function decryptSecret(stored: string, shop: string, secret = env().SHOPIFY_API_SECRET): string {
+export function decryptSecret(stored: string, shop: string, secret = env().SHOPIFY_API_SECRET, purpose: SecretPurpose = "smtp-password"): string {
   if (!stored.startsWith("v1:")) throw new SecretUnreadableError();
   const raw = Buffer.from(stored.slice(3), "base64url");
   if (raw.length < 28) throw new SecretUnreadableError();
   try {
-    const decipher = createDecipheriv("aes-256-gcm", keyFor(secret), raw.subarray(0, 12));
+    const decipher = createDecipheriv("aes-256-gcm", keyFor(secret, purpose), raw.subarray(0, 12));
     decipher.setAAD(Buffer.from(shop, "utf8"));
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");

@@ -1,6 +1,7 @@
 // Notices to members by email. A business fact records a notice (the `notifications` table, once
-// per dedupe key) and books a `notifications:send` job per shop and window; the job sends what is
-// due over the shop's own SMTP server: consent, channel and kind settings and quiet hours first,
+// per dedupe key, with a delivery per channel in `notification_deliveries`, decision 0019) and books
+// a `notifications:send` job per shop and window; the job sends the email deliveries that are due
+// over the shop's own SMTP server: consent, channel and kind settings and quiet hours first,
 // then claim (pending → sending, conditional), send with the Message-ID chosen before the first
 // attempt, mark sent. Failures go back to pending with backoff, then `failed` (docs/decisions/0015).
 import { randomUUID } from "node:crypto";
@@ -55,7 +56,11 @@ const ALWAYS_RECORDED: ReadonlySet<NoticeKind> = new Set<NoticeKind>(["points_ex
  */
 export async function recordNotice(q: Queryable, shop: string, memberId: number, kind: NoticeKind, payload: unknown, dueAt: number, dedupeKey: string, messaging?: MessagingSettings): Promise<boolean> {
   const settings = messaging ?? programOf(await ensureShop(q, shop)).messaging;
-  const sending = settings.channels.email.enabled && settings.kinds[kind] !== false;
+  const kindOn = settings.kinds[kind] !== false;
+  const byEmail = settings.channels.email.enabled && kindOn;
+  // WhatsApp only with an approved template for the kind (decision 0019)
+  const byWhatsApp = settings.channels.whatsapp.enabled && kindOn && !!settings.channels.whatsapp.templates[kind]?.name;
+  const sending = byEmail || byWhatsApp;
   if (!sending && !ALWAYS_RECORDED.has(kind)) return false;
   const row = await q.get<{ id: number }>(
     `INSERT INTO notifications (shop, member_id, kind, payload, due_at, dedupe_key, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)
@@ -63,6 +68,23 @@ export async function recordNotice(q: Queryable, shop: string, memberId: number,
     [shop, memberId, kind, JSON.stringify(payload), tsOf(q, dueAt), dedupeKey, tsOf(q, dueAt)],
   );
   if (!row) return false;
+  // the email channel's delivery always (a channel that is off cancels it with its reason, as
+  // decision 0015 had it); WhatsApp's only when it is on for the kind
+  await q.run(`INSERT INTO notification_deliveries (shop, notification_id, channel, status, attempts, due_at, created_at) VALUES (?, ?, 'email', 'pending', 0, ?, ?) ON CONFLICT (notification_id, channel) DO NOTHING`, [
+    shop,
+    Number(row.id),
+    tsOf(q, dueAt),
+    tsOf(q, dueAt),
+  ]);
+  if (byWhatsApp) {
+    // one delivery per notice and channel: its own status, attempts and provider id
+    await q.run(`INSERT INTO notification_deliveries (shop, notification_id, channel, status, attempts, due_at, created_at) VALUES (?, ?, 'whatsapp', 'pending', 0, ?, ?) ON CONFLICT (notification_id, channel) DO NOTHING`, [
+      shop,
+      Number(row.id),
+      tsOf(q, dueAt),
+      tsOf(q, dueAt),
+    ]);
+  }
   if (sending) await scheduleNoticeSend(q, shop, Math.max(dueAt, Date.now()));
   return true;
 }
@@ -180,6 +202,7 @@ function errorText(e: unknown, secret?: string): string {
 // Sending
 
 interface DueRow {
+  delivery_id: number;
   id: number;
   member_id: number;
   kind: string;
@@ -212,8 +235,47 @@ export function languageOf(locale: string | null, settings: MessagingSettings): 
   return settings.defaultLanguage;
 }
 
-async function cancel(q: Queryable, shop: string, id: number, reason: string): Promise<void> {
-  await q.run(`UPDATE notifications SET status = 'cancelled', reason = ? WHERE id = ? AND shop = ? AND status = 'pending'`, [reason, id, shop]);
+interface EmailDelivery {
+  notification_id: number;
+  status: string;
+  attempts: number;
+  external_id: string | null;
+  reason: string | null;
+  due_at: unknown;
+  sent_at: unknown;
+}
+
+/**
+ * One step of an email delivery's state (decision 0019): a conditional update of the delivery row,
+ * then the notice's own columns (status, attempts, message id, reason, due, sent) copied from it in
+ * the same transaction — the member's history, the counts and decision 0015's readers keep reading
+ * the notice. Returns the delivery after the step, or undefined when the condition didn't hold.
+ */
+async function emailStep(sql: Sql, shop: string, deliveryId: number, set: string, params: unknown[], condition: string): Promise<EmailDelivery | undefined> {
+  return sql.tx(async (q) => {
+    const d = await q.get<EmailDelivery>(
+      `UPDATE notification_deliveries SET ${set} WHERE id = ? AND shop = ? AND channel = 'email' AND ${condition} RETURNING notification_id, status, attempts, external_id, reason, due_at, sent_at`,
+      [...params, deliveryId, shop],
+    );
+    if (d) {
+      await q.run(`UPDATE notifications SET status = ?, attempts = ?, message_id = ?, reason = ?, due_at = ?, sent_at = ?, channel = CASE WHEN ? = 'sent' THEN 'email' ELSE channel END WHERE id = ? AND shop = ?`, [
+        d.status,
+        Number(d.attempts),
+        d.external_id,
+        d.reason,
+        d.due_at,
+        d.sent_at,
+        d.status,
+        Number(d.notification_id),
+        shop,
+      ]);
+    }
+    return d;
+  });
+}
+
+async function cancel(sql: Sql, shop: string, deliveryId: number, reason: string): Promise<void> {
+  await emailStep(sql, shop, deliveryId, "status = 'cancelled', reason = ?", [reason], "status = 'pending'");
 }
 
 /** Why a notice must not go out by email, or null when it may. */
@@ -241,11 +303,14 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
   const timeZone = shopRow.iana_timezone || "UTC";
   const shopName = shopRow.name ?? shop.replace(/\.myshopify\.com$/, "");
   // interrupted sends come back with their message id
-  await sql.run(`UPDATE notifications SET status = 'pending' WHERE shop = ? AND status = 'sending' AND due_at <= ?`, [shop, tsOf(sql, now)]);
+  const interrupted = await sql.all<{ id: number }>(`SELECT id FROM notification_deliveries WHERE shop = ? AND channel = 'email' AND status = 'sending' AND due_at <= ?`, [shop, tsOf(sql, now)]);
+  for (const d of interrupted) await emailStep(sql, shop, Number(d.id), "status = 'pending'", [], "status = 'sending'");
   const rows = await sql.all<DueRow>(
-    `SELECT n.id, n.member_id, n.kind, n.payload, n.message_id, n.due_at, m.email, m.first_name, m.email_consent, m.locale, m.points_available, m.redacted_at
-       FROM notifications n JOIN members m ON m.id = n.member_id AND m.shop = n.shop
-      WHERE n.shop = ? AND n.status = 'pending' AND n.due_at <= ? ORDER BY n.due_at, n.id LIMIT ?`,
+    `SELECT d.id AS delivery_id, n.id, n.member_id, n.kind, n.payload, d.external_id AS message_id, d.due_at, m.email, m.first_name, m.email_consent, m.locale, m.points_available, m.redacted_at
+       FROM notification_deliveries d
+       JOIN notifications n ON n.id = d.notification_id AND n.shop = d.shop
+       JOIN members m ON m.id = n.member_id AND m.shop = n.shop
+      WHERE d.shop = ? AND d.channel = 'email' AND d.status = 'pending' AND d.due_at <= ? ORDER BY d.due_at, d.id LIMIT ?`,
     [shop, tsOf(sql, now), limit + 1],
   );
   summary.more = rows.length > limit;
@@ -254,8 +319,9 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
   try {
     for (const r of rows.slice(0, limit)) {
       const id = Number(r.id);
+      const did = Number(r.delivery_id);
       if (!isNoticeKind(r.kind)) {
-        await cancel(sql, shop, id, "unknown_kind");
+        await cancel(sql, shop, did, "unknown_kind");
         summary.cancelled++;
         continue;
       }
@@ -267,12 +333,12 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
       }
       const blocked = blockedReason(r.kind, settings, { email: r.email, emailConsent: r.email_consent, redacted: r.redacted_at !== null && r.redacted_at !== undefined }, transport !== null);
       if (blocked) {
-        await cancel(sql, shop, id, blocked);
+        await cancel(sql, shop, did, blocked);
         summary.cancelled++;
         continue;
       }
       if ((toDate(r.due_at)?.getTime() ?? now) < now - STALE_MS) {
-        await cancel(sql, shop, id, "stale");
+        await cancel(sql, shop, did, "stale");
         summary.cancelled++;
         continue;
       }
@@ -281,7 +347,7 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
         const p = JSON.parse(r.payload) as { from?: string | null; to?: string | null };
         const to = program.tiers.levels.find((l) => l.id === p.to);
         if (!p.from && to && to.threshold === 0) {
-          await cancel(sql, shop, id, "entry_tier");
+          await cancel(sql, shop, did, "entry_tier");
           summary.cancelled++;
           continue;
         }
@@ -290,24 +356,21 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
         const redemptionId = Number((JSON.parse(r.payload) as { redemptionId?: unknown }).redemptionId);
         const red = await sql.get<{ status: string }>(`SELECT status FROM redemptions WHERE shop = ? AND id = ?`, [shop, redemptionId]);
         if (red?.status !== "issued") {
-          await cancel(sql, shop, id, "code_closed");
+          await cancel(sql, shop, did, "code_closed");
           summary.cancelled++;
           continue;
         }
       }
       const sendAt = nextSendTime(now, settings.quietHours, timeZone);
       if (sendAt > now) {
-        await sql.run(`UPDATE notifications SET due_at = ? WHERE id = ? AND shop = ? AND status = 'pending'`, [tsOf(sql, sendAt), id, shop]);
+        await emailStep(sql, shop, did, "due_at = ?", [tsOf(sql, sendAt)], "status = 'pending'");
         summary.deferred++;
         continue;
       }
       const messageId = r.message_id ?? `<${randomUUID()}.n${id}@stammkunde.${shop}>`;
-      const claimed = await sql.get<{ attempts: number; message_id: string }>(
-        `UPDATE notifications SET status = 'sending', attempts = attempts + 1, message_id = COALESCE(message_id, ?), due_at = ?
-          WHERE id = ? AND shop = ? AND status = 'pending' RETURNING attempts, message_id`,
-        [messageId, tsOf(sql, now + SEND_LEASE_MS), id, shop],
-      );
-      if (!claimed) continue; // another worker has it
+      const step = await emailStep(sql, shop, did, "status = 'sending', attempts = attempts + 1, external_id = COALESCE(external_id, ?), due_at = ?", [messageId, tsOf(sql, now + SEND_LEASE_MS)], "status = 'pending'");
+      if (!step) continue; // another worker has it
+      const claimed = { attempts: Number(step.attempts), message_id: step.external_id! };
       const lang = languageOf(r.locale, settings);
       const vars = noticeVariables(r.kind, JSON.parse(r.payload) as Record<string, unknown>, { firstName: r.first_name, balance: Number(r.points_available) }, shopName, lang, timeZone);
       const mail = renderTemplate(templateFor(settings, r.kind, lang), vars, "send");
@@ -323,23 +386,12 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
           messageId: claimed.message_id,
           headers: { "X-Stammkunde-Notice": `${r.kind}:${id}` },
         })) as { messageId?: string };
-        await sql.run(`UPDATE notifications SET status = 'sent', channel = 'email', sent_at = ?, reason = NULL, message_id = COALESCE(?, message_id) WHERE id = ? AND shop = ? AND status = 'sending'`, [
-          tsOf(sql, now),
-          info.messageId ?? null,
-          id,
-          shop,
-        ]);
+        await emailStep(sql, shop, did, "status = 'sent', sent_at = ?, reason = NULL, external_id = COALESCE(?, external_id)", [tsOf(sql, now), info.messageId ?? null], "status = 'sending'");
         summary.sent++;
       } catch (e) {
         const attempts = Number(claimed.attempts);
         const dead = attempts >= MAX_SEND_ATTEMPTS;
-        await sql.run(`UPDATE notifications SET status = ?, due_at = ?, reason = ? WHERE id = ? AND shop = ? AND status = 'sending'`, [
-          dead ? "failed" : "pending",
-          tsOf(sql, dead ? now : now + sendBackoffMs(attempts)),
-          errorText(e, password),
-          id,
-          shop,
-        ]);
+        await emailStep(sql, shop, did, "status = ?, due_at = ?, reason = ?", [dead ? "failed" : "pending", tsOf(sql, dead ? now : now + sendBackoffMs(attempts)), errorText(e, password)], "status = 'sending'");
         if (dead) summary.failed++;
         else summary.retried++;
       }
@@ -347,7 +399,7 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
   } finally {
     transport?.close();
   }
-  const next = await sql.get<{ due_at: unknown }>(`SELECT MIN(due_at) AS due_at FROM notifications WHERE shop = ? AND status IN ('pending', 'sending') AND due_at > ?`, [shop, tsOf(sql, now)]);
+  const next = await sql.get<{ due_at: unknown }>(`SELECT MIN(due_at) AS due_at FROM notification_deliveries WHERE shop = ? AND channel = 'email' AND status IN ('pending', 'sending') AND due_at > ?`, [shop, tsOf(sql, now)]);
   const nextMs = toDate(next?.due_at)?.getTime() ?? null;
   summary.nextDueAt = nextMs === null ? null : new Date(nextMs).toISOString();
   return summary;
@@ -423,10 +475,12 @@ export async function recentNotices(q: Queryable, shop: string, opts: { status?:
   return rows.map((r) => ({ id: Number(r.id), memberId: Number(r.member_id), kind: r.kind, status: r.status, attempts: Number(r.attempts), reason: r.reason, dueAt: toDate(r.due_at)?.toISOString() ?? null, sentAt: toDate(r.sent_at)?.toISOString() ?? null }));
 }
 
-/** The merchant's "retry": failed notices go back to pending (same Message-ID) and a send is booked. */
+/** The merchant's "retry": failed deliveries on every channel go back to pending (email: same
+ *  Message-ID) and a send is booked. Returns how many notices had a failed email. */
 export async function retryFailedNotices(q: Queryable, shop: string, now = Date.now()): Promise<number> {
+  const all = await q.run(`UPDATE notification_deliveries SET status = 'pending', attempts = 0, due_at = ? WHERE shop = ? AND status = 'failed'`, [tsOf(q, now), shop]);
   const r = await q.run(`UPDATE notifications SET status = 'pending', attempts = 0, due_at = ? WHERE shop = ? AND status = 'failed'`, [tsOf(q, now), shop]);
-  if (r.changes) await scheduleNoticeSend(q, shop, now);
+  if (all.changes) await scheduleNoticeSend(q, shop, now);
   return r.changes;
 }
 
@@ -489,6 +543,10 @@ export async function applyMessagingSettings(sql: Sql, shop: string, input: unkn
   if (m.channels.email.enabled) {
     if (!m.channels.email.fromEmail) fieldErrors["messaging.channels.email.fromEmail"] ??= "Enter the address notices come from";
     if (!(await smtpSettingsView(sql, shop))) fieldErrors["messaging.channels.email.enabled"] = "Save the SMTP settings first";
+  }
+  if (m.channels.whatsapp.enabled) {
+    const account = await sql.get<{ access_token_enc: string | null; app_secret_enc: string | null }>(`SELECT access_token_enc, app_secret_enc FROM whatsapp_settings WHERE shop = ?`, [shop]);
+    if (!account?.access_token_enc || !account.app_secret_enc) fieldErrors["messaging.channels.whatsapp.enabled"] = "Save the WhatsApp account (phone number id, access token, app secret) first";
   }
   if (Object.keys(fieldErrors).length) return { ok: false, fieldErrors };
   await sql.tx((q) => saveProgram(q, shop, next));

@@ -41,6 +41,12 @@ export async function redactCustomer(q: Queryable, shop: string, customerGid: st
   const opaque = `redacted:${createHash("sha256").update(`${shop}\u0000${customerGid}`).digest("hex").slice(0, 24)}`;
   const member = await findMemberByCustomer(q, shop, customerGid);
   await redactReferrals(q, shop, customerGid, email ?? member?.email, member ? member.id : null);
+  if (member) {
+    // the WhatsApp number, its consent and what the member wrote (decision 0019)
+    const contact = await q.get<{ phone: string }>(`SELECT phone FROM whatsapp_contacts WHERE shop = ? AND member_id = ?`, [shop, member.id]);
+    if (contact) await q.run(`DELETE FROM whatsapp_inbound WHERE shop = ? AND phone = ?`, [shop, contact.phone]);
+    await q.run(`DELETE FROM whatsapp_contacts WHERE shop = ? AND member_id = ?`, [shop, member.id]);
+  }
   const r = await q.run(
     `UPDATE members SET customer_gid = ?, email = NULL, first_name = NULL, last_name = NULL, search_email = NULL, search_first = NULL, search_last = NULL, birthday = NULL, imported_referral_code = NULL, redacted_at = ? WHERE shop = ? AND customer_gid = ?`,
     [opaque, q.dialect === "sqlite" ? Date.now() : new Date(), shop, customerGid],

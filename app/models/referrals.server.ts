@@ -323,8 +323,35 @@ export async function claimFriendCode(sql: Sql, shop: string, input: ClaimInput,
     console.error(`Shopify refused a friend's code for ${shop}: ${outcome.message}`);
     throw new ReferralError(502, "shopify_failed");
   }
-  await sql.run(`UPDATE referral_friends SET status = 'issued', discount_gid = ?, updated_at = ? WHERE shop = ? AND id = ? AND status = 'creating'`, [outcome.id, sql.ts(), shop, claimed.id]);
+  await sql.tx(async (q) => {
+    const r = await q.run(`UPDATE referral_friends SET status = 'issued', discount_gid = ?, updated_at = ? WHERE shop = ? AND id = ? AND status = 'creating'`, [outcome.id, ts(q), shop, claimed.id]);
+    if (r.changes) await friendRewardReady(q, shop, claimed.id, now);
+  });
   return { status: "issued", code: claimed.discountCode, created: true };
+}
+
+/**
+ * The friend's code is ready: a friend_reward_ready notice when the friend is a member (signed in
+ * when claiming, enrolled by Shopify's customers/create), in the same transaction as the code's
+ * state. A guest gets none — only an HMAC of their address is kept (decision 0008) and they saw the
+ * code on the page — and the row records why (decision 0019).
+ */
+async function friendRewardReady(q: Queryable, shop: string, friendId: number, now: number): Promise<void> {
+  const f = await q.get<{ customer_gid: string | null; discount_code: string }>(`SELECT customer_gid, discount_code FROM referral_friends WHERE shop = ? AND id = ?`, [shop, friendId]);
+  if (!f) return;
+  const member = f.customer_gid ? await q.get<{ id: number }>(`SELECT id FROM members WHERE shop = ? AND customer_gid = ? AND redacted_at IS NULL`, [shop, f.customer_gid]) : undefined;
+  let notice: string;
+  if (!f.customer_gid) notice = "guest";
+  else if (!member) notice = "not_member";
+  else {
+    const shopRow = await ensureShop(q, shop);
+    const r = programOf(shopRow).referrals.friendReward;
+    const value = (lang: "en" | "de") =>
+      r.type === "percentage" ? (lang === "de" ? `${r.value} % Rabatt` : `${r.value}% off`) : lang === "de" ? `${formatMinor(r.value, shopRow.currency_code)} Rabatt` : `${formatMinor(r.value, shopRow.currency_code)} off`;
+    const recorded = await recordNotice(q, shop, Number(member.id), "friend_reward_ready", { code: f.discount_code, reward: { en: value("en"), de: value("de") } }, now, `friend-code:${friendId}`);
+    notice = recorded ? "recorded" : "channels_off";
+  }
+  await q.run(`UPDATE referral_friends SET notice = ? WHERE shop = ? AND id = ?`, [notice, shop, friendId]);
 }
 
 /** The settle job: a friend's code still "creating" minutes later is looked up in Shopify. */
@@ -333,7 +360,10 @@ export async function settleFriendCode(sql: Sql, shop: string, friendId: number,
   if (!row || row.status !== "creating") return "settled";
   const found = await findCode(admin, row.discount_code);
   if (found) {
-    await sql.run(`UPDATE referral_friends SET status = 'issued', discount_gid = ?, updated_at = ? WHERE shop = ? AND id = ? AND status = 'creating'`, [found, sql.ts(), shop, friendId]);
+    await sql.tx(async (q) => {
+      const r = await q.run(`UPDATE referral_friends SET status = 'issued', discount_gid = ?, updated_at = ? WHERE shop = ? AND id = ? AND status = 'creating'`, [found, ts(q), shop, friendId]);
+      if (r.changes) await friendRewardReady(q, shop, friendId, Date.now());
+    });
     return "issued";
   }
   await sql.run(`DELETE FROM referral_friends WHERE shop = ? AND id = ? AND status = 'creating'`, [shop, friendId]);

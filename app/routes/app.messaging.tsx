@@ -1,4 +1,5 @@
-// Notices by email (merchant admin): the shop's SMTP server with a test email, the email channel,
+// Notices by email and WhatsApp (merchant admin): the shop's SMTP server with a test email, the
+// WhatsApp Business account (token and app secret go in, never out) and template names, the email channel,
 // quiet hours, which notices go out, and the texts per notice and language with a live preview.
 // The SMTP password goes in, never out (the loader only says whether one is stored).
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
@@ -25,6 +26,8 @@ import {
   type SmtpSettingsView,
 } from "~/models/messaging.server";
 import { ensureShop } from "~/models/shops.server";
+import { saveWhatsAppSettings, whatsAppDeliveryCounts, whatsAppSettingsView, WhatsAppSettingsError, type WhatsAppSettingsView } from "~/models/whatsapp.server";
+import { templateParameterNames } from "~/domain/whatsapp";
 import { authenticate } from "~/shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -34,6 +37,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return {
     messaging: programOf(shop).messaging,
     smtp: await smtpSettingsView(db.sql, session.shop),
+    whatsapp: await whatsAppSettingsView(db.sql, session.shop),
+    whatsappCounts: await whatsAppDeliveryCounts(db.sql, session.shop),
     counts: await noticeCounts(db.sql, session.shop),
     failed: await recentNotices(db.sql, session.shop, { status: "failed", limit: 20 }),
     shopName: shop.name ?? session.shop.replace(/\.myshopify\.com$/, ""),
@@ -47,12 +52,15 @@ type ActionData =
   | { intent: "smtp"; ok: false; fieldErrors: Record<string, string> }
   | { intent: "test"; ok: true; messageId: string }
   | { intent: "test"; ok: false; fieldErrors: Record<string, string> }
-  | { intent: "retry"; retried: number };
+  | { intent: "retry"; retried: number }
+  | { intent: "whatsapp"; ok: true; whatsapp: WhatsAppSettingsView }
+  | { intent: "whatsapp"; ok: false; fieldErrors: Record<string, string> };
 
 // POST intent=save, settings=<JSON messaging> → 200 {result: {ok, messaging}} | 422 {result: {ok: false, fieldErrors}}
 // POST intent=smtp, host, port, secure, username, password (empty: keep), clearPassword → 200 | 422 fieldErrors
 // POST intent=test, to, lang → 200 {ok, messageId} | 422 {fieldErrors: {to}}
 // POST intent=retry → 200 {retried}
+// POST intent=whatsapp, phoneNumberId, accessToken / appSecret (empty: keep), verifyToken, baseUrl, apiVersion → 200 | 422 fieldErrors
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const form = await request.formData();
@@ -82,8 +90,17 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     const r = await sendTestEmail(db.sql, session.shop, str("to").trim(), str("lang") === "de" ? "de" : "en");
     return r.ok ? json({ intent: "test", ok: true, messageId: r.messageId } satisfies ActionData) : json({ intent: "test", ok: false, fieldErrors: { to: r.error } } satisfies ActionData, { status: 422 });
   }
+  if (intent === "whatsapp") {
+    try {
+      const whatsapp = await saveWhatsAppSettings(db.sql, session.shop, { phoneNumberId: str("phoneNumberId"), accessToken: str("accessToken"), appSecret: str("appSecret"), verifyToken: str("verifyToken"), baseUrl: str("baseUrl"), apiVersion: str("apiVersion") });
+      return json({ intent: "whatsapp", ok: true, whatsapp } satisfies ActionData);
+    } catch (e) {
+      if (e instanceof WhatsAppSettingsError) return json({ intent: "whatsapp", ok: false, fieldErrors: e.fieldErrors } satisfies ActionData, { status: 422 });
+      throw e;
+    }
+  }
   if (intent === "retry") return json({ intent: "retry", retried: await retryFailedNotices(db.sql, session.shop) } satisfies ActionData);
-  return json({ intent: "save", result: { ok: false, fieldErrors: { intent: "Must be save, smtp, test or retry" } } } satisfies ActionData, { status: 400 });
+  return json({ intent: "save", result: { ok: false, fieldErrors: { intent: "Must be save, smtp, test, retry or whatsapp" } } } satisfies ActionData, { status: 400 });
 };
 
 export default function Messaging() {
@@ -108,7 +125,16 @@ export default function Messaging() {
   const test = testFetcher.data?.intent === "test" ? testFetcher.data : undefined;
 
   const email = settings.channels.email;
-  const setEmail = (change: Partial<typeof email>) => setSettings((s) => ({ ...s, channels: { email: { ...s.channels.email, ...change } } }));
+  const setEmail = (change: Partial<typeof email>) => setSettings((s) => ({ ...s, channels: { ...s.channels, email: { ...s.channels.email, ...change } } }));
+  const wa = settings.channels.whatsapp;
+  const setWa = (change: Partial<typeof wa>) => setSettings((s) => ({ ...s, channels: { ...s.channels, whatsapp: { ...s.channels.whatsapp, ...change } } }));
+  const setWaTemplate = (k: NoticeKind, change: Partial<{ name: string; en: string; de: string }>) =>
+    setWa({ templates: { ...wa.templates, [k]: { name: "", en: "en", de: "de", ...wa.templates[k], ...change } } });
+  const [waForm, setWaForm] = useState({ phoneNumberId: data.whatsapp?.phoneNumberId ?? "", baseUrl: data.whatsapp?.baseUrl ?? "", apiVersion: data.whatsapp?.apiVersion ?? "", accessToken: "", appSecret: "", verifyToken: "" });
+  const waFetcher = useFetcher<ActionData>();
+  const waErrors = waFetcher.data?.intent === "whatsapp" && !waFetcher.data.ok ? waFetcher.data.fieldErrors : {};
+  const waSaved = waFetcher.data?.intent === "whatsapp" && waFetcher.data.ok ? waFetcher.data.whatsapp : undefined;
+  const waView = waSaved ?? data.whatsapp;
   const setQuiet = (change: Partial<MessagingSettings["quietHours"]>) => setSettings((s) => ({ ...s, quietHours: { ...s.quietHours, ...change } }));
   const template = templateFor(settings, kind, lang);
   const custom = settings.templates[kind]?.[lang] !== undefined;
@@ -217,6 +243,56 @@ export default function Messaging() {
                   <Text as="h3" variant="headingSm">{t("messaging.kinds")}</Text>
                   {NOTICE_KINDS.map((k) => (
                     <Checkbox key={k} label={kindLabel(k)} checked={settings.kinds[k] !== false} onChange={(v) => setSettings((s) => ({ ...s, kinds: { ...s.kinds, [k]: v } }))} />
+                  ))}
+                </FormLayout>
+              </BlockStack>
+            </Card>
+
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">{t("messaging.whatsapp")}</Text>
+                <p data-testid="whatsapp-counts">{t("messaging.counts", { sent: data.whatsappCounts.sent ?? 0, pending: (data.whatsappCounts.pending ?? 0) + (data.whatsappCounts.sending ?? 0), failed: data.whatsappCounts.failed ?? 0, cancelled: data.whatsappCounts.cancelled ?? 0 })}</p>
+                <FormLayout>
+                  <FormLayout.Group>
+                    <TextField label={t("messaging.whatsapp.phoneNumberId")} autoComplete="off" value={waForm.phoneNumberId} error={waErrors.phoneNumberId} onChange={(v) => setWaForm((f) => ({ ...f, phoneNumberId: v }))} />
+                    <TextField label={t("messaging.whatsapp.apiVersion")} autoComplete="off" placeholder="v23.0" value={waForm.apiVersion} error={waErrors.apiVersion} onChange={(v) => setWaForm((f) => ({ ...f, apiVersion: v }))} />
+                  </FormLayout.Group>
+                  <FormLayout.Group>
+                    <TextField label={t("messaging.whatsapp.accessToken")} type="password" autoComplete="new-password" value={waForm.accessToken} error={waErrors.accessToken} helpText={waView?.accessTokenSet ? t("messaging.smtp.passwordKept") : undefined} onChange={(v) => setWaForm((f) => ({ ...f, accessToken: v }))} />
+                    <TextField label={t("messaging.whatsapp.appSecret")} type="password" autoComplete="new-password" value={waForm.appSecret} error={waErrors.appSecret} helpText={waView?.appSecretSet ? t("messaging.smtp.passwordKept") : undefined} onChange={(v) => setWaForm((f) => ({ ...f, appSecret: v }))} />
+                  </FormLayout.Group>
+                  <FormLayout.Group>
+                    <TextField label={t("messaging.whatsapp.verifyToken")} type="password" autoComplete="off" value={waForm.verifyToken} error={waErrors.verifyToken} helpText={waView?.verifyTokenSet ? t("messaging.smtp.passwordKept") : undefined} onChange={(v) => setWaForm((f) => ({ ...f, verifyToken: v }))} />
+                    <TextField label={t("messaging.whatsapp.baseUrl")} autoComplete="off" placeholder="https://graph.facebook.com" value={waForm.baseUrl} error={waErrors.baseUrl} onChange={(v) => setWaForm((f) => ({ ...f, baseUrl: v }))} />
+                  </FormLayout.Group>
+                  <Text as="p" tone="subdued">{t("messaging.whatsapp.webhook")}</Text>
+                  <InlineStack gap="200">
+                    <Button
+                      loading={waFetcher.state !== "idle"}
+                      onClick={() => {
+                        waFetcher.submit({ intent: "whatsapp", ...waForm }, { method: "post" });
+                        setWaForm((f) => ({ ...f, accessToken: "", appSecret: "", verifyToken: "" }));
+                      }}
+                    >
+                      {t("messaging.whatsapp.saveAccount")}
+                    </Button>
+                  </InlineStack>
+                  {waSaved ? <Banner tone="success">{t("messaging.smtp.saved")}</Banner> : null}
+                  <Checkbox label={t("messaging.whatsapp.enabled")} checked={wa.enabled} error={errors["messaging.channels.whatsapp.enabled"]} onChange={(v) => setWa({ enabled: v })} />
+                  <Text as="h3" variant="headingSm">{t("messaging.whatsapp.templates")}</Text>
+                  {NOTICE_KINDS.map((k) => (
+                    <FormLayout.Group key={k}>
+                      <TextField
+                        label={kindLabel(k)}
+                        autoComplete="off"
+                        value={wa.templates[k]?.name ?? ""}
+                        error={errors[`messaging.channels.whatsapp.templates.${k}.name`]}
+                        helpText={t("messaging.whatsapp.params", { list: templateParameterNames(k).map((v, i) => `{{${i + 1}}} ${v}`).join(", ") })}
+                        onChange={(v) => setWaTemplate(k, { name: v })}
+                      />
+                      <TextField label={t("messaging.whatsapp.langEn")} autoComplete="off" value={wa.templates[k]?.en ?? "en"} error={errors[`messaging.channels.whatsapp.templates.${k}.en`]} onChange={(v) => setWaTemplate(k, { en: v })} />
+                      <TextField label={t("messaging.whatsapp.langDe")} autoComplete="off" value={wa.templates[k]?.de ?? "de"} error={errors[`messaging.channels.whatsapp.templates.${k}.de`]} onChange={(v) => setWaTemplate(k, { de: v })} />
+                    </FormLayout.Group>
                   ))}
                 </FormLayout>
               </BlockStack>

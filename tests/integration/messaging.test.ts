@@ -135,7 +135,8 @@ describe(`notices by email on ${TEST_DB}`, () => {
     const m2 = await promoted(A, NOON, { locale: "de" });
     const [n2] = await notices(m2.id);
     const chosen = `<crashed-${n2!.id}@stammkunde.${A}>`;
-    await db.sql.run(`UPDATE notifications SET status = 'sending', attempts = 1, message_id = ?, due_at = ? WHERE id = ?`, [chosen, db.sql.ts(NOON + 120_000), n2!.id]);
+    // (the email channel's state is its delivery row since decision 0019; the notice mirrors it)
+    await db.sql.run(`UPDATE notification_deliveries SET status = 'sending', attempts = 1, external_id = ?, due_at = ? WHERE notification_id = ? AND channel = 'email'`, [chosen, db.sql.ts(NOON + 120_000), n2!.id]);
     expect(await sendDueNotices(db.sql, A, NOON + 60_000)).toMatchObject({ sent: 0 }); // the lease still holds
     expect(await sendDueNotices(db.sql, A, NOON + 121_000)).toMatchObject({ sent: 1 });
     const mails = await smtpA.waitFor(before + 2);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
 
-type Door = "admin" | "proxy" | "extension" | "pos" | "webhook" | "flow" | "api-key" | "public";
+type Door = "admin" | "proxy" | "extension" | "pos" | "webhook" | "flow" | "api-key" | "meta-signature" | "public";
 // route file → its door and the exported handlers that must refuse without credentials
 export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "action"> }> = {
   "_index.tsx": { door: "public", handlers: [] },
@@ -42,6 +42,7 @@ export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "ac
   "proxy.actions.social.tsx": { door: "proxy", handlers: ["action"] },
   "proxy.r.$code.tsx": { door: "proxy", handlers: ["loader"] },
   "proxy.referral-claim.tsx": { door: "proxy", handlers: ["action"] },
+  "proxy.whatsapp.tsx": { door: "proxy", handlers: ["action"] },
   "api.extension.member.tsx": { door: "extension", handlers: ["loader"] },
   "api.extension.order.tsx": { door: "extension", handlers: ["loader"] },
   "api.extension.redeem.tsx": { door: "extension", handlers: ["action"] },
@@ -71,6 +72,7 @@ export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "ac
   "webhooks.orders.cancelled.tsx": { door: "webhook", handlers: ["action"] },
   "webhooks.orders.fulfilled.tsx": { door: "webhook", handlers: ["action"] },
   "webhooks.refunds.create.tsx": { door: "webhook", handlers: ["action"] },
+  "webhooks.whatsapp.tsx": { door: "meta-signature", handlers: ["loader", "action"] },
 };
 
 const SHOP = "stammkunde-dev.myshopify.com";
@@ -133,12 +135,20 @@ function hostile(file: string, door: Door, method: "GET" | "POST"): Request[] {
         new Request(url, { method, body, headers: { ...json, "X-Shopify-Topic": "orders/paid", "X-Shopify-Shop-Domain": SHOP, "X-Shopify-Webhook-Id": "w1", "X-Shopify-API-Version": "2026-01" } }),
         new Request(url, { method, body, headers: { ...json, "X-Shopify-Topic": "orders/paid", "X-Shopify-Shop-Domain": SHOP, "X-Shopify-Webhook-Id": "w1", "X-Shopify-API-Version": "2026-01", "X-Shopify-Hmac-Sha256": "Zm9yZ2Vk" } }),
       ];
+    case "meta-signature": {
+      if (method === "GET") return [new Request(`${url}?hub.mode=subscribe&hub.verify_token=forged-verify-token&hub.challenge=123`), new Request(`${url}?hub.challenge=123`)];
+      const meta = JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: "1", changes: [{ field: "messages", value: { messaging_product: "whatsapp", metadata: { phone_number_id: "106540352242922" }, messages: [{ from: "4915112345678", id: "wamid.x", timestamp: "1", type: "text", text: { body: "Punkte" } }] } }] }] });
+      return [
+        new Request(url, { method, body: meta, headers: json }),
+        new Request(url, { method, body: meta, headers: { ...json, "X-Hub-Signature-256": `sha256=${"ab".repeat(32)}` } }),
+      ];
+    }
     default:
       return [];
   }
 }
 
-const TABLES = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications", "api_keys", "api_idempotency", "app_events", "webhook_endpoints", "webhook_endpoint_deliveries", "flow_action_runs", "rewards"];
+const TABLES = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications", "api_keys", "api_idempotency", "app_events", "webhook_endpoints", "webhook_endpoint_deliveries", "flow_action_runs", "rewards", "notification_deliveries", "whatsapp_settings", "whatsapp_contacts", "whatsapp_inbound"];
 async function counts() {
   const out: Record<string, number> = {};
   for (const t of TABLES) out[t] = Number((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0);

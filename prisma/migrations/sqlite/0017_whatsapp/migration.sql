@@ -1,0 +1,73 @@
+-- Notices per channel (email | whatsapp) and the WhatsApp Business channel (decision 0019).
+
+-- CreateTable
+CREATE TABLE "notification_deliveries" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "shop" TEXT NOT NULL,
+    "notification_id" INTEGER NOT NULL,
+    "channel" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "due_at" DATETIME NOT NULL,
+    "external_id" TEXT,
+    "reason" TEXT,
+    "sent_at" DATETIME,
+    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "whatsapp_settings" (
+    "shop" TEXT NOT NULL PRIMARY KEY,
+    "phone_number_id" TEXT NOT NULL,
+    "access_token_enc" TEXT,
+    "app_secret_enc" TEXT,
+    "verify_token" TEXT,
+    "base_url" TEXT NOT NULL,
+    "api_version" TEXT NOT NULL,
+    "updated_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "whatsapp_contacts" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "shop" TEXT NOT NULL,
+    "member_id" INTEGER NOT NULL,
+    "phone" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "source" TEXT NOT NULL,
+    "consent_at" DATETIME,
+    "opted_out_at" DATETIME,
+    "last_inbound_at" DATETIME,
+    "pending_reward_id" INTEGER,
+    "pending_until" DATETIME,
+    "updated_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "whatsapp_inbound" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "shop" TEXT NOT NULL,
+    "message_id" TEXT NOT NULL,
+    "phone" TEXT NOT NULL,
+    "payload" TEXT NOT NULL,
+    "received_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "handled_at" DATETIME,
+    "outcome" TEXT
+);
+
+-- Backfill: the email channel's state so far lived on the notice (decision 0015); each notice gets
+-- its email delivery with that state (the Message-ID becomes the delivery's external id).
+INSERT INTO "notification_deliveries" ("shop", "notification_id", "channel", "status", "attempts", "due_at", "external_id", "reason", "sent_at", "created_at")
+SELECT "shop", "id", 'email', "status", "attempts", "due_at", "message_id", "reason", "sent_at", "created_at" FROM "notifications";
+
+-- AlterTable
+ALTER TABLE "referral_friends" ADD COLUMN "notice" TEXT;
+
+-- CreateIndex
+CREATE UNIQUE INDEX "notification_deliveries_notification_id_channel_key" ON "notification_deliveries"("notification_id", "channel");
+CREATE INDEX "notification_deliveries_shop_channel_status_due_at_idx" ON "notification_deliveries"("shop", "channel", "status", "due_at");
+CREATE INDEX "notification_deliveries_shop_external_id_idx" ON "notification_deliveries"("shop", "external_id");
+CREATE UNIQUE INDEX "whatsapp_settings_phone_number_id_key" ON "whatsapp_settings"("phone_number_id");
+CREATE UNIQUE INDEX "whatsapp_contacts_shop_phone_key" ON "whatsapp_contacts"("shop", "phone");
+CREATE UNIQUE INDEX "whatsapp_contacts_shop_member_id_key" ON "whatsapp_contacts"("shop", "member_id");
+CREATE UNIQUE INDEX "whatsapp_inbound_shop_message_id_key" ON "whatsapp_inbound"("shop", "message_id");
