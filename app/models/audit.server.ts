@@ -1,15 +1,15 @@
 // The audit log: every staff action in the admin (adjust, exclude / include, block / unblock,
-// import, export) with who, what, when, and the state before and after. Written in the same
+// import, export, retrying a failed job) with who, what, when, and the state before and after. Written in the same
 // transaction as the change it records. Holds no personal data: members are named by id.
 import type { Queryable } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
 
-export type AuditAction = "adjust" | "exclude" | "include" | "block" | "unblock" | "import" | "export";
+export type AuditAction = "adjust" | "exclude" | "include" | "block" | "unblock" | "import" | "export" | "retry";
 
 export interface AuditInput {
   actor: string;
   action: AuditAction;
-  subjectType: "member" | "import" | "export";
+  subjectType: "member" | "import" | "export" | "job";
   subjectId?: string | number | null;
   before?: unknown;
   after?: unknown;

@@ -38,6 +38,7 @@ export default function App() {
         <Link to="/app/export">{translate(locale, "nav.export")}</Link>
         <Link to="/app/audit">{translate(locale, "nav.audit")}</Link>
         <Link to="/app/messaging">{translate(locale, "nav.messaging")}</Link>
+        <Link to="/app/jobs">{translate(locale, "nav.jobs")}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

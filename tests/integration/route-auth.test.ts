@@ -26,6 +26,7 @@ export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "ac
   "app.export.$kind.tsx": { door: "admin", handlers: ["loader"] },
   "app.audit.tsx": { door: "admin", handlers: ["loader"] },
   "app.messaging.tsx": { door: "admin", handlers: ["loader", "action"] },
+  "app.jobs.tsx": { door: "admin", handlers: ["loader", "action"] },
   "proxy._index.tsx": { door: "proxy", handlers: ["loader"] },
   "proxy.rewards.tsx": { door: "proxy", handlers: ["loader", "action"] },
   "proxy.member.tsx": { door: "proxy", handlers: ["loader"] },
