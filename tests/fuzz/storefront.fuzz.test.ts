@@ -78,6 +78,9 @@ const BODIES: Record<string, () => unknown> = {
   "api.v1.reviews": () => ({ customerId: erika, productId: 632910392 }),
 };
 
+/** What a header can carry at all (HTTP header values are bytes, without line breaks). */
+const header = (v: string) => v.replace(/[^\x20-\x7e]/g, "?").trim().slice(0, 2000);
+
 interface Door {
   name: string;
   kind: "loader" | "action";
@@ -97,7 +100,7 @@ const proxyDoor = (name: string, kind: "loader" | "action", path: string): Door 
     const body = kind === "action" ? (name === "proxy.referral-claim" && r.bool(0.3) ? mutateText(r, "code=ABCDEFGH2&email=friend%40example.com") : keyed(r, BODIES[name]!())) : undefined;
     const json = name !== "proxy.referral-claim" || (body ?? "").startsWith("{") || r.bool(0.5);
     const code = r.bool(0.5) ? "ABCDEFGH2" : String(hostile(r));
-    const headers: Record<string, string> = { "Content-Type": json ? "application/json" : "application/x-www-form-urlencoded", "X-Forwarded-For": r.pick(["203.0.113.9", "", "not-an-ip", "1.2.3.4, 5.6.7.8", String(hostile(r))]), "User-Agent": String(hostile(r)) };
+    const headers: Record<string, string> = { "Content-Type": json ? "application/json" : "application/x-www-form-urlencoded", "X-Forwarded-For": r.pick(["203.0.113.9", "", "not-an-ip", "1.2.3.4, 5.6.7.8", header(String(hostile(r)))]), "User-Agent": header(String(hostile(r))) };
     return { request: new Request(`${APP}${path}?${q}`, { method: kind === "loader" ? "GET" : "POST", headers, body }), params: { code }, text: `${path}?${q} code=${code} ${body ?? ""}` };
   },
 });
