@@ -8,7 +8,7 @@ import { mintSessionToken } from "../../devstore/auth/jwt.ts";
 import { CsvReader, parseCsv } from "~/domain/csv";
 import { detectFormat, ImportFormatError, IMPORT_FORMATS, mapColumns, readRow } from "~/domain/member-import";
 import { programToForm } from "~/domain/program-form";
-import { programOf } from "~/domain/program";
+import { programOf } from "~/models/earning.server";
 import { ensureMember, postEntry } from "~/models/ledger.server";
 import { ensureShop } from "~/models/shops.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
