@@ -226,7 +226,12 @@ export const handlers: Record<string, Handler> = {
     return sql.tx((q) => redactCustomer(q, job.shop, `gid://shopify/Customer/${p.customer.id}`, p.customer.email));
   },
 
-  "webhook:SHOP_REDACT": async ({ sql }, job) => sql.tx((q) => deleteShopData(q, job.shop)),
+  // the job's own row goes too (its completion then updates nothing): not even the shop's name stays
+  "webhook:SHOP_REDACT": async ({ sql }, job) =>
+    sql.tx(async (q) => {
+      await deleteShopData(q, job.shop);
+      await q.run(`DELETE FROM jobs WHERE id = ?`, [job.id]);
+    }),
 
   "redeem:settle": async (ctx, job) => {
     if (!ctx.admin) throw new Error("settling a redemption needs the Admin API");
