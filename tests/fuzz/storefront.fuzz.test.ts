@@ -149,7 +149,7 @@ const DOORS: Door[] = [
 ];
 
 describe(`storefront, extension and API fuzz on ${TEST_DB}`, () => {
-  const count = runs(650);
+  const count = runs(150);
   DOORS.forEach((door, n) => {
     it(`${door.name} ${door.kind}: ${count} signed requests with mutated parameters and bodies`, async () => {
       const r = new Rng(SEED ^ (n + 1) * 104729);
