@@ -171,8 +171,10 @@ export function jsonBody(r: Rng, base: Json): string {
 export function mutateForm(r: Rng, base: Record<string, string>): URLSearchParams {
   const out = new URLSearchParams();
   const keys = Object.keys(base);
+  // mostly a few fields damaged and the rest intact, so a long form's save path is reached too
+  const targets = r.bool(0.6) ? new Set(Array.from({ length: 1 + r.int(3) }, () => r.pick(keys))) : null;
   for (const k of keys) {
-    const roll = r.int(10);
+    const roll = targets && !targets.has(k) ? 9 : r.int(10);
     if (roll === 0) continue;
     const value = roll < 4 ? String(hostile(r)) : roll === 4 ? mutateText(r, base[k]!) : base[k]!;
     out.append(k, typeof value === "string" ? value : JSON.stringify(value));
