@@ -3,7 +3,8 @@
 
 /** Lower case with JavaScript's full Unicode folding (SQLite's lower() folds ASCII only), trimmed. */
 export function fold(value: string | null | undefined): string | null {
-  const v = value?.trim().toLowerCase();
+  // a webhook's payload is Shopify's word, not a type: a number or an object here folds to nothing
+  const v = typeof value === "string" ? value.trim().toLowerCase() : null;
   return v ? v : null;
 }
 

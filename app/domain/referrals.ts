@@ -431,9 +431,11 @@ const addressOf = (a: RawAddress | null | undefined): AddressInput | null =>
 /** The codes and the `stk_ref` cart attribute that may make an order a referral. */
 export function referralMarkers(order: unknown): { codes: string[]; ref: ReturnType<typeof parseRefValue> } {
   const o = (order ?? {}) as RawOrder;
-  const codes = (o.discount_codes ?? []).map((d) => (d.code ?? "").trim().toUpperCase()).filter(Boolean);
-  const attr = (o.note_attributes ?? []).find((a) => a.name === REF_ATTRIBUTE);
-  return { codes, ref: parseRefValue(attr?.value ?? null) };
+  // the raw order: lists that aren't lists and codes that aren't strings are no markers
+  const list = <T>(v: T[] | null | undefined): T[] => (Array.isArray(v) ? v : []);
+  const codes = list(o.discount_codes).map((d) => (typeof d?.code === "string" ? d.code.trim().toUpperCase() : "")).filter(Boolean);
+  const attr = list(o.note_attributes).find((a) => a?.name === REF_ATTRIBUTE);
+  return { codes, ref: parseRefValue(typeof attr?.value === "string" ? attr.value : null) };
 }
 
 /** The friend as the order shows them: customer, contact and the addresses it ships and bills to. */

@@ -80,8 +80,23 @@ const ComplianceCustomer = z.object({
   orders_to_redact: z.array(Id).optional(),
 });
 
+// The order's parts that code reads straight from the payload (referral markers, line items, the
+// customer) must have their shapes; a payload where they don't is refused (parked), not a crash.
+const Listed = z.array(z.object({}).passthrough()).nullish();
 const OrderShape = z
-  .object({ id: Id.optional(), admin_graphql_api_id: z.string().optional() })
+  .object({
+    id: Id.optional(),
+    admin_graphql_api_id: z.string().optional(),
+    line_items: Listed,
+    note_attributes: z.array(z.object({ name: z.unknown(), value: z.unknown() }).passthrough()).nullish(),
+    discount_codes: Listed,
+    customer: z
+      .object({ id: Id.nullish(), admin_graphql_api_id: z.string().nullish(), email: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish(), phone: z.string().nullish() })
+      .passthrough()
+      .nullish(),
+    email: z.string().nullish(),
+    contact_email: z.string().nullish(),
+  })
   .passthrough()
   .refine((o) => o.id !== undefined || o.admin_graphql_api_id !== undefined, "order id missing");
 
@@ -136,7 +151,10 @@ export const handlers: Record<string, Handler> = {
     return { clawback, membershipEnded, referral: await orderUndone(sql, job.shop, orderGid(order), "cancel", dateOf(order.cancelled_at)) };
   },
   "webhook:REFUNDS_CREATE": async ({ sql }, job, now) => {
-    const refund = parse(z.object({ id: Id.optional(), admin_graphql_api_id: z.string().optional(), order_id: Id, created_at: z.string().nullish() }).passthrough(), job.payload);
+    const refund = parse(
+      z.object({ id: Id.optional(), admin_graphql_api_id: z.string().optional(), order_id: Id, created_at: z.string().nullish(), refund_line_items: Listed, order_adjustments: Listed, transactions: Listed }).passthrough(),
+      job.payload,
+    );
     const clawback = await clawbackForRefund(sql, job.shop, refund, now);
     const row = await sql.get<{ program: string | null }>(`SELECT program FROM shops WHERE domain = ?`, [job.shop]);
     const program = programOf({ program: row?.program ?? null });
@@ -219,7 +237,12 @@ export const handlers: Record<string, Handler> = {
     return sql.tx((q) => redactCustomer(q, job.shop, `gid://shopify/Customer/${p.customer.id}`, p.customer.email));
   },
 
-  "webhook:SHOP_REDACT": async ({ sql }, job) => sql.tx((q) => deleteShopData(q, job.shop)),
+  // the job's own row goes too (its completion then updates nothing): not even the shop's name stays
+  "webhook:SHOP_REDACT": async ({ sql }, job) =>
+    sql.tx(async (q) => {
+      await deleteShopData(q, job.shop);
+      await q.run(`DELETE FROM jobs WHERE id = ?`, [job.id]);
+    }),
 
   "redeem:settle": async (ctx, job) => {
     if (!ctx.admin) throw new Error("settling a redemption needs the Admin API");

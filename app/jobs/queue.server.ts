@@ -89,15 +89,53 @@ export async function fail(q: Queryable, job: Job, workerId: string, error: unkn
   return dead ? "dead" : "retry";
 }
 
-/** Puts dead jobs of a shop back in the queue (the merchant's "retry"). */
-export async function retryDead(q: Queryable, shop: string, ids?: number[]): Promise<number> {
-  const filter = ids?.length ? ` AND id IN (${ids.map(() => "?").join(",")})` : "";
-  const r = await q.run(`UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?, finished_at = NULL WHERE shop = ? AND status = 'dead'${filter}`, [
-    t(q),
-    shop,
-    ...(ids ?? []),
-  ]);
-  return r.changes;
+/** Puts dead jobs of a shop back in the queue (the merchant's "retry"): once — the update is
+ *  conditional on `dead`, so a double click re-queues a job one time — with its full, bounded
+ *  number of attempts again. Returns the ids it re-queued. */
+export async function retryDead(q: Queryable, shop: string, ids?: number[]): Promise<number[]> {
+  const filter = ids ? ` AND id IN (${ids.map(() => "?").join(",") || "NULL"})` : "";
+  const rows = await q.all<{ id: number }>(
+    `UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?, finished_at = NULL WHERE shop = ? AND status = 'dead'${filter} RETURNING id`,
+    [t(q), shop, ...(ids ?? [])],
+  );
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+export interface DeadJobView {
+  id: number;
+  kind: string;
+  /** the last error, with e-mail addresses and long digit runs masked: no personal data */
+  error: string;
+  attempts: number;
+  maxAttempts: number;
+  at: string | null;
+}
+
+/** What the merchant sees of a failed job: never the payload (it may hold a customer's data). */
+export function maskError(message: string | null): string {
+  return (message ?? "")
+    .replace(/[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+/g, "[email]")
+    .replace(/\b\d{1,3}(?:\.\d{1,3}){3}\b/g, "[ip]")
+    .replace(/\+?\d[\d ()-]{7,}\d/g, "[number]")
+    .slice(0, 500);
+}
+
+/** A shop's dead jobs, newest first, `limit` a page; `before` is the last id of the previous page. */
+export async function listDeadJobs(q: Queryable, shop: string, opts: { before?: number | null; limit?: number } = {}): Promise<{ jobs: DeadJobView[]; next: number | null }> {
+  const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
+  const rows = await q.all<Record<string, unknown>>(
+    `SELECT id, kind, last_error, attempts, max_attempts, finished_at FROM jobs WHERE shop = ? AND status = 'dead'${opts.before ? " AND id < ?" : ""} ORDER BY id DESC LIMIT ?`,
+    [shop, ...(opts.before ? [opts.before] : []), limit + 1],
+  );
+  const jobs = rows.slice(0, limit).map((r) => ({
+    id: Number(r.id),
+    kind: String(r.kind),
+    error: maskError(r.last_error === null ? null : String(r.last_error)),
+    attempts: Number(r.attempts),
+    maxAttempts: Number(r.max_attempts),
+    at: toDate(r.finished_at)?.toISOString() ?? null,
+  }));
+  return { jobs, next: rows.length > limit ? jobs[jobs.length - 1]!.id : null };
 }
 
 export async function jobCounts(q: Queryable, shop: string): Promise<Record<string, number>> {

@@ -1,5 +1,5 @@
 // The audit log: every staff action in the admin (adjust, exclude / include, block / unblock,
-// import, export, API keys made and revoked, and changes to rewards, campaigns, budgets and branding) with who, what, when, and the state before and after. Written in the same
+// import, export, API keys made and revoked, changes to rewards, campaigns, budgets and branding, retrying a failed job) with who, what, when, and the state before and after. Written in the same
 // transaction as the change it records. Holds no personal data: members are named by id.
 import type { Queryable } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
@@ -14,6 +14,7 @@ export type AuditAction =
   | "export"
   | "api_key_create"
   | "api_key_revoke"
+  | "retry"
   // the program pages (rewards, campaigns, budgets, branding)
   | "reward_create"
   | "reward_update"
@@ -28,7 +29,7 @@ export type AuditAction =
 export interface AuditInput {
   actor: string;
   action: AuditAction;
-  subjectType: "member" | "import" | "export" | "api_key" | "reward" | "campaign" | "program";
+  subjectType: "member" | "import" | "export" | "api_key" | "reward" | "campaign" | "program" | "job";
   subjectId?: string | number | null;
   before?: unknown;
   after?: unknown;

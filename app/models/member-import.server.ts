@@ -183,13 +183,18 @@ export async function validateImport(sql: Sql, shop: string, id: number): Promis
   return { valid, bad };
 }
 
-export class ImportStateError extends Error {}
+export class ImportStateError extends Error {
+  /** 404: no such import in this shop (another shop's id is no different); 422: wrong state */
+  constructor(message: string, readonly status: 404 | 422 = 422) {
+    super(message);
+  }
+}
 
 /** The merchant starts the real run of a checked import; recorded in the audit log. */
 export async function startImport(sql: Sql, shop: string, id: number, actor: string): Promise<void> {
   await sql.tx(async (q) => {
     const imp = await getImport(q, shop, id);
-    if (!imp) throw new ImportStateError("unknown import");
+    if (!imp) throw new ImportStateError("unknown import", 404);
     const r = await q.run(`UPDATE member_imports SET status = 'queued', updated_at = ? WHERE shop = ? AND id = ? AND status = 'validated'`, [now(q), shop, id]);
     if (r.changes !== 1) throw new ImportStateError(`an import that is ${imp.status} can't be started`);
     await recordAudit(q, shop, {
@@ -208,7 +213,7 @@ export async function startImport(sql: Sql, shop: string, id: number, actor: str
 export async function resumeImport(sql: Sql, shop: string, id: number, actor: string): Promise<void> {
   await sql.tx(async (q) => {
     const imp = await getImport(q, shop, id);
-    if (!imp) throw new ImportStateError("unknown import");
+    if (!imp) throw new ImportStateError("unknown import", 404);
     const r = await q.run(`UPDATE member_imports SET status = 'queued', last_error = NULL, updated_at = ? WHERE shop = ? AND id = ? AND status = 'failed'`, [now(q), shop, id]);
     if (r.changes !== 1) throw new ImportStateError(`an import that is ${imp.status} can't be resumed`);
     await recordAudit(q, shop, { actor, action: "import", subjectType: "import", subjectId: id, before: { status: "failed", doneRows: Number(imp.done_rows) }, after: { status: "queued" }, note: "resumed" });

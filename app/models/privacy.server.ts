@@ -35,8 +35,10 @@ export async function recordDataRequest(q: Queryable, shop: string, customerGid:
   );
 }
 
-/** Erases a customer's personal data. The member row stays under an opaque id with its totals;
- *  entries carry no personal data (order ids and reason codes only), so they stay as they are. */
+/** Erases a customer's personal data. The member row stays under an opaque id with its totals.
+ *  Entries keep their points; where their source or idempotency key names the customer (signup,
+ *  birthday and action keys) the customer's id is replaced by the same opaque id — a one-to-one
+ *  swap, so keys stay unique — and so are rate-limit counter keys (docs/decisions/0023). */
 export async function redactCustomer(q: Queryable, shop: string, customerGid: string, email?: string | null): Promise<boolean> {
   const opaque = `redacted:${createHash("sha256").update(`${shop}\u0000${customerGid}`).digest("hex").slice(0, 24)}`;
   const member = await findMemberByCustomer(q, shop, customerGid);
@@ -56,6 +58,12 @@ export async function redactCustomer(q: Queryable, shop: string, customerGid: st
   await q.run(`DELETE FROM webhook_endpoint_deliveries WHERE shop = ? AND event_id IN (SELECT id FROM app_events WHERE shop = ? AND customer_gid = ?)`, [shop, shop, customerGid]);
   await q.run(`DELETE FROM app_events WHERE shop = ? AND customer_gid = ?`, [shop, customerGid]);
   await q.run(`UPDATE order_states SET customer_gid = ? WHERE shop = ? AND customer_gid = ?`, [opaque, shop, customerGid]);
+  const like = `%${customerGid}%`;
+  await q.run(
+    `UPDATE ledger_entries SET source_id = REPLACE(source_id, ?, ?), idempotency_key = REPLACE(idempotency_key, ?, ?) WHERE shop = ? AND (source_id LIKE ? OR idempotency_key LIKE ?)`,
+    [customerGid, opaque, customerGid, opaque, shop, like, like],
+  );
+  await q.run(`UPDATE counters SET key = REPLACE(key, ?, ?) WHERE shop = ? AND key LIKE ?`, [customerGid, opaque, shop, like]);
   if (email) await q.run(`UPDATE guest_orders SET email = NULL WHERE shop = ? AND email = ?`, [shop, email.toLowerCase()]);
   await q.run(`UPDATE data_requests SET customer_gid = ? WHERE shop = ? AND customer_gid = ?`, [opaque, shop, customerGid]);
   return r.changes > 0;

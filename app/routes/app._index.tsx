@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { database } from "~/db.server";
@@ -90,6 +90,7 @@ export default function Overview() {
                 </Text>
                 <Text as="h2" variant="headingSm">{t("home.jobs")}</Text>
                 <Text as="p">{t("home.jobsLine", { queued: o.jobs.queued, dead: o.jobs.dead })}</Text>
+                {o.jobs.dead > 0 ? <Link to="/app/jobs">{t("home.jobsLink")}</Link> : null}
               </BlockStack>
             </Card>
           </BlockStack>

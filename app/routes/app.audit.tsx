@@ -46,6 +46,8 @@ export default function AuditLog() {
                       <Link key={e.id} to={`/app/import?id=${e.subjectId}${locale}`}>{t("audit.import", { id: e.subjectId ?? "" })}</Link>
                     ) : (e.subjectType === "reward" || e.subjectType === "campaign") && e.subjectId ? (
                       <Link key={e.id} to={`/app/${e.subjectType}s/${e.subjectId}${locale ? `?${locale.slice(1)}` : ""}`}>{t(`audit.${e.subjectType}`, { id: e.subjectId })}</Link>
+                    ) : e.subjectType === "job" ? (
+                      <Link key={e.id} to={`/app/jobs${locale ? `?${locale.slice(1)}` : ""}`}>{t("audit.job", { id: e.subjectId ?? "" })}</Link>
                     ) : e.subjectType === "export" && (e.subjectId === "members" || e.subjectId === "ledger") ? (
                       t(`audit.export.${e.subjectId}`)
                     ) : (

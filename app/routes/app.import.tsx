@@ -76,7 +76,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   try {
     await (intent === "start" ? startImport : resumeImport)(db.sql, shop, id, actor);
   } catch (error) {
-    if (error instanceof ImportStateError) return json({ ok: false, fieldErrors: { start: error.message } }, 422);
+    if (error instanceof ImportStateError) return json({ ok: false, fieldErrors: { start: error.message } }, error.status);
     throw error;
   }
   jobsSignal.emit("enqueued");

@@ -44,6 +44,7 @@ export default function App() {
         <Link to="/app/messaging">{translate(locale, "nav.messaging")}</Link>
         <Link to="/app/api-keys">{translate(locale, "nav.apiKeys")}</Link>
         <Link to="/app/webhooks">{translate(locale, "nav.webhooks")}</Link>
+        <Link to="/app/jobs">{translate(locale, "nav.jobs")}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -11,6 +11,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   let body: { birthday?: unknown };
   try {
     body = JSON.parse(await request.text());
+    // `null`, a number or a list is JSON too, but not the object this takes
+    if (!body || typeof body !== "object" || Array.isArray(body)) throw new SyntaxError("not an object");
   } catch {
     return privateJson({ error: "body must be JSON" }, { status: 400 });
   }

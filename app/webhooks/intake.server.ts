@@ -72,8 +72,17 @@ export interface VerifiedDelivery {
   triggeredAt?: string;
 }
 
-/** Parses the body and records the verified delivery; 400 for a body that isn't a JSON object. */
+/** A shop's myshopify domain as Shopify's library accepts it (or the configured custom domain).
+ *  The X-Shopify-Shop-Domain header isn't covered by the HMAC, so it is checked on its own. */
+export function isShopDomain(shop: string | null): shop is string {
+  const custom = process.env.SHOP_CUSTOM_DOMAIN?.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^[a-zA-Z0-9][a-zA-Z0-9-_]*\\.(myshopify\\.com|myshopify\\.io|shopify\\.com${custom ? `|${custom}` : ""})$`).test(shop ?? "");
+}
+
+/** Parses the body and records the verified delivery; 400 for a body that isn't a JSON object or
+ *  a shop header that isn't a shop's domain. */
 export async function acceptVerified(sql: Sql, v: VerifiedDelivery, rawBody: string): Promise<IntakeResult> {
+  if (!isShopDomain(v.shop)) return { status: 400, reason: "invalid shop domain" };
   let parsed: unknown;
   try {
     parsed = JSON.parse(rawBody);

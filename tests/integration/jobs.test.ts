@@ -40,7 +40,7 @@ describe(`jobs on ${TEST_DB}`, () => {
     expect(calls).toBe(3);
     expect(await status(id)).toMatchObject({ status: "dead", attempts: 3, last_error: "Error: Shopify answered 503" });
     // the merchant's "retry" puts it back
-    expect(await retryDead(db.sql, A, [id])).toBe(1);
+    expect(await retryDead(db.sql, A, [id])).toEqual([id]);
     expect((await status(id))?.status).toBe("queued");
     await db.sql.run(`DELETE FROM jobs WHERE id = ?`, [id]);
   });

@@ -1,79 +1,12 @@
-// Every route's door, tested: each route file in app/routes is listed here with how it
+// Every route's door, tested: each route file in app/routes is listed in tests/helpers/routes.ts with how it
 // authenticates (the same table as docs/security.md), and every listed door turns away a request
 // without valid credentials — and writes nothing. A new route that isn't listed fails this test.
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
+import { ROUTES, type Door } from "../helpers/routes";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
 
-type Door = "admin" | "proxy" | "extension" | "pos" | "webhook" | "flow" | "api-key" | "meta-signature" | "public";
-// route file → its door and the exported handlers that must refuse without credentials
-export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "action"> }> = {
-  "_index.tsx": { door: "public", handlers: [] },
-  "healthz.tsx": { door: "public", handlers: [] },
-  "auth.$.tsx": { door: "public", handlers: [] },
-  "app.tsx": { door: "admin", handlers: ["loader"] },
-  "app._index.tsx": { door: "admin", handlers: ["loader"] },
-  "app.program.tsx": { door: "admin", handlers: ["loader", "action"] },
-  "app.storefront.tsx": { door: "admin", handlers: ["loader", "action"] },
-  "app.referrals.tsx": { door: "admin", handlers: ["loader", "action"] },
-  "app.tiers.tsx": { door: "admin", handlers: ["loader", "action"] },
-  "app.onboarding.tsx": { door: "admin", handlers: ["loader", "action"] },
-  "app.members._index.tsx": { door: "admin", handlers: ["loader"] },
-  "app.members.$id.tsx": { door: "admin", handlers: ["loader", "action"] },
-  "app.import.tsx": { door: "admin", handlers: ["loader", "action"] },
-  "app.export._index.tsx": { door: "admin", handlers: [] }, // a page without data of its own; app.tsx's loader guards it
-  "app.export.$kind.tsx": { door: "admin", handlers: ["loader"] },
-  "app.audit.tsx": { door: "admin", handlers: ["loader"] },
-  "app.analytics.tsx": { door: "admin", handlers: ["loader"] },
-  "app.messaging.tsx": { door: "admin", handlers: ["loader", "action"] },
-  "app.api-keys.tsx": { door: "admin", handlers: ["loader", "action"] },
-  "app.webhooks.tsx": { door: "admin", handlers: ["loader", "action"] },
-  "app.rewards._index.tsx": { door: "admin", handlers: ["loader", "action"] },
-  "app.rewards.$id.tsx": { door: "admin", handlers: ["loader", "action"] },
-  "app.campaigns._index.tsx": { door: "admin", handlers: ["loader", "action"] },
-  "app.campaigns.$id.tsx": { door: "admin", handlers: ["loader", "action"] },
-  "app.branding.tsx": { door: "admin", handlers: ["loader", "action"] },
-  "proxy._index.tsx": { door: "proxy", handlers: ["loader"] },
-  "proxy.rewards.tsx": { door: "proxy", handlers: ["loader", "action"] },
-  "proxy.member.tsx": { door: "proxy", handlers: ["loader"] },
-  "proxy.birthday.tsx": { door: "proxy", handlers: ["action"] },
-  "proxy.newsletter.tsx": { door: "proxy", handlers: ["action"] },
-  "proxy.actions.social.tsx": { door: "proxy", handlers: ["action"] },
-  "proxy.r.$code.tsx": { door: "proxy", handlers: ["loader"] },
-  "proxy.referral-claim.tsx": { door: "proxy", handlers: ["action"] },
-  "proxy.whatsapp.tsx": { door: "proxy", handlers: ["action"] },
-  "api.extension.member.tsx": { door: "extension", handlers: ["loader"] },
-  "api.extension.order.tsx": { door: "extension", handlers: ["loader"] },
-  "api.extension.redeem.tsx": { door: "extension", handlers: ["action"] },
-  "api.pos.customers.tsx": { door: "pos", handlers: ["loader"] },
-  "api.pos.member.tsx": { door: "pos", handlers: ["loader"] },
-  "api.pos.redeem.tsx": { door: "pos", handlers: ["action"] },
-  "flow.award-points.tsx": { door: "flow", handlers: ["action"] },
-  "flow.deduct-points.tsx": { door: "flow", handlers: ["action"] },
-  "flow.set-tier.tsx": { door: "flow", handlers: ["action"] },
-  "api.v1.events.tsx": { door: "api-key", handlers: ["action"] },
-  "api.v1.reviews.tsx": { door: "api-key", handlers: ["action"] },
-  "api.v1.members._index.tsx": { door: "api-key", handlers: ["loader"] },
-  "api.v1.members.$id.tsx": { door: "api-key", handlers: ["loader"] },
-  "api.v1.members.$id.entries.tsx": { door: "api-key", handlers: ["loader"] },
-  "api.v1.members.$id.adjustments.tsx": { door: "api-key", handlers: ["action"] },
-  "api.v1.members.$id.redemptions.tsx": { door: "api-key", handlers: ["action"] },
-  "api.v1.rewards.tsx": { door: "api-key", handlers: ["loader"] },
-  "webhooks.app.scopes_update.tsx": { door: "webhook", handlers: ["action"] },
-  "webhooks.app.uninstalled.tsx": { door: "webhook", handlers: ["action"] },
-  "webhooks.customers.create.tsx": { door: "webhook", handlers: ["action"] },
-  "webhooks.customers.update.tsx": { door: "webhook", handlers: ["action"] },
-  "webhooks.customers.delete.tsx": { door: "webhook", handlers: ["action"] },
-  "webhooks.customers.data_request.tsx": { door: "webhook", handlers: ["action"] },
-  "webhooks.customers.redact.tsx": { door: "webhook", handlers: ["action"] },
-  "webhooks.shop.redact.tsx": { door: "webhook", handlers: ["action"] },
-  "webhooks.orders.paid.tsx": { door: "webhook", handlers: ["action"] },
-  "webhooks.orders.cancelled.tsx": { door: "webhook", handlers: ["action"] },
-  "webhooks.orders.fulfilled.tsx": { door: "webhook", handlers: ["action"] },
-  "webhooks.refunds.create.tsx": { door: "webhook", handlers: ["action"] },
-  "webhooks.whatsapp.tsx": { door: "meta-signature", handlers: ["loader", "action"] },
-};
 
 const SHOP = "stammkunde-dev.myshopify.com";
 let db: TestDatabase;
