@@ -275,6 +275,7 @@ interface Redemption {
   code?: string;
 }
 
+const proxyAnswers = new Map<string, number>();
 const customers: Customer[] = [];
 const friends: Customer[] = [];
 const orders: OrderState[] = [];
@@ -352,6 +353,9 @@ async function proxy(path: string, customerId: number, init: { method?: string; 
     headers: { "content-type": "application/json", accept: "application/json", ...(init.headers ?? {}) },
   });
   const text = await response.text();
+  const key = `${path.split("/")[1]} ${init.method ?? "GET"} ${response.status}`;
+  proxyAnswers.set(key, (proxyAnswers.get(key) ?? 0) + 1);
+  if (process.env.CHAOS_DEBUG && response.status >= 400) console.log(`[proxy] ${key}: ${text.slice(0, 300)}`);
   let body: Record<string, unknown> | null = null;
   try {
     body = JSON.parse(text);
@@ -405,6 +409,9 @@ async function actRefer(): Promise<void> {
   if (res?.status === 200 && typeof res.body?.code === "string") {
     friendCodes.set(friend.id, { code: res.body.code, advocateId: advocate.id });
     counts.friendCodes++;
+  } else if (res && res.status >= 400 && res.status < 500 && res.status !== 429) {
+    if (process.env.CHAOS_DEBUG) console.log(`[refer] friend ${friend.id} (orders ${store.state.shops.get(SHOP).ordersOf(friend.id).length}) refused: ${JSON.stringify(res.body)}`);
+    friendClaims.delete(friend.id); // a definite no: this friend gives up
   }
 }
 
@@ -418,7 +425,9 @@ function actFriendOrder(): void {
 }
 
 function actOrder(): void {
-  const c = pick(customers);
+  // shoppers holding a reward code come back to spend it now and then
+  const holders = customers.filter((x) => x.codes.length);
+  const c = holders.length && chance(0.3) ? pick(holders) : pick(customers);
   const code = c.codes.length && chance(0.5) ? c.codes.shift() : undefined;
   placeOrder(c, { code });
 }
@@ -511,12 +520,17 @@ async function weather(until: number): Promise<void> {
   }
 }
 
+/** SIGKILLs a random running app or worker every ~KILL_EVERY_S seconds; each restarts on its own
+ *  time, so another may die while one is still coming back. */
 async function reaper(until: number): Promise<void> {
+  const restarts: Promise<void>[] = [];
   while (Date.now() < until) {
     await sleep(between(KILL_EVERY_S * 500, KILL_EVERY_S * 1500));
-    if (Date.now() >= until) break;
-    await killAndRestart(pick(procs));
+    const up = procs.filter((p) => p.up);
+    if (Date.now() >= until || !up.length) continue;
+    restarts.push(killAndRestart(pick(up)));
   }
+  await Promise.all(restarts);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -802,6 +816,7 @@ async function main(): Promise<number> {
       ["Admin API faults applied", store.faults.applied.length],
       ["SIGKILL app / worker (restarted)", `${counts.killsApp} / ${counts.killsWorker}`],
       ["delays brought forward while settling", settled.fastForwarded],
+      ["app proxy answers", [...proxyAnswers].sort().map(([k, n]) => `${k}: ${n}`).join(", ")],
     ]);
     console.log("");
     printTable([["invariant", "checked", "result"], ...checks.map((c) => [c.name, c.checked, c.violations.length ? `FAIL (${c.violations.length})` : "pass"])]);
