@@ -823,8 +823,7 @@ async function main(): Promise<number> {
     const deliveries = store.webhooks.deliveries.filter((d) => d.shop === SHOP);
     const attempts = deliveries.reduce((s, d) => s + d.attempts.length, 0);
     const non2xx = deliveries.reduce((s, d) => s + d.attempts.filter((a) => !(a.status !== null && a.status >= 200 && a.status < 300)).length, 0);
-    const lost = redemptions.filter((r) => r.outcome === "issued").length;
-    counts.redeemIssued = lost;
+    counts.redeemIssued = redemptions.filter((r) => r.outcome === "issued").length;
     counts.redeemRefused = redemptions.filter((r) => r.outcome === "refused").length;
 
     console.log(`\nChaos run on ${DB} (seed ${SEED}, ${apps} app + ${workers} worker processes): ${driveSeconds.toFixed(0)} s of traffic, ${settled.seconds.toFixed(1)} s to settle\n`);
