@@ -205,7 +205,8 @@ async function startProc(p: Proc): Promise<void> {
   });
   p.child = child;
   p.pid = child.pid;
-  await waitForOutput(child, p.kind === "app" ? /listening/ : /started/, 120_000);
+  // generous: on a loaded two-core machine a production app takes minutes to start
+  await waitForOutput(child, p.kind === "app" ? /listening/ : /started/, 600_000);
   p.up = true;
 }
 
@@ -532,7 +533,12 @@ async function reaper(until: number): Promise<void> {
     const appsDown = procs.filter((p) => p.kind === "app" && !p.up).length;
     const up = procs.filter((p) => p.up && !(p.kind === "app" && appsUp === 1 && appsDown > 0));
     if (Date.now() >= until || !up.length) continue;
-    restarts.push(killAndRestart(pick(up)));
+    const victim = pick(up);
+    restarts.push(
+      killAndRestart(victim).catch((error) => {
+        unexpectedExits.push(`${victim.name} did not come back: ${(error as Error).message}`);
+      }),
+    );
   }
   await Promise.all(restarts);
 }
