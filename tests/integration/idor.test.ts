@@ -12,7 +12,9 @@ import { signAppProxyQuery } from "../../devstore/auth/app-proxy.ts";
 import { enqueue } from "~/jobs/queue.server";
 import { recordAudit } from "~/models/audit.server";
 import { ensureMember, postEntry } from "~/models/ledger.server";
+import { createApiKey } from "~/models/api-keys.server";
 import { createImport } from "~/models/member-import.server";
+import { createEndpoint } from "~/models/outbound-webhooks.server";
 import { createReward, redeem } from "~/models/redemptions.server";
 import { ensureShop } from "~/models/shops.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
@@ -27,7 +29,7 @@ let db: TestDatabase;
 let store: DevStore;
 type Handler = (args: { request: Request; params: Record<string, string>; context: object }) => Promise<unknown>;
 // shop A's objects
-const a = { member: 0, importId: 0, referral: 0, job: 0, redemption: 0, code: "", c1: 0, c2: 0, order: 0, rewardId: 0 };
+const a = { member: 0, importId: 0, referral: 0, job: 0, redemption: 0, code: "", c1: 0, c2: 0, order: 0, rewardId: 0, keyPrefix: "", endpoint: 0, campaign: "idor-camp" };
 // what must never appear in an answer to someone else
 const SECRETS = ["idor-eins@example.com", "Idorina", "7777"];
 
@@ -67,6 +69,13 @@ beforeAll(async () => {
   a.job = (await enqueue(db.sql, { shop: A, kind: "webhook:ORDERS_PAID", payload: { id: 1 } }))!;
   await db.sql.run(`UPDATE jobs SET status = 'dead', last_error = 'Error: boom' WHERE id = ?`, [a.job]);
   await db.sql.tx((q) => recordAudit(q, A, { actor: "user:1", action: "adjust", subjectType: "member", subjectId: a.member, note: "Idorina" }));
+  a.keyPrefix = (await db.sql.tx((q) => createApiKey(q, A, "Idor CRM"))).prefix;
+  a.endpoint = (await db.sql.tx((q) => createEndpoint(q, A, { url: "https://crm.example.com/hooks", events: ["points_earned"] }))).id;
+  // a campaign in shop A's program, made through the page as shop A's staff
+  const campaigns = (await import("~/routes/app.campaigns.$id")) as Record<string, Handler>;
+  const tokenA = mintSessionToken({ shop: A, apiKey: TEST_API_KEY, secret: TEST_SECRET, nowMs: Date.now(), userId: 1 }).token;
+  const made = await call(campaigns.action!, new Request(`${APP}/app/campaigns/new`, { method: "POST", headers: { Authorization: `Bearer ${tokenA}`, "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ id: a.campaign, enabled: "on", "name.en": "Idor weekend", "name.de": "Idor-Wochenende", "window.startDate": "2026-11-01", "window.endDate": "2099-12-31", "window.weekdays": "6,7", "effect.type": "multiplier", "effect.factor": "2" }) }), { id: "new" });
+  if (made.status !== 302) throw new Error(`seeding shop A's campaign: ${made.status} ${await made.text()}`);
   a.order = store.orders.create({ customerId: a.c1, lineItems: [{ title: "Mug", price: "30.00", quantity: 1 }] }).id;
 });
 afterAll(async () => {
@@ -87,6 +96,9 @@ async function stateOfA(): Promise<string> {
     db.sql.all(`SELECT id, status FROM member_imports WHERE shop = ? ORDER BY id`, [A]),
     db.sql.get(`SELECT COUNT(*) AS n FROM audit_log WHERE shop = ?`, [A]),
     db.sql.get(`SELECT program FROM shops WHERE domain = ?`, [A]),
+    db.sql.all(`SELECT id, points_cost, config, enabled FROM rewards WHERE shop = ? ORDER BY id`, [A]),
+    db.sql.all(`SELECT id, revoked_at FROM api_keys WHERE shop = ? ORDER BY id`, [A]),
+    db.sql.all(`SELECT id, url, events, secret_enc, enabled FROM webhook_endpoints WHERE shop = ? ORDER BY id`, [A]),
   ]);
   return JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? Number(v) : v));
 }
@@ -102,7 +114,7 @@ async function call(handler: Handler, request: Request, params: Record<string, s
 // How each admin route names an object of the shop, with shop A's ids planted: the form an action
 // gets, and whether the answer must be a 404 (the route takes an id) or may be the caller's own
 // (shop-scoped) data. A route missing here fails the sweep.
-const ADMIN: Record<string, { form?: () => Record<string, string>; notFound?: Array<"loader" | "action"> }> = {
+const ADMIN: Record<string, { form?: () => Record<string, string>; notFound?: Array<"loader" | "action">; params?: () => Record<string, string> }> = {
   "app.tsx": {},
   "app._index.tsx": {},
   "app.program.tsx": { form: () => ({ enabled: "on" }) },
@@ -118,6 +130,14 @@ const ADMIN: Record<string, { form?: () => Record<string, string>; notFound?: Ar
   "app.audit.tsx": {},
   "app.messaging.tsx": { form: () => ({ intent: "retry" }) },
   "app.jobs.tsx": { form: () => ({ intent: "retry", id: String(a.job) }), notFound: ["action"] },
+  "app.analytics.tsx": {},
+  "app.api-keys.tsx": { form: () => ({ intent: "revoke", prefix: a.keyPrefix }), notFound: ["action"] },
+  "app.webhooks.tsx": { form: () => ({ intent: "rotate", id: String(a.endpoint) }), notFound: ["action"] },
+  "app.rewards._index.tsx": { form: () => ({ intent: "disable", id: String(a.rewardId) }), notFound: ["action"] },
+  "app.rewards.$id.tsx": { params: () => ({ id: String(a.rewardId) }), form: () => ({ pointsCost: "1", enabled: "on" }), notFound: ["loader", "action"] },
+  "app.campaigns._index.tsx": { form: () => ({ intent: "budgets" }) },
+  "app.campaigns.$id.tsx": { params: () => ({ id: a.campaign }), form: () => ({ intent: "end" }), notFound: ["loader", "action"] },
+  "app.branding.tsx": { form: () => ({ intent: "reset" }) },
 };
 
 describe(`IDOR sweep over every admin route with two shops on ${TEST_DB}`, () => {
@@ -139,7 +159,7 @@ describe(`IDOR sweep over every admin route with two shops on ${TEST_DB}`, () =>
             handler === "loader"
               ? new Request(`${APP}/app/x?${query}`, { headers: { Authorization: `Bearer ${token}` } })
               : new Request(`${APP}/app/x?${query}`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(spec.form?.() ?? {}) });
-          const res = await call(mod[handler]!, request, { ...params, kind });
+          const res = await call(mod[handler]!, request, { ...params, kind, ...spec.params?.() });
           const body = await res.text();
           if (spec.notFound?.includes(handler)) expect(res.status, body).toBe(404);
           else expect(res.status, body).toBeLessThan(500);
