@@ -84,6 +84,12 @@ afterAll(async () => {
 function since(start: number) {
   return receiver.received.slice(start);
 }
+/** One delivery per webhook id: on a busy machine an answer can miss the 5 s timeout and the store
+ * retries it, as Shopify does — same webhook id, so the receiver sees it twice. */
+function firstAttempts(start: number) {
+  const seen = new Set<unknown>();
+  return since(start).filter((r) => !seen.has(r.headers["x-shopify-webhook-id"]) && seen.add(r.headers["x-shopify-webhook-id"]));
+}
 
 describe("subscriptions from shopify.app.toml", () => {
   it("reads topics, compliance topics, the API version and the app proxy", () => {
@@ -106,7 +112,7 @@ describe("delivery, signed like Shopify", () => {
     const variant = [...store.shops.get().variants.values()].find((v) => v.sku === "KAF-1000")!;
     const order = store.orders.create({ customerId: customer.id, lineItems: [{ variantId: variant.id, quantity: 1 }], shipping: { price: "4.90", title: "DHL" }, noteAttributes: { ref: "abc" } });
     await store.webhooks.settle();
-    const got = since(start);
+    const got = firstAttempts(start);
     expect(got.map((r) => `${r.path} ${r.headers["x-shopify-topic"]}`)).toEqual([
       "/webhooks/customers customers/create",
       "/webhooks/orders orders/create",
