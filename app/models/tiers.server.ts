@@ -386,8 +386,14 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
   const notices: NoticeInput[] = [];
   const isReminder: boolean[] = [];
   for (const w of work) {
-    for (const n of w.notices) (notices.push(n), isReminder.push(false));
-    for (const n of w.reminders) (notices.push(n), isReminder.push(true));
+    for (const n of w.notices) {
+      notices.push(n);
+      isReminder.push(false);
+    }
+    for (const n of w.reminders) {
+      notices.push(n);
+      isReminder.push(true);
+    }
   }
   const recorded = await recordNotices(q, shop, notices, program.messaging);
   recorded.forEach((ok, i) => {
