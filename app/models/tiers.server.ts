@@ -25,7 +25,7 @@ import type { Queryable, Sql } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
 import { parseProgram, ProgramConfigError } from "~/domain/program";
 import { programOf, saveProgram } from "./earning.server";
-import { ensureMember, postEntriesIn, typed } from "./ledger.server";
+import { byIdOnly, ensureMember, postEntriesIn, typed } from "./ledger.server";
 import { ensureShop, type ShopRow } from "./shops.server";
 import { recordNotices, type NoticeInput } from "./messaging.server";
 import type { EntryInput } from "~/domain/ledger";
@@ -256,12 +256,12 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
     }
     params.push(shop);
     const updated = await q.all<{ id: number }>(
-      `UPDATE members SET tier_id = v.column2, tier_since = v.column3, tier_until = v.column4, grace_until = v.column5,
+      `UPDATE members${byIdOnly(q)} SET tier_id = v.column2, tier_since = v.column3, tier_until = v.column4, grace_until = v.column5,
               hold_tier_id = CASE WHEN v.column6 = 1 THEN NULL ELSE hold_tier_id END,
               hold_until = CASE WHEN v.column6 = 1 THEN NULL ELSE hold_until END,
               hold_source = CASE WHEN v.column6 = 1 THEN NULL ELSE hold_source END
          FROM (VALUES ${part.map(() => `(${int}, ${text}, ${tsT}, ${tsT}, ${tsT}, ${int}, ${text})`).join(", ")}) AS v
-        WHERE members.id = v.column1 AND members.shop = ? AND COALESCE(members.tier_id, '') = v.column7
+        WHERE members.id = v.column1 AND members.shop = ? AND COALESCE(members.tier_id, '') = v.column7 || ''
         RETURNING id`,
       params,
     );
@@ -421,7 +421,7 @@ async function storeNextChecks(q: Queryable, shop: string, next: Map<number, num
   const tsT = typed(q, "ts");
   for (const part of chunked([...next])) {
     await q.run(
-      `UPDATE members SET next_check_at = v.column2 FROM (VALUES ${part.map(() => `(${int}, ${tsT})`).join(", ")}) AS v WHERE members.id = v.column1 AND members.shop = ?`,
+      `UPDATE members${byIdOnly(q)} SET next_check_at = v.column2 FROM (VALUES ${part.map(() => `(${int}, ${tsT})`).join(", ")}) AS v WHERE members.id = v.column1 AND members.shop = ?`,
       [...part.flatMap(([id, at]) => [id, tsOf(q, at ?? FAR_FUTURE)]), shop],
     );
   }
