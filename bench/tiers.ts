@@ -196,13 +196,13 @@ export function tiersRows(r: TiersBenchResult): string[][] {
   return [
     [`baseline: plain scan of the entries (${label})`, `${n(Math.round(r.scan.rows / r.scan.seconds))} rows/s`, `${r.scan.seconds.toFixed(1)} s`, "", "1.00", "(baseline)", ""],
     [
-      `first night after switching on: all read (${n(r.first.up)} up, ${n(r.first.expiredEntries)} expiries, ${n(r.first.reminders)} reminders)`,
+      `first night after switching on (full pass): all read (${n(r.first.up)} up, ${n(r.first.expiredEntries)} expiries, ${n(r.first.reminders)} reminders)`,
       rate(r.first),
       `${r.first.seconds.toFixed(1)} s`,
       "",
       (r.first.seconds / r.scan.seconds).toFixed(2),
-      "(one-off backfill)",
-      "",
+      "≤ 60 s",
+      met(r.first.seconds),
     ],
     [
       `next night: ${n(r.next.members)} due read (${n(r.next.up + r.next.down)} moves, ${n(r.next.expiredEntries)} expiries, ${n(r.next.reminders)} reminders)`,
