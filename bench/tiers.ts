@@ -139,7 +139,8 @@ export interface TiersBenchResult {
   mismatched: number;
 }
 
-export async function tiersBench(dir: string, members: number, entries: number, log = (s: string) => console.log(s)): Promise<TiersBenchResult> {
+/** The seeded shop for this size and schema, seeding it first if it is not cached yet. */
+export async function seededFile(members: number, entries: number, log = (s: string) => console.log(s)): Promise<{ cached: string; seedSeconds: number | null }> {
   const cacheDir = join(".cache", "bench");
   mkdirSync(cacheDir, { recursive: true });
   // the cache is keyed by the migrations too: a changed schema seeds afresh
@@ -158,6 +159,11 @@ export async function tiersBench(dir: string, members: number, entries: number, 
     seedSeconds = (performance.now() - t0) / 1000;
     log(`  seeded in ${seedSeconds.toFixed(0)} s`);
   }
+  return { cached, seedSeconds };
+}
+
+export async function tiersBench(dir: string, members: number, entries: number, log = (s: string) => console.log(s)): Promise<TiersBenchResult> {
+  const { cached, seedSeconds } = await seededFile(members, entries, log);
   const file = join(dir, `tiers-${members}.sqlite`);
   copyFileSync(cached, file);
   const scan = plainScan(file);
@@ -190,13 +196,13 @@ export function tiersRows(r: TiersBenchResult): string[][] {
   return [
     [`baseline: plain scan of the entries (${label})`, `${n(Math.round(r.scan.rows / r.scan.seconds))} rows/s`, `${r.scan.seconds.toFixed(1)} s`, "", "1.00", "(baseline)", ""],
     [
-      `first night after switching on: all read (${n(r.first.up)} up, ${n(r.first.expiredEntries)} expiries, ${n(r.first.reminders)} reminders)`,
+      `first night after switching on (full pass): all read (${n(r.first.up)} up, ${n(r.first.expiredEntries)} expiries, ${n(r.first.reminders)} reminders)`,
       rate(r.first),
       `${r.first.seconds.toFixed(1)} s`,
       "",
       (r.first.seconds / r.scan.seconds).toFixed(2),
-      "(one-off backfill)",
-      "",
+      "≤ 60 s",
+      met(r.first.seconds),
     ],
     [
       `next night: ${n(r.next.members)} due read (${n(r.next.up + r.next.down)} moves, ${n(r.next.expiredEntries)} expiries, ${n(r.next.reminders)} reminders)`,

@@ -41,6 +41,62 @@ export async function recordAppEvent(q: Queryable, shop: string, kind: AppEventK
   return eventId;
 }
 
+export interface AppEventInput {
+  kind: AppEventKind;
+  memberId: number;
+  data: AppEventData;
+  dedupeKey: string;
+}
+
+/** Rows per multi-row statement in recordAppEvents. */
+const ROWS_PER_STATEMENT = 300;
+
+/**
+ * recordAppEvent for many members at once (the nightly tier and expiry run): the same rows, keys
+ * and jobs, written with multi-row statements. Returns how many events were new.
+ */
+export async function recordAppEvents(q: Queryable, shop: string, events: readonly AppEventInput[], at = Date.now()): Promise<number> {
+  if (!events.length) return 0;
+  const endpoints = await q.all<{ id: number; events: string }>(`SELECT id, events FROM webhook_endpoints WHERE shop = ? AND enabled = ? ORDER BY id`, [shop, q.dialect === "sqlite" ? 1 : true]);
+  let recorded = 0;
+  for (let i = 0; i < events.length; i += ROWS_PER_STATEMENT) {
+    const chunk = events.slice(i, i + ROWS_PER_STATEMENT);
+    const ids = [...new Set(chunk.map((e) => e.memberId))];
+    const members = await q.all<{ id: number; customer_gid: string; points_available: number }>(
+      `SELECT id, customer_gid, points_available FROM members WHERE shop = ? AND id IN (${ids.map(() => "?").join(", ")})`,
+      [shop, ...ids],
+    );
+    const byId = new Map(members.map((m) => [Number(m.id), m]));
+    const rows = chunk.flatMap((e) => {
+      const m = byId.get(e.memberId);
+      if (!m || !/^gid:\/\/shopify\/Customer\/\d+$/.test(m.customer_gid)) return [];
+      return [{ e, gid: m.customer_gid, payload: JSON.stringify({ balance: Number(m.points_available), ...e.data }) }];
+    });
+    if (!rows.length) continue;
+    const inserted = await q.all<{ id: number; kind: string }>(
+      `INSERT INTO app_events (shop, kind, member_id, customer_gid, payload, dedupe_key, created_at, flow_status)
+       VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, 'pending')").join(", ")}
+       ON CONFLICT (shop, dedupe_key) DO NOTHING RETURNING id, kind`,
+      rows.flatMap((r) => [shop, r.e.kind, r.e.memberId, r.gid, r.payload, `${r.e.kind}:${r.e.dedupeKey}`, tsOf(q, at)]),
+    );
+    if (!inserted.length) continue;
+    recorded += inserted.length;
+    await q.run(
+      `INSERT INTO jobs (shop, kind, payload, status, attempts, max_attempts, run_at, dedupe_key, created_at)
+       VALUES ${inserted.map(() => "(?, 'flow:trigger', ?, 'queued', 0, ?, ?, ?, ?)").join(", ")}
+       ON CONFLICT (shop, dedupe_key) DO NOTHING`,
+      // due now on the queue's clock, as enqueue() books it (`at` is the fact's time, maybe a test's)
+      inserted.flatMap((r) => [shop, JSON.stringify({ eventId: Number(r.id) }), FLOW_MAX_ATTEMPTS, tsOf(q, Date.now()), `flow:trigger:${Number(r.id)}`, tsOf(q, Date.now())]),
+    );
+    for (const r of inserted) {
+      for (const e of endpoints) {
+        if ((JSON.parse(e.events) as string[]).includes(r.kind)) await scheduleDelivery(q, shop, Number(e.id), Number(r.id), at);
+      }
+    }
+  }
+  return recorded;
+}
+
 interface EventRow {
   id: number;
   kind: string;

@@ -184,3 +184,133 @@ export async function reconcile(sql: Sql, shop: string): Promise<{ members: numb
   ]);
   return result;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Posting many entries at once (the nightly run; docs/decisions/0016)
+
+export type BatchPostResult =
+  | { status: "posted"; entryId: number; available: number; pending: number }
+  | { status: "duplicate"; entryId: number }
+  /** the balance is too low for a negative entry: nothing written */
+  | { status: "insufficient" };
+
+/** Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
+const ROWS_PER_STATEMENT = 400;
+
+function chunked<T>(list: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** After the table in a statement that reaches members by id through a list: SQLite's planner
+ *  otherwise may walk a (shop, …) index over every member of the shop instead of looking each id
+ *  up by its primary key (which NOT INDEXED still uses). PostgreSQL plans this well by itself. */
+export function byIdOnly(q: Queryable): string {
+  return q.dialect === "sqlite" ? " NOT INDEXED" : "";
+}
+
+/** A typed parameter inside VALUES: PostgreSQL would read an untyped one as text. */
+export function typed(q: Queryable, type: "int" | "ts" | "text"): string {
+  if (q.dialect === "sqlite") return "?";
+  return type === "int" ? "CAST(? AS INTEGER)" : type === "ts" ? "CAST(? AS TIMESTAMPTZ(3))" : "CAST(? AS TEXT)";
+}
+
+/**
+ * Posts entries for distinct members inside the caller's transaction, with the same rules as
+ * `postEntryIn` — an existing idempotency key changes nothing (duplicate), a negative entry never
+ * takes a balance below zero (insufficient: nothing written), and each entry's balance change is a
+ * conditional update in the same transaction — but with a few multi-row statements instead of
+ * several per entry. The members' rows are read first (locked on PostgreSQL), so the guard decided
+ * there holds until commit; a conditional update that still finds too few points throws and rolls
+ * the caller's transaction back rather than leave an entry without its balance change.
+ */
+export async function postEntriesIn(q: Queryable, shop: string, entries: readonly EntryInput[], now = Date.now()): Promise<BatchPostResult[]> {
+  if (entries.length === 0) return [];
+  for (const e of entries) validateEntry(e);
+  if (new Set(entries.map((e) => e.memberId)).size !== entries.length) throw new LedgerRuleError("postEntriesIn takes one entry per member");
+  const lock = q.dialect === "postgres" ? " ORDER BY id FOR UPDATE" : "";
+  const balances = new Map<number, { available: number; pending: number }>();
+  for (const part of chunked(entries)) {
+    const rows = await q.all<{ id: number; points_available: number; points_pending: number }>(
+      `SELECT id, points_available, points_pending FROM members${byIdOnly(q)} WHERE shop = ? AND id IN (${part.map(() => "?").join(",")})${lock}`,
+      [shop, ...part.map((e) => e.memberId)],
+    );
+    for (const r of rows) balances.set(Number(r.id), { available: Number(r.points_available), pending: Number(r.points_pending) });
+  }
+  const fits = (e: EntryInput) => {
+    const b = balances.get(e.memberId);
+    if (!b) return false;
+    if (e.allowNegative || e.points >= 0) return true;
+    return (e.bucket === "available" ? b.available : b.pending) + e.points >= 0;
+  };
+  const results: Array<BatchPostResult | undefined> = entries.map(() => undefined);
+  const inserted = new Map<string, number>();
+  const candidates = entries.filter(fits);
+  for (const part of chunked(candidates)) {
+    const params: unknown[] = [];
+    for (const e of part) {
+      params.push(shop, e.memberId, e.bucket, e.points, e.kind, e.reason, e.sourceType ?? null, e.sourceId ?? null, e.idempotencyKey, e.reversesId ?? null, e.note ?? null, ts(q, e.at ?? now));
+    }
+    const rows = await q.all<{ id: number; idempotency_key: string }>(
+      `INSERT INTO ledger_entries (shop, member_id, bucket, points, kind, reason, source_type, source_id, idempotency_key, reverses_id, note, created_at)
+       VALUES ${part.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
+       ON CONFLICT (shop, idempotency_key) DO NOTHING RETURNING id, idempotency_key`,
+      params,
+    );
+    for (const r of rows) inserted.set(r.idempotency_key, Number(r.id));
+  }
+  // what was not inserted: an existing key is a duplicate; otherwise the member is not the shop's
+  // or the balance is too low
+  const rest = entries.filter((e) => !inserted.has(e.idempotencyKey));
+  const existing = new Map<string, number>();
+  for (const part of chunked(rest)) {
+    const rows = await q.all<{ id: number; idempotency_key: string }>(
+      `SELECT id, idempotency_key FROM ledger_entries WHERE shop = ? AND idempotency_key IN (${part.map(() => "?").join(",")})`,
+      [shop, ...part.map((e) => e.idempotencyKey)],
+    );
+    for (const r of rows) existing.set(r.idempotency_key, Number(r.id));
+  }
+  entries.forEach((e, i) => {
+    const dup = existing.get(e.idempotencyKey);
+    if (dup !== undefined) results[i] = { status: "duplicate", entryId: dup };
+    else if (!inserted.has(e.idempotencyKey)) {
+      if (!balances.has(e.memberId)) throw new LedgerRuleError(`member ${e.memberId} does not belong to ${shop}`);
+      results[i] = { status: "insufficient" };
+    }
+  });
+  // the balance changes, one conditional update per statement for many members
+  const posted = entries.filter((e) => inserted.has(e.idempotencyKey));
+  const int = typed(q, "int");
+  const tsT = typed(q, "ts");
+  const after = new Map<number, { available: number; pending: number }>();
+  for (const part of chunked(posted)) {
+    const params: unknown[] = [ts(q, now), true];
+    for (const e of part) {
+      const available = e.bucket === "available" ? e.points : 0;
+      const pending = e.bucket === "pending" ? e.points : 0;
+      const guarded = e.allowNegative || e.points >= 0 ? 0 : 1;
+      params.push(e.memberId, available, pending, e.kind === "earn" ? e.points : 0, guarded, isActivity(e.kind) ? ts(q, e.at ?? now) : null);
+    }
+    params.push(shop);
+    const rows = await q.all<{ id: number; points_available: number; points_pending: number }>(
+      `UPDATE members${byIdOnly(q)} SET points_available = points_available + v.column2, points_pending = points_pending + v.column3,
+              lifetime_earned = lifetime_earned + v.column4, updated_at = ?, metafields_dirty = ?, next_check_at = NULL,
+              last_activity_at = CASE WHEN v.column6 IS NOT NULL AND (last_activity_at IS NULL OR last_activity_at < v.column6) THEN v.column6 ELSE last_activity_at END
+         FROM (VALUES ${part.map(() => `(${int}, ${int}, ${int}, ${int}, ${int}, ${tsT})`).join(", ")}) AS v
+        WHERE members.id = v.column1 AND members.shop = ?
+          AND (v.column5 = 0 OR (points_available + v.column2 >= 0 AND points_pending + v.column3 >= 0))
+        RETURNING id, points_available, points_pending`,
+      params,
+    );
+    for (const r of rows) after.set(Number(r.id), { available: Number(r.points_available), pending: Number(r.points_pending) });
+    const missing = part.find((e) => !after.has(e.memberId));
+    if (missing) throw new InsufficientPointsError(missing.memberId, missing.points);
+  }
+  entries.forEach((e, i) => {
+    const id = inserted.get(e.idempotencyKey);
+    if (id !== undefined) results[i] = { status: "posted", entryId: id, ...after.get(e.memberId)! };
+  });
+  if (posted.length > 0) await scheduleMemberSync(q, shop);
+  return results as BatchPostResult[];
+}

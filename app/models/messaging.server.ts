@@ -89,6 +89,69 @@ export async function recordNotice(q: Queryable, shop: string, memberId: number,
   return true;
 }
 
+export interface NoticeInput {
+  memberId: number;
+  kind: NoticeKind;
+  payload: unknown;
+  dueAt: number;
+  dedupeKey: string;
+}
+
+/**
+ * `recordNotice` for many notices in one transaction (the nightly run): the same rules (kinds not
+ * recorded while email is off are skipped, once per dedupe key), a multi-row insert per few hundred
+ * notices and one send job per window. Returns, per notice, whether it was recorded now.
+ */
+export async function recordNotices(q: Queryable, shop: string, notices: readonly NoticeInput[], messaging: MessagingSettings): Promise<boolean[]> {
+  // the same rules as recordNotice, per kind
+  const kindOn = (kind: NoticeKind) => messaging.kinds[kind] !== false;
+  const byEmail = (kind: NoticeKind) => messaging.channels.email.enabled && kindOn(kind);
+  const byWhatsApp = (kind: NoticeKind) => messaging.channels.whatsapp.enabled && kindOn(kind) && !!messaging.channels.whatsapp.templates[kind]?.name;
+  const sendingKind = (kind: NoticeKind) => byEmail(kind) || byWhatsApp(kind);
+  const wanted = notices.filter((n) => sendingKind(n.kind) || ALWAYS_RECORDED.has(n.kind));
+  const recorded = new Map<string, number>();
+  const ROWS = 400;
+  for (let i = 0; i < wanted.length; i += ROWS) {
+    const part = wanted.slice(i, i + ROWS);
+    const params: unknown[] = [];
+    for (const n of part) params.push(shop, n.memberId, n.kind, JSON.stringify(n.payload), tsOf(q, n.dueAt), n.dedupeKey, tsOf(q, n.dueAt));
+    const rows = await q.all<{ id: number; dedupe_key: string }>(
+      `INSERT INTO notifications (shop, member_id, kind, payload, due_at, dedupe_key, status, attempts, created_at)
+       VALUES ${part.map(() => "(?, ?, ?, ?, ?, ?, 'pending', 0, ?)").join(", ")}
+       ON CONFLICT (shop, dedupe_key) DO NOTHING RETURNING id, dedupe_key`,
+      params,
+    );
+    for (const r of rows) recorded.set(r.dedupe_key, Number(r.id));
+    // each new notice's deliveries: email always (a channel that is off cancels it with its reason),
+    // WhatsApp when it is on for the kind
+    const deliveries: unknown[][] = [];
+    for (const n of part) {
+      const id = recorded.get(n.dedupeKey);
+      if (id === undefined) continue;
+      deliveries.push([shop, id, "email", tsOf(q, n.dueAt), tsOf(q, n.dueAt)]);
+      if (byWhatsApp(n.kind)) deliveries.push([shop, id, "whatsapp", tsOf(q, n.dueAt), tsOf(q, n.dueAt)]);
+    }
+    for (let j = 0; j < deliveries.length; j += ROWS) {
+      const d = deliveries.slice(j, j + ROWS);
+      await q.run(
+        `INSERT INTO notification_deliveries (shop, notification_id, channel, status, attempts, due_at, created_at)
+         VALUES ${d.map(() => "(?, ?, ?, 'pending', 0, ?, ?)").join(", ")} ON CONFLICT (notification_id, channel) DO NOTHING`,
+        d.flat(),
+      );
+    }
+  }
+  const sendAt = new Set<number>();
+  for (const n of wanted) if (recorded.has(n.dedupeKey) && sendingKind(n.kind)) sendAt.add(Math.floor(Math.max(n.dueAt, Date.now()) / SEND_WINDOW_MS) * SEND_WINDOW_MS);
+  for (const at of sendAt) await scheduleNoticeSend(q, shop, at);
+  // a key twice in one call is recorded once, for its first notice
+  const seen = new Set<string>();
+  return notices.map((n) => {
+    if (!recorded.has(n.dedupeKey) || seen.has(n.dedupeKey)) return false;
+    seen.add(n.dedupeKey);
+    return true;
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // SMTP settings
 

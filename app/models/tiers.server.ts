@@ -25,11 +25,11 @@ import type { Queryable, Sql } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
 import { parseProgram, ProgramConfigError } from "~/domain/program";
 import { programOf, saveProgram } from "./earning.server";
-import { ensureMember, InsufficientPointsError, postEntryIn } from "./ledger.server";
+import { byIdOnly, ensureMember, postEntriesIn, typed } from "./ledger.server";
 import { ensureShop, type ShopRow } from "./shops.server";
-import { recordAppEvent } from "./app-events.server";
-import { recordNotice } from "./messaging.server";
-import type { NoticeKind } from "~/domain/program";
+import { recordAppEvents, type AppEventInput } from "./app-events.server";
+import { recordNotices, type NoticeInput } from "./messaging.server";
+import type { EntryInput } from "~/domain/ledger";
 
 const forUpdate = (q: Queryable) => (q.dialect === "postgres" ? " FOR UPDATE" : "");
 const tsOf = (q: Queryable, ms: number | null): unknown => (ms === null ? null : q.dialect === "sqlite" ? ms : new Date(ms));
@@ -182,147 +182,263 @@ function names(level: TierLevel | undefined) {
   return level ? level.name : null;
 }
 
-async function notify(q: Queryable, shop: string, program: Program, memberId: number, kind: NoticeKind, payload: unknown, dueAt: number, dedupeKey: string): Promise<boolean> {
-  return recordNotice(q, shop, memberId, kind, payload, dueAt, dedupeKey, program.messaging);
-}
-
 const sameMs = (a: number | null, b: number | null) => a === b;
 
-/**
- * Stores a decision for one member: the new state by a conditional update (the tier read must still
- * be the tier there), the change with its reason, the entry reward of a tier reached for the first
- * time, and a notice. Returns the change written, if any.
- */
-async function applyDecision(q: Queryable, shop: string, program: Program, memberId: number, before: TierState, d: TierDecision, now: number, timeZone: string, detail: Record<string, unknown>, staff?: string): Promise<"up" | "down" | null> {
-  const s = d.state;
-  // a hold that has ended is cleared once the member has moved past it
-  const clearHold = before.hold !== null && before.hold.until <= now && s.tierId !== before.tierId;
-  const stateChanged =
-    s.tierId !== before.tierId || !sameMs(s.since, before.since) || !sameMs(s.until, before.until) || !sameMs(s.graceUntil, before.graceUntil);
-  if (!stateChanged) return null;
-  const updated = await q.run(
-    `UPDATE members SET tier_id = ?, tier_since = ?, tier_until = ?, grace_until = ?${clearHold ? ", hold_tier_id = NULL, hold_until = NULL, hold_source = NULL" : ""}
-      WHERE id = ? AND shop = ? AND COALESCE(tier_id, '') = ?`,
-    [s.tierId, tsOf(q, s.since), tsOf(q, s.until), tsOf(q, s.graceUntil), memberId, shop, before.tierId ?? ""],
-  );
-  if (updated.changes !== 1) return null;
-  const today = localDate(now, timeZone);
-  if (d.graceStarted && s.graceUntil !== null) {
-    await notify(q, shop, program, memberId, "tier_grace", { tier: before.tierId, name: names(levelOf(program.tiers, before.tierId)), until: new Date(s.graceUntil).toISOString() }, now, `tier-grace:${memberId}:${before.tierId}:${localDate(s.graceUntil, timeZone)}`);
-  }
-  const c = d.change;
-  if (!c) return null;
-  const key = `tier:${memberId}:${c.from ?? "none"}>${c.to ?? "none"}:${today}`;
-  const inserted = await q.get<{ id: number }>(
-    `INSERT INTO tier_changes (shop, member_id, from_tier, to_tier, reason, detail, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (shop, idempotency_key) DO NOTHING RETURNING id`,
-    [shop, memberId, c.from, c.to, c.reason, JSON.stringify({ ...detail, ...(staff ? { staff } : {}) }), key, tsOf(q, now)],
-  );
-  if (!inserted) return c.direction;
-  const level = levelOf(program.tiers, c.to);
-  if (c.direction === "up" && level && level.entryRewardPoints > 0) {
-    await postEntryIn(q, shop, {
-      memberId,
-      bucket: "available",
-      points: level.entryRewardPoints,
-      kind: "earn",
-      reason: "tier entry",
-      sourceType: "tier",
-      sourceId: level.id,
-      // once per member and tier, however often the member moves in and out
-      idempotencyKey: `earn:tier-entry:${memberId}:${level.id}`,
-      note: `entered ${level.name.en}`,
-      at: now,
-    });
-  }
-  await notify(
-    q,
-    shop,
-    program,
-    memberId,
-    c.direction === "up" ? "tier_up" : "tier_down",
-    { from: c.from, to: c.to, reason: c.reason, fromName: names(levelOf(program.tiers, c.from)), toName: names(level), entryRewardPoints: c.direction === "up" ? (level?.entryRewardPoints ?? 0) : 0 },
-    now,
-    key,
-  );
-  await recordAppEvent(q, shop, "tier_changed", memberId, { fromTier: c.from, toTier: c.to, direction: c.direction }, key, now);
-  return c.direction;
+function tierInput(program: Program, timeZone: string, now: number, state: TierState, values: { value: number; previousValue?: number }): TierInput {
+  return { config: program.tiers, timeZone, now, state, ...values };
 }
 
-/** Expires what is due for one member and records the reminders due today. */
-async function applyExpiry(q: Queryable, shop: string, program: Program, memberId: number, tierId: string | null, balance: number, lastActivityAt: number | null, facts: MemberFacts | undefined, now: number, timeZone: string, summary: RunSummary): Promise<Dated[]> {
+/** Rows per multi-row statement (parameters stay far below both databases' limits). */
+const ROWS_PER_STATEMENT = 400;
+
+function chunked<T>(list: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** One member's way through a batch. */
+interface Work {
+  row: TierMemberRow;
+  id: number;
+  before: TierState;
+  decision: TierDecision | null;
+  values: { value: number; previousValue?: number } | null;
+  /** the state the tier update wrote (its conditional update found the tier read) */
+  stored: boolean;
+  change: { key: string; direction: "up" | "down" } | null;
+  /** the tier change row is new (not a re-run's) */
+  changeNew: boolean;
+  balance: number;
+  tierId: string | null;
+  notices: NoticeInput[];
+  expired: { points: number; on: string } | null;
+  reminders: NoticeInput[];
+  upcoming: Dated[];
+}
+
+/**
+ * Decides and stores tiers, expiry and reminders for a batch of members inside the caller's
+ * transaction, with the same steps for each member as one at a time — the new tier state by a
+ * conditional update (the tier read must still be there), the change with its reason, the entry
+ * reward of a tier reached, expiry through the ledger, notices — but every step as a few multi-row
+ * statements for the whole batch (docs/decisions/0016). Returns when each member needs looking at
+ * again (null: not until something is posted for them).
+ */
+async function processBatch(q: Queryable, shop: string, program: Program, rows: readonly TierMemberRow[], facts: Map<number, MemberFacts>, now: number, timeZone: string, summary: RunSummary, extra: Partial<TierInput> = {}, staff?: string): Promise<Map<number, number | null>> {
+  const tiersOn = program.tiers.enabled && program.tiers.levels.length > 0;
+  const today = localDate(now, timeZone);
+  const int = typed(q, "int");
+  const text = typed(q, "text");
+  const tsT = typed(q, "ts");
+  const work: Work[] = rows.map((row) => {
+    const before = stateOf(row);
+    const w: Work = { row, id: Number(row.id), before, decision: null, values: null, stored: false, change: null, changeNew: false, balance: Number(row.points_available), tierId: row.tier_id, notices: [], expired: null, reminders: [], upcoming: [] };
+    if (tiersOn) {
+      w.values = valuesOf(program, facts.get(w.id), now, timeZone);
+      w.decision = decideTier({ ...tierInput(program, timeZone, now, before, w.values), ...extra });
+    }
+    return w;
+  });
+
+  // 1. the new tier states, conditional on the tier read
+  const changed = work.filter((w) => {
+    const s = w.decision?.state;
+    if (!s) return false;
+    return s.tierId !== w.before.tierId || !sameMs(s.since, w.before.since) || !sameMs(s.until, w.before.until) || !sameMs(s.graceUntil, w.before.graceUntil);
+  });
+  for (const part of chunked(changed)) {
+    const params: unknown[] = [];
+    for (const w of part) {
+      const s = w.decision!.state;
+      // a hold that has ended is cleared once the member has moved past it
+      const clearHold = w.before.hold !== null && w.before.hold.until <= now && s.tierId !== w.before.tierId;
+      params.push(w.id, s.tierId, tsOf(q, s.since), tsOf(q, s.until), tsOf(q, s.graceUntil), clearHold ? 1 : 0, w.before.tierId ?? "");
+    }
+    params.push(shop);
+    const updated = await q.all<{ id: number }>(
+      `UPDATE members${byIdOnly(q)} SET tier_id = v.column2, tier_since = v.column3, tier_until = v.column4, grace_until = v.column5,
+              hold_tier_id = CASE WHEN v.column6 = 1 THEN NULL ELSE hold_tier_id END,
+              hold_until = CASE WHEN v.column6 = 1 THEN NULL ELSE hold_until END,
+              hold_source = CASE WHEN v.column6 = 1 THEN NULL ELSE hold_source END
+         FROM (VALUES ${part.map(() => `(${int}, ${text}, ${tsT}, ${tsT}, ${tsT}, ${int}, ${text})`).join(", ")}) AS v
+        WHERE members.id = v.column1 AND members.shop = ? AND COALESCE(members.tier_id, '') = v.column7 || ''
+        RETURNING id`,
+      params,
+    );
+    const ok = new Set(updated.map((r) => Number(r.id)));
+    for (const w of part) w.stored = ok.has(w.id);
+  }
+
+  // 2. the changes with their reasons, once per member, move and day
+  const moves: Work[] = [];
+  for (const w of changed) {
+    if (!w.stored) continue;
+    const d = w.decision!;
+    const s = d.state;
+    if (d.graceStarted && s.graceUntil !== null) {
+      w.notices.push({ memberId: w.id, kind: "tier_grace", payload: { tier: w.before.tierId, name: names(levelOf(program.tiers, w.before.tierId)), until: new Date(s.graceUntil).toISOString() }, dueAt: now, dedupeKey: `tier-grace:${w.id}:${w.before.tierId}:${localDate(s.graceUntil, timeZone)}` });
+    }
+    const c = d.change;
+    if (!c) continue;
+    w.change = { key: `tier:${w.id}:${c.from ?? "none"}>${c.to ?? "none"}:${today}`, direction: c.direction };
+    summary[c.direction]++;
+    w.tierId = s.tierId;
+    moves.push(w);
+  }
+  for (const part of chunked(moves)) {
+    const params: unknown[] = [];
+    for (const w of part) {
+      const c = w.decision!.change!;
+      params.push(shop, w.id, c.from, c.to, c.reason, JSON.stringify({ ...w.values, basis: program.tiers.basis, window: program.tiers.window, ...(staff ? { staff } : {}) }), w.change!.key, tsOf(q, now));
+    }
+    const inserted = await q.all<{ idempotency_key: string }>(
+      `INSERT INTO tier_changes (shop, member_id, from_tier, to_tier, reason, detail, idempotency_key, created_at)
+       VALUES ${part.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
+       ON CONFLICT (shop, idempotency_key) DO NOTHING RETURNING idempotency_key`,
+      params,
+    );
+    const fresh = new Set(inserted.map((r) => r.idempotency_key));
+    for (const w of part) w.changeNew = fresh.has(w.change!.key);
+  }
+
+  // 3. entry rewards of tiers reached (once per member and tier, however often they move in and out)
+  const rewarded = moves.filter((w) => w.changeNew && w.change!.direction === "up" && (levelOf(program.tiers, w.decision!.change!.to)?.entryRewardPoints ?? 0) > 0);
+  const rewards = await postEntriesIn(
+    q,
+    shop,
+    rewarded.map((w) => {
+      const level = levelOf(program.tiers, w.decision!.change!.to)!;
+      return {
+        memberId: w.id,
+        bucket: "available" as const,
+        points: level.entryRewardPoints,
+        kind: "earn" as const,
+        reason: "tier entry",
+        sourceType: "tier",
+        sourceId: level.id,
+        idempotencyKey: `earn:tier-entry:${w.id}:${level.id}`,
+        note: `entered ${level.name.en}`,
+        at: now,
+      };
+    }),
+    now,
+  );
+  rewarded.forEach((w, i) => {
+    const r = rewards[i];
+    if (r.status === "posted") w.balance = r.available;
+  });
+  for (const w of moves) {
+    if (!w.changeNew) continue;
+    const c = w.decision!.change!;
+    const level = levelOf(program.tiers, c.to);
+    w.notices.push({
+      memberId: w.id,
+      kind: c.direction === "up" ? "tier_up" : "tier_down",
+      payload: { from: c.from, to: c.to, reason: c.reason, fromName: names(levelOf(program.tiers, c.from)), toName: names(level), entryRewardPoints: c.direction === "up" ? (level?.entryRewardPoints ?? 0) : 0 },
+      dueAt: now,
+      dedupeKey: w.change!.key,
+    });
+  }
+
+  // 4. expiry: one entry per member for everything due, keyed by the latest date it covers (a re-run
+  //    finds it; what it expired is gone from the lots, so the next key is later), and reminders
   const e = program.expiry;
-  if (e.mode === "never" || balance <= 0) return [];
-  const months = monthsFor(e, program.tiers.enabled ? tierId : null);
-  const plan = planExpiry({ config: e, months, today: localDate(now, timeZone), timeZone, balance, entries: facts?.entries, lastActivityAt });
-  if (plan.expire.length > 0) {
-    // one entry for everything due, keyed by the latest expiry date it covers: a re-run finds it,
-    // and the next due date is always later (what this entry expired is gone from the lots)
-    const last = plan.expire[plan.expire.length - 1].on;
-    const points = plan.expire.reduce((s, x) => s + x.points, 0);
-    try {
-      const posted = await postEntryIn(q, shop, {
-        memberId,
+  const expiring: Work[] = [];
+  const expiryEntries: EntryInput[] = [];
+  if (e.mode !== "never") {
+    for (const w of work) {
+      if (w.balance <= 0) continue;
+      const months = monthsFor(e, tiersOn ? w.tierId : null);
+      const plan = planExpiry({ config: e, months, today, timeZone, balance: w.balance, entries: facts.get(w.id)?.entries, lastActivityAt: msOf(w.row.last_activity_at) });
+      w.upcoming = plan.upcoming;
+      for (const r of plan.remind) {
+        w.reminders.push({ memberId: w.id, kind: "points_expiring", payload: { points: r.points, on: r.on, daysBefore: r.daysBefore }, dueAt: now, dedupeKey: expiryKeys.reminder(w.id, r.on, r.daysBefore) });
+      }
+      if (plan.expire.length === 0) continue;
+      const last = plan.expire[plan.expire.length - 1].on;
+      const points = plan.expire.reduce((s, x) => s + x.points, 0);
+      w.expired = { points, on: last };
+      expiring.push(w);
+      expiryEntries.push({
+        memberId: w.id,
         bucket: "available",
         points: -points,
         kind: "expire",
         reason: e.mode === "inactivity" ? "expired: inactivity" : "expired",
         sourceType: "expiry",
         sourceId: last,
-        idempotencyKey: expiryKeys.entry(memberId, last),
+        idempotencyKey: expiryKeys.entry(w.id, last),
         note: e.mode === "inactivity" ? `no earning or redemption for ${months} months` : `earned ${months} months before ${plan.expire.map((x) => `${x.on} (${x.points})`).join(", ")}`.slice(0, 1000),
         at: now,
       });
-      if (!posted.duplicate) {
-        summary.expiredPoints += points;
-        summary.expiredEntries++;
-        await notify(q, shop, program, memberId, "points_expired", { points, on: last }, now, `expired:${memberId}:${last}`);
-      }
-    } catch (error) {
-      // the balance moved below what the plan read (spent meanwhile): nothing to expire this time
-      if (!(error instanceof InsufficientPointsError)) throw error;
     }
   }
-  for (const r of plan.remind) {
-    if (await notify(q, shop, program, memberId, "points_expiring", { points: r.points, on: r.on, daysBefore: r.daysBefore }, now, expiryKeys.reminder(memberId, r.on, r.daysBefore))) summary.reminders++;
-    await recordAppEvent(q, shop, "points_expiring", memberId, { points: r.points, expiresOn: r.on }, expiryKeys.reminder(memberId, r.on, r.daysBefore), now);
-  }
-  return plan.upcoming;
-}
+  const expiries = await postEntriesIn(q, shop, expiryEntries, now);
+  expiring.forEach((w, i) => {
+    // duplicate: a re-run; insufficient: spent meanwhile, nothing to expire this time
+    if (expiries[i].status !== "posted") return;
+    summary.expiredPoints += w.expired!.points;
+    summary.expiredEntries++;
+    w.notices.push({ memberId: w.id, kind: "points_expired", payload: { points: w.expired!.points, on: w.expired!.on }, dueAt: now, dedupeKey: `expired:${w.id}:${w.expired!.on}` });
+  });
 
-function tierInput(program: Program, timeZone: string, now: number, state: TierState, values: { value: number; previousValue?: number }): TierInput {
-  return { config: program.tiers, timeZone, now, state, ...values };
-}
-
-async function processMember(q: Queryable, shop: string, program: Program, row: TierMemberRow, facts: MemberFacts | undefined, now: number, timeZone: string, summary: RunSummary, extra: Partial<TierInput> = {}, staff?: string): Promise<number | null> {
-  let tierId = row.tier_id;
-  let balance = Number(row.points_available);
-  let state = stateOf(row);
-  const tiersOn = program.tiers.enabled && program.tiers.levels.length > 0;
-  if (tiersOn) {
-    const values = valuesOf(program, facts, now, timeZone);
-    const decision = decideTier({ ...tierInput(program, timeZone, now, state, values), ...extra });
-    const moved = await applyDecision(q, shop, program, Number(row.id), state, decision, now, timeZone, { ...values, basis: program.tiers.basis, window: program.tiers.window }, staff);
-    state = decision.state;
-    if (moved) {
-      summary[moved]++;
-      tierId = decision.state.tierId;
-      // an entry reward changed the balance
-      if (moved === "up" && (levelOf(program.tiers, tierId)?.entryRewardPoints ?? 0) > 0) {
-        const b = await q.get<{ points_available: number }>(`SELECT points_available FROM members WHERE id = ? AND shop = ?`, [row.id, shop]);
-        balance = Number(b?.points_available ?? balance);
-      }
+  // 5. the notices, in each member's order
+  const notices: NoticeInput[] = [];
+  const isReminder: boolean[] = [];
+  for (const w of work) {
+    for (const n of w.notices) {
+      notices.push(n);
+      isReminder.push(false);
+    }
+    for (const n of w.reminders) {
+      notices.push(n);
+      isReminder.push(true);
     }
   }
-  const upcoming = await applyExpiry(q, shop, program, Number(row.id), tierId, balance, msOf(row.last_activity_at), facts, now, timeZone, summary);
-  // when the member needs looking at again, unless something is posted for them before
-  const today = localDate(now, timeZone);
-  const expiryDate = nextExpiryDate(upcoming, today, program.expiry.reminderDays);
-  const candidates = [
-    tiersOn ? nextTierCheck(program.tiers, state, now, timeZone, facts?.entries ?? [], facts?.awards ?? []) : null,
-    expiryDate === null ? null : startOfLocalDay(expiryDate, timeZone),
-  ].filter((t): t is number => t !== null);
-  return candidates.length ? Math.min(...candidates) : null;
+  const recorded = await recordNotices(q, shop, notices, program.messaging);
+  recorded.forEach((ok, i) => {
+    if (ok && isReminder[i]) summary.reminders++;
+  });
+  // ... and the same facts as business events for Flow and outbound webhooks (decision 0020)
+  const events: AppEventInput[] = [];
+  for (const w of work) {
+    if (w.changeNew) {
+      const c = w.decision!.change!;
+      events.push({ kind: "tier_changed", memberId: w.id, data: { fromTier: c.from, toTier: c.to, direction: c.direction }, dedupeKey: w.change!.key });
+    }
+    for (const r of w.reminders) {
+      const p = r.payload as { points: number; on: string };
+      events.push({ kind: "points_expiring", memberId: w.id, data: { points: p.points, expiresOn: p.on }, dedupeKey: r.dedupeKey });
+    }
+  }
+  await recordAppEvents(q, shop, events, now);
+
+  // 6. when each member needs looking at again, unless something is posted for them before
+  const next = new Map<number, number | null>();
+  for (const w of work) {
+    const state = w.decision?.state ?? w.before;
+    const expiryDate = nextExpiryDate(w.upcoming, today, program.expiry.reminderDays);
+    const f = facts.get(w.id);
+    const candidates = [
+      tiersOn ? nextTierCheck(program.tiers, state, now, timeZone, f?.entries ?? [], f?.awards ?? []) : null,
+      expiryDate === null ? null : startOfLocalDay(expiryDate, timeZone),
+    ].filter((t): t is number => t !== null);
+    next.set(w.id, candidates.length ? Math.min(...candidates) : null);
+  }
+  return next;
+}
+
+/** Stores when each member of a batch needs looking at again. */
+async function storeNextChecks(q: Queryable, shop: string, next: Map<number, number | null>): Promise<void> {
+  const int = typed(q, "int");
+  const tsT = typed(q, "ts");
+  for (const part of chunked([...next])) {
+    await q.run(
+      `UPDATE members${byIdOnly(q)} SET next_check_at = v.column2 FROM (VALUES ${part.map(() => `(${int}, ${tsT})`).join(", ")}) AS v WHERE members.id = v.column1 AND members.shop = ?`,
+      [...part.flatMap(([id, at]) => [id, tsOf(q, at ?? FAR_FUTURE)]), shop],
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,22 +460,20 @@ export async function runNightly(sql: Sql, shop: string, now: number, options: N
   if (!tiersOn && program.expiry.mode === "never") return summary;
   const timeZone = settings.iana_timezone;
   const needs = needsOf(program, now, timeZone);
-  const batch = options.batch ?? 1000;
+  const batch = options.batch ?? 2000;
   let after = 0;
   for (;;) {
     const done = await sql.tx(async (q) => {
       // members due: never looked at, something posted since (next_check_at cleared), or a date reached
       const filter = (tiersOn ? "" : " AND points_available > 0") + " AND (next_check_at IS NULL OR next_check_at <= ?)";
-      const rows = await q.all<TierMemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE shop = ? AND id > ?${filter} ORDER BY id LIMIT ?`, [shop, after, tsOf(q, now), batch]);
+      const rows = await q.all<TierMemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE shop = ? AND id > ?${filter} ORDER BY id LIMIT ?${forUpdate(q)}`, [shop, after, tsOf(q, now), batch]);
       if (rows.length === 0) return true;
       const first = Number(rows[0].id);
       const last = Number(rows[rows.length - 1].id);
       const ids = rows.map((r) => Number(r.id));
       const facts = needs.entries || needs.awards ? await factsFor(q, shop, first, last, needs, ids) : new Map<number, MemberFacts>();
-      for (const row of rows) {
-        const next = await processMember(q, shop, program, row, facts.get(Number(row.id)), now, timeZone, summary);
-        await q.run(`UPDATE members SET next_check_at = ? WHERE id = ? AND shop = ?`, [tsOf(q, next ?? FAR_FUTURE), row.id, shop]);
-      }
+      const next = await processBatch(q, shop, program, rows, facts, now, timeZone, summary);
+      await storeNextChecks(q, shop, next);
       summary.members += rows.length;
       after = last;
       return rows.length < batch;
@@ -382,7 +496,7 @@ export async function evaluateMemberIn(q: Queryable, shop: string, memberId: num
   const facts = await factsFor(q, shop, memberId, memberId, needs);
   // tiers only: expiry belongs to the nightly run
   const noExpiry = { ...program, expiry: { ...program.expiry, mode: "never" as const } };
-  await processMember(q, shop, noExpiry, row, facts.get(memberId), now, settings.iana_timezone, summary, extra, staff);
+  await processBatch(q, shop, noExpiry, [row], facts, now, settings.iana_timezone, summary, extra, staff);
   // the nightly run looks at the member again (its dates may have moved)
   await q.run(`UPDATE members SET next_check_at = NULL WHERE id = ? AND shop = ?`, [memberId, shop]);
   summary.members = 1;

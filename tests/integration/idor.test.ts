@@ -72,7 +72,7 @@ beforeAll(async () => {
   a.keyPrefix = (await db.sql.tx((q) => createApiKey(q, A, "Idor CRM"))).prefix;
   a.endpoint = (await db.sql.tx((q) => createEndpoint(q, A, { url: "https://crm.example.com/hooks", events: ["points_earned"] }))).id;
   // a campaign in shop A's program, made through the page as shop A's staff
-  const campaigns = (await import("~/routes/app.campaigns.$id")) as Record<string, Handler>;
+  const campaigns = (await import("~/routes/app.campaigns.$id")) as unknown as Record<string, Handler>;
   const tokenA = mintSessionToken({ shop: A, apiKey: TEST_API_KEY, secret: TEST_SECRET, nowMs: Date.now(), userId: 1 }).token;
   const made = await call(campaigns.action!, new Request(`${APP}/app/campaigns/new`, { method: "POST", headers: { Authorization: `Bearer ${tokenA}`, "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ id: a.campaign, enabled: "on", "name.en": "Idor weekend", "name.de": "Idor-Wochenende", "window.startDate": "2026-11-01", "window.endDate": "2099-12-31", "window.weekdays": "6,7", "effect.type": "multiplier", "effect.factor": "2" }) }), { id: "new" });
   if (made.status !== 302) throw new Error(`seeding shop A's campaign: ${made.status} ${await made.text()}`);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkBalances, ensureMember, getMember, InsufficientPointsError, postEntry } from "~/models/ledger.server";
+import { checkBalances, ensureMember, getMember, InsufficientPointsError, postEntriesIn, postEntry } from "~/models/ledger.server";
 import { ensureShop } from "~/models/shops.server";
 import { LedgerRuleError } from "~/domain/ledger";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
@@ -42,6 +42,48 @@ describe(`ledger on ${TEST_DB}`, () => {
     expect(entries).toHaveLength(0);
     await postEntry(db.sql, A, { memberId: id, bucket: "available", points: -40, kind: "adjust", reason: "clawback", idempotencyKey: "adj:3", allowNegative: true });
     expect((await getMember(db.sql, A, id))?.points_available).toBe(-10);
+  });
+
+  it("posting many at once keeps the rules: duplicates change nothing, a debit too big writes nothing, other shops' members are refused", async () => {
+    const [m1, m2, m3] = await db.sql.tx(async (q) => [
+      await ensureMember(q, A, "gid://shopify/Customer/batch-1"),
+      await ensureMember(q, A, "gid://shopify/Customer/batch-2"),
+      await ensureMember(q, A, "gid://shopify/Customer/batch-3"),
+    ]);
+    const other = await db.sql.tx((q) => ensureMember(q, B, "gid://shopify/Customer/batch-1"));
+    await postEntry(db.sql, A, { memberId: m1, bucket: "available", points: 100, kind: "earn", reason: "purchase", idempotencyKey: "batch:earn:1" });
+    const at = Date.UTC(2026, 5, 1);
+    const results = await db.sql.tx((q) =>
+      postEntriesIn(q, A, [
+        { memberId: m1, bucket: "available", points: -60, kind: "expire", reason: "expired", idempotencyKey: "batch:expire:1", at },
+        { memberId: m2, bucket: "available", points: -1, kind: "expire", reason: "expired", idempotencyKey: "batch:expire:2", at },
+        { memberId: m3, bucket: "available", points: 25, kind: "earn", reason: "tier entry", idempotencyKey: "batch:earn:3", at },
+      ]),
+    );
+    expect(results.map((r) => r.status)).toEqual(["posted", "insufficient", "posted"]);
+    expect(results[0]).toMatchObject({ available: 40 });
+    expect(await db.sql.all(`SELECT id FROM ledger_entries WHERE shop = ? AND idempotency_key = ?`, [A, "batch:expire:2"])).toHaveLength(0);
+    const m3row = await getMember(db.sql, A, m3);
+    expect(m3row?.points_available).toBe(25);
+    expect(m3row?.lifetime_earned).toBe(25);
+    expect(Number(new Date(m3row?.last_activity_at as string | number).getTime())).toBe(at);
+    // the same keys again: duplicates, balances unchanged
+    const again = await db.sql.tx((q) =>
+      postEntriesIn(q, A, [
+        { memberId: m1, bucket: "available", points: -60, kind: "expire", reason: "expired", idempotencyKey: "batch:expire:1", at },
+        { memberId: m3, bucket: "available", points: 25, kind: "earn", reason: "tier entry", idempotencyKey: "batch:earn:3", at },
+      ]),
+    );
+    expect(again.map((r) => r.status)).toEqual(["duplicate", "duplicate"]);
+    expect((await getMember(db.sql, A, m1))?.points_available).toBe(40);
+    expect((await getMember(db.sql, A, m3))?.points_available).toBe(25);
+    // a member of another shop: refused, and the whole call with it
+    await expect(
+      db.sql.tx((q) => postEntriesIn(q, A, [{ memberId: other, bucket: "available", points: 5, kind: "earn", reason: "x", idempotencyKey: "batch:other" }])),
+    ).rejects.toBeInstanceOf(LedgerRuleError);
+    expect(await db.sql.all(`SELECT id FROM ledger_entries WHERE idempotency_key = ?`, ["batch:other"])).toHaveLength(0);
+    expect((await checkBalances(db.sql, A)).mismatched).toEqual([]);
+    expect((await checkBalances(db.sql, B)).mismatched).toEqual([]);
   });
 
   it("rejects non-integer points and entries without a reason", async () => {
