@@ -55,6 +55,8 @@ export interface MemberStatus {
   lifetime: number;
   /** the member's referral code (the link is the shop's URL + /apps/loyalty/r/CODE), once made */
   referralCode?: string | null;
+  /** the member's VIP tier id, when tiers are on and the member holds one */
+  tier?: string | null;
 }
 
 /** The app-owned metafields on a member's customer: `points` (for themes, Flow and email tools)
@@ -62,6 +64,6 @@ export interface MemberStatus {
 export function memberMetafields(m: MemberStatus): MetafieldValue[] {
   return [
     { key: "points", type: "number_integer", value: String(m.points) },
-    { key: "status", type: "json", value: JSON.stringify({ points: m.points, pending: m.pending, lifetime: m.lifetime, referral_code: m.referralCode ?? null }) },
+    { key: "status", type: "json", value: JSON.stringify({ points: m.points, pending: m.pending, lifetime: m.lifetime, referral_code: m.referralCode ?? null, tier: m.tier ?? null }) },
   ];
 }

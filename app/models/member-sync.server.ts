@@ -24,6 +24,7 @@ interface DirtyMember {
   points_pending: number;
   lifetime_earned: number;
   referral_code: string | null;
+  tier_id: string | null;
 }
 
 const PER_MEMBER = memberMetafields({ points: 0, pending: 0, lifetime: 0 }).length;
@@ -41,7 +42,7 @@ export async function syncMemberMetafields(sql: Sql, shop: string, graphql: Admi
   let after = 0;
   for (let call = 0; call < maxCalls; call++) {
     const rows = await sql.all<DirtyMember>(
-      `SELECT m.id, m.customer_gid, m.points_available, m.points_pending, m.lifetime_earned, rc.code AS referral_code FROM members m
+      `SELECT m.id, m.customer_gid, m.points_available, m.points_pending, m.lifetime_earned, m.tier_id, rc.code AS referral_code FROM members m
          LEFT JOIN referral_codes rc ON rc.shop = m.shop AND rc.member_id = m.id
         WHERE m.shop = ? AND m.metafields_dirty = ? AND m.redacted_at IS NULL AND m.id > ? ORDER BY m.id LIMIT ?`,
       [shop, sql.bool(true), after, BATCH],
@@ -50,7 +51,7 @@ export async function syncMemberMetafields(sql: Sql, shop: string, graphql: Admi
     after = Number(rows[rows.length - 1]!.id);
     const inputs = (batch: DirtyMember[]): MetafieldInput[] =>
       batch.flatMap((m) =>
-        memberMetafields({ points: Number(m.points_available), pending: Number(m.points_pending), lifetime: Number(m.lifetime_earned), referralCode: m.referral_code }).map((v) => ({ ownerId: m.customer_gid, namespace: CUSTOMER_NAMESPACE, ...v })),
+        memberMetafields({ points: Number(m.points_available), pending: Number(m.points_pending), lifetime: Number(m.lifetime_earned), referralCode: m.referral_code, tier: m.tier_id }).map((v) => ({ ownerId: m.customer_gid, namespace: CUSTOMER_NAMESPACE, ...v })),
       );
     let good = rows;
     const errors = await setMetafields(graphql, inputs(rows));
@@ -67,8 +68,8 @@ export async function syncMemberMetafields(sql: Sql, shop: string, graphql: Admi
     }
     for (const m of good) {
       await sql.run(
-        `UPDATE members SET metafields_dirty = ? WHERE shop = ? AND id = ? AND points_available = ? AND points_pending = ? AND lifetime_earned = ?`,
-        [sql.bool(false), shop, m.id, m.points_available, m.points_pending, m.lifetime_earned],
+        `UPDATE members SET metafields_dirty = ? WHERE shop = ? AND id = ? AND points_available = ? AND points_pending = ? AND lifetime_earned = ? AND COALESCE(tier_id, '') = ?`,
+        [sql.bool(false), shop, m.id, m.points_available, m.points_pending, m.lifetime_earned, m.tier_id ?? ""],
       );
     }
     synced += good.length;

@@ -28,6 +28,7 @@ import { programOf, saveProgram } from "./earning.server";
 import { byIdOnly, ensureMember, postEntriesIn, typed } from "./ledger.server";
 import { ensureShop, type ShopRow } from "./shops.server";
 import { recordAppEvents, type AppEventInput } from "./app-events.server";
+import { scheduleMemberSync } from "./member-sync.server";
 import { recordNotices, type NoticeInput } from "./messaging.server";
 import type { EntryInput } from "~/domain/ledger";
 
@@ -301,6 +302,13 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
     const fresh = new Set(inserted.map((r) => r.idempotency_key));
     for (const w of part) w.changeNew = fresh.has(w.change!.key);
   }
+
+  // the tier is in the customer's metafields (app/models/member-sync.server.ts): a move marks them stale
+  const movedIds = moves.filter((w) => w.changeNew).map((w) => w.id);
+  for (const part of chunked(movedIds)) {
+    await q.run(`UPDATE members SET metafields_dirty = ? WHERE shop = ? AND id IN (${part.map(() => "?").join(", ")})`, [q.dialect === "sqlite" ? 1 : true, shop, ...part]);
+  }
+  if (movedIds.length) await scheduleMemberSync(q, shop);
 
   // 3. entry rewards of tiers reached (once per member and tier, however often they move in and out)
   const rewarded = moves.filter((w) => w.changeNew && w.change!.direction === "up" && (levelOf(program.tiers, w.decision!.change!.to)?.entryRewardPoints ?? 0) > 0);

@@ -9,6 +9,7 @@ import { saveProgram } from "~/models/earning.server";
 import { ensureMember, postEntry } from "~/models/ledger.server";
 import { syncMemberMetafields } from "~/models/member-sync.server";
 import { publishStorefront } from "~/models/storefront.server";
+import { evaluateMember } from "~/models/tiers.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { devstoreAdmin } from "../helpers/devstore";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
@@ -106,7 +107,7 @@ describe(`storefront metafields on ${TEST_DB}`, () => {
     // 12 members (2 metafields each) per call: 3 batches, plus one retry for the batch with the deleted customer
     expect(calls.length).toBe(4);
     expect(customerMetafield(A, customers[0]!, "points")).toBe("100");
-    expect(JSON.parse(customerMetafield(A, customers[29]!, "status")!)).toEqual({ points: 129, pending: 0, lifetime: 129, referral_code: null });
+    expect(JSON.parse(customerMetafield(A, customers[29]!, "status")!)).toEqual({ points: 129, pending: 0, lifetime: 129, referral_code: null, tier: null });
     expect(await db.sql.get(`SELECT COUNT(*) AS n FROM members WHERE shop = ? AND metafields_dirty = ?`, [A, true])).toMatchObject({ n: 0 });
     // nothing left: the next run makes no call
     expect(await syncMemberMetafields(db.sql, A, counting)).toEqual({ synced: 0, failed: 0, more: false });
@@ -139,6 +140,24 @@ describe(`storefront metafields on ${TEST_DB}`, () => {
     expect(customerMetafield(A, id, "points")).toBe("10");
     await syncMemberMetafields(db.sql, A, admin);
     expect(customerMetafield(A, id, "points")).toBe("15");
+  });
+
+  it("a tier move marks the member for the sync, and the status metafield carries the tier", async () => {
+    const program = defaultProgram();
+    const level = (id: string, threshold: number) => ({ id, threshold, name: { en: id, de: id }, multiplier: 1, entryRewardPoints: 0, birthdayBonusPoints: 0, freeShipping: false, perks: { en: [], de: [] } });
+    program.tiers = { enabled: true, basis: "points_earned", window: "lifetime", levels: [level("bronze", 0), level("silver", 50)], retention: { keepNextPeriod: false, graceDays: 0 }, membershipProduct: null };
+    await db.sql.tx((q) => saveProgram(q, A, program));
+    const id = store.customers.create({ shop: A, firstName: "Tia", email: "tia@example.com" }).id;
+    const memberId = await db.sql.tx((q) => ensureMember(q, A, `gid://shopify/Customer/${id}`));
+    await postEntry(db.sql, A, { memberId, bucket: "available", points: 60, kind: "earn", reason: "purchase", idempotencyKey: "tia:1" });
+    const admin = devstoreAdmin(store, A);
+    await syncMemberMetafields(db.sql, A, admin);
+    // the move itself changes no points, yet the customer's metafield must learn the tier
+    await evaluateMember(db.sql, A, memberId, Date.now());
+    expect(await db.sql.get(`SELECT tier_id, metafields_dirty FROM members WHERE shop = ? AND id = ?`, [A, memberId])).toMatchObject({ tier_id: "silver", metafields_dirty: db.sql.dialect === "sqlite" ? 1 : true });
+    await syncMemberMetafields(db.sql, A, admin);
+    expect(JSON.parse(customerMetafield(A, id, "status")!)).toMatchObject({ points: 60, tier: "silver" });
+    await db.sql.tx((q) => saveProgram(q, A, defaultProgram()));
   });
 
   it("the referral block shows the member's link and a WhatsApp button carrying it", async () => {
