@@ -18,6 +18,7 @@ import { orderGid, type OrderPayload } from "~/domain/earning";
 import { enqueue, type Job } from "./queue.server";
 import { syncMemberMetafields } from "~/models/member-sync.server";
 import { runRollups } from "~/models/rollups.server";
+import { pruneExpired } from "~/models/retention.server";
 import { publishStorefront } from "~/models/storefront.server";
 import { evaluateMember, grantMembershipForOrder, refundsMembership, revokeMembershipForOrder, runNightly } from "~/models/tiers.server";
 import { parseShopifyJson } from "~/lib/json";
@@ -266,6 +267,14 @@ export const handlers: Record<string, Handler> = {
     if (run.more) await enqueue(sql, { shop: job.shop, kind: "analytics:rollup", payload: { after: run.to, budgetMs }, dedupeKey: `analytics:rollup:after:${run.to}`, maxAttempts: 10 });
     if (run.days > 1) log?.("analytics rollups", { shop: job.shop, ...run });
     return run;
+  },
+
+  // Expired rows of the shop, in bounded batches; what a run leaves goes in a follow-up job (0024).
+  "retention:prune": async ({ sql, log }, job, now) => {
+    const r = await pruneExpired(sql, job.shop, now);
+    if (r.more) await enqueue(sql, { shop: job.shop, kind: "retention:prune", payload: {}, dedupeKey: `retention:prune:after:${job.id}`, maxAttempts: 10 });
+    if (r.idempotency || r.events) log?.("expired rows pruned", { shop: job.shop, ...r });
+    return r;
   },
 
   "tiers:nightly": async ({ sql, log }, job, now) => {

@@ -447,6 +447,8 @@ export default function Webhooks() {
                         ? "sent"
                         : ev.flowStatus === "failed"
                         ? "failed"
+                        : ev.flowStatus === "off"
+                        ? "off"
                         : "pending"
                     }` as MessageKey
                   )}${ev.flowError ? ` · ${ev.flowError}` : ""}`}</p>
