@@ -81,9 +81,9 @@ async function insertAppEvents(q: Queryable, shop: string, events: readonly AppE
     );
     if (!inserted.length) continue;
     // RETURNING's order isn't promised: the ids in the order of the input
-    const byKind = inserted.map((r) => ({ id: Number(r.id), kind: r.kind })).sort((a, b) => a.id - b.id);
-    ids.push(...byKind.map((r) => r.id));
-    const flow = byKind.filter((r) => toFlow(r.kind));
+    const written = inserted.map((r) => ({ id: Number(r.id), kind: r.kind })).sort((a, b) => a.id - b.id);
+    ids.push(...written.map((r) => r.id));
+    const flow = written.filter((r) => toFlow(r.kind));
     if (flow.length) {
       await q.run(
         `INSERT INTO jobs (shop, kind, payload, status, attempts, max_attempts, run_at, dedupe_key, created_at)
@@ -93,7 +93,7 @@ async function insertAppEvents(q: Queryable, shop: string, events: readonly AppE
         flow.flatMap((r) => [shop, JSON.stringify({ eventId: r.id }), FLOW_MAX_ATTEMPTS, tsOf(q, Date.now()), `flow:trigger:${r.id}`, tsOf(q, Date.now())]),
       );
     }
-    for (const r of byKind) {
+    for (const r of written) {
       for (const e of endpoints) if (e.kinds.has(r.kind)) await scheduleDelivery(q, shop, e.id, r.id, at);
     }
   }
