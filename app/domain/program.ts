@@ -400,6 +400,8 @@ const storefrontTexts = z
     launcherLabel: optionalText(40),
     panelTitle: optionalText(80),
     guestIntro: optionalText(300),
+    /** the label of a tier-only reward shown to a shopper outside its tiers; `{tiers}` stands for the tier names */
+    tierOnly: optionalText(80).default(""),
   })
   .strict();
 const storefrontSchema = z
@@ -412,7 +414,7 @@ const storefrontSchema = z
 export type StorefrontTexts = z.infer<typeof storefrontTexts>;
 
 export function defaultStorefront(): z.infer<typeof storefrontSchema> {
-  const none = { launcherLabel: "", panelTitle: "", guestIntro: "" };
+  const none = { launcherLabel: "", panelTitle: "", guestIntro: "", tierOnly: "" };
   return { texts: { en: { ...none }, de: { ...none } } };
 }
 

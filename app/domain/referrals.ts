@@ -272,6 +272,9 @@ export interface ReferralFacts {
   sameDeviceThisWeek: number;
   /** referrals of this advocate in the limit's period that are pending or rewarded (not this one) */
   advocateReferralsThisPeriod: number;
+  /** the merchant excluded the advocate from the program, or blocked them (app/models/members.server.ts) */
+  advocateExcluded?: boolean;
+  advocateBlocked?: boolean;
 }
 
 export type ReasonCode =
@@ -285,6 +288,8 @@ export type ReasonCode =
   | "existing_customer"
   | "already_referred"
   | "advocate_limit"
+  | "advocate_excluded"
+  | "advocate_blocked"
   | "blocklist_email"
   | "blocklist_domain"
   | "below_minimum"
@@ -310,6 +315,8 @@ export const REASON_TEXTS: Record<ReasonCode, { en: string; de: string }> = {
   existing_customer: { en: "The friend has ordered before; only new customers count.", de: "Die geworbene Person hat schon bestellt; es zählen nur Neukunden." },
   already_referred: { en: "This friend was already referred.", de: "Diese Person wurde bereits geworben." },
   advocate_limit: { en: "The advocate has reached the referral limit for this period.", de: "Die werbende Person hat das Empfehlungslimit für diesen Zeitraum erreicht." },
+  advocate_excluded: { en: "The advocate is excluded from the program: they earn no referral reward.", de: "Die werbende Person ist vom Programm ausgeschlossen: Sie erhält keine Empfehlungsprämie." },
+  advocate_blocked: { en: "The advocate is blocked: their referral reward waits for your review.", de: "Die werbende Person ist gesperrt: Ihre Empfehlungsprämie wartet auf Ihre Prüfung." },
   blocklist_email: { en: "The friend's email is on the blocklist.", de: "Die E-Mail-Adresse steht auf der Sperrliste." },
   blocklist_domain: { en: "The friend's email domain is on the blocklist.", de: "Die E-Mail-Domain steht auf der Sperrliste." },
   below_minimum: { en: "The order is below the minimum subtotal for referrals.", de: "Die Bestellung liegt unter dem Mindestwert für Empfehlungen." },
@@ -360,6 +367,9 @@ export function verdict(f: ReferralFacts, s: ReferralSettings): { verdict: Verdi
 
   // advocate limits
   if (s.advocateLimit && f.advocateReferralsThisPeriod >= s.advocateLimit.count) reasons.push(reason("advocate_limit", r.advocateLimit));
+  // the advocate's standing: excluded earns nothing; blocked earns only once the merchant approves
+  if (f.advocateExcluded) reasons.push(reason("advocate_excluded", "reject"));
+  else if (f.advocateBlocked) reasons.push(reason("advocate_blocked", "hold"));
 
   // blocklist
   const rawEmail = (fr.email ?? "").trim().toLowerCase();

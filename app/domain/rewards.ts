@@ -199,6 +199,26 @@ export function tierRefusal(reward: Reward, memberTier: string | null, tierNames
   return allowed.length ? `this reward is only for members of ${allowed.join(", ")}` : "this reward is only for members of a tier that no longer exists";
 }
 
+/** What a shopper sees of a tier-only reward they can't take: `hidden` when no one can (tiers off,
+ *  or none of its tiers exists any more), `locked` with the names of the tiers that may (in the
+ *  shopper's language), or `open`. Guests (memberTier null) see tier-only rewards locked. */
+export type TierAccess = { kind: "open" } | { kind: "hidden" } | { kind: "locked"; tierNames: string[] };
+
+export function tierAccess(reward: Reward, memberTier: string | null, tiers: { enabled: boolean; levels: ReadonlyArray<{ id: string; name: { en: string; de: string } }> }, locale: "en" | "de"): TierAccess {
+  if (!reward.tiers) return { kind: "open" };
+  const names = new Map(tiers.levels.map((l) => [l.id, l.name.en]));
+  if (tierRefusal(reward, memberTier, names, tiers.enabled) === null) return { kind: "open" };
+  const tierNames = tiers.enabled ? tiers.levels.filter((l) => reward.tiers!.includes(l.id)).map((l) => l.name[locale]) : [];
+  return tierNames.length ? { kind: "locked", tierNames } : { kind: "hidden" };
+}
+
+/** "Gold members only" / "Nur für Gold-Mitglieder": the merchant's text for the language when set
+ *  (`{tiers}` stands for the names), else the storefront translation `template`. */
+export function tierOnlyText(tierNames: readonly string[], template: string, merchantText = ""): string {
+  const t = merchantText.trim() || template;
+  return t.replace(/\{tiers\}/g, tierNames.join("/"));
+}
+
 /** The points a reward costs a member: free-shipping rewards are free in a tier with that perk. */
 export function tierPrice(reward: Reward, points: number, tierFreeShipping: boolean): number {
   return reward.type === "free_shipping" && tierFreeShipping ? 0 : points;

@@ -15,7 +15,7 @@ import type { AdminGraphql } from "~/services/shopify/client.server";
 import { programOf } from "./earning.server";
 import { ensureShop } from "./shops.server";
 import { languageOf, STALE_MS, SEND_LEASE_MS, type SendSummary } from "./messaging.server";
-import { listRewards, memberCodes, redeem, RedeemError } from "./redemptions.server";
+import { listRewards, listRewardsFor, memberCodes, redeem, RedeemError } from "./redemptions.server";
 
 const tsOf = (q: Queryable, ms: number): unknown => (q.dialect === "sqlite" ? ms : new Date(ms));
 const BATCH = 50;
@@ -401,8 +401,8 @@ export async function handleInbound(sql: Sql, shop: string, inboundId: number, a
   const shopRow = await ensureShop(sql, shop);
   const settings = programOf(shopRow).messaging;
   const shopName = shopRow.name ?? shop.replace(/\.myshopify\.com$/, "");
-  const contact = await sql.get<ContactRow & { locale: string | null; customer_gid: string; points_available: number; points_pending: number; redacted_at: unknown }>(
-    `SELECT c.*, m.locale, m.customer_gid, m.points_available, m.points_pending, m.redacted_at FROM whatsapp_contacts c JOIN members m ON m.id = c.member_id AND m.shop = c.shop WHERE c.shop = ? AND c.phone = ?`,
+  const contact = await sql.get<ContactRow & { locale: string | null; customer_gid: string; points_available: number; points_pending: number; redacted_at: unknown; tier_id: string | null }>(
+    `SELECT c.*, m.locale, m.customer_gid, m.points_available, m.points_pending, m.redacted_at, m.tier_id FROM whatsapp_contacts c JOIN members m ON m.id = c.member_id AND m.shop = c.shop WHERE c.shop = ? AND c.phone = ?`,
     [shop, row.phone],
   );
   const cmdLang = "lang" in command ? command.lang : null;
@@ -435,7 +435,8 @@ export async function handleInbound(sql: Sql, shop: string, inboundId: number, a
         break;
       }
       case "redeem": {
-        const affordable = (await listRewards(sql, shop)).filter((r) => byReply(r.reward) && r.reward.pointsCost <= balance).slice(0, 3);
+        // only rewards this member may take: another tier's reward is not offered (redeem refuses it too)
+        const affordable = (await listRewardsFor(sql, shop, contact.tier_id)).filter((r) => byReply(r.reward) && r.reward.pointsCost <= balance).slice(0, 3);
         if (!affordable.length) {
           replies.push(textMessage(to, REPLIES.noneAffordable(lang, balance)));
           outcome = "none_affordable";
@@ -451,7 +452,7 @@ export async function handleInbound(sql: Sql, shop: string, inboundId: number, a
         break;
       }
       case "choose": {
-        const r = (await listRewards(sql, shop)).find((x) => x.id === command.rewardId && byReply(x.reward));
+        const r = (await listRewardsFor(sql, shop, contact.tier_id)).find((x) => x.id === command.rewardId && byReply(x.reward));
         if (!r || r.reward.pointsCost > balance) {
           replies.push(textMessage(to, r ? REPLIES.noneAffordable(lang, balance) : REPLIES.refused(lang)));
           outcome = r ? "none_affordable" : "refused";

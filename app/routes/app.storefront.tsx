@@ -11,7 +11,7 @@ import { ensureShop } from "~/models/shops.server";
 import { authenticate } from "~/shopify.server";
 
 const LANGS = ["en", "de"] as const;
-const FIELDS = ["launcherLabel", "panelTitle", "guestIntro"] as const;
+const FIELDS = ["launcherLabel", "panelTitle", "guestIntro", "tierOnly"] as const;
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -78,7 +78,7 @@ export default function StorefrontTextsPage() {
                             value={values[`${lang}.${f}`]}
                             onChange={(v) => setValues((s) => ({ ...s, [`${lang}.${f}`]: v }))}
                             multiline={f === "guestIntro" ? 3 : undefined}
-                            helpText={t("storefront.emptyMeansDefault")}
+                            helpText={t(f === "tierOnly" ? "storefront.tierOnlyHelp" : "storefront.emptyMeansDefault")}
                             error={errors[`${lang}.${f}`]}
                             autoComplete="off"
                           />

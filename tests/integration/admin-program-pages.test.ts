@@ -302,6 +302,13 @@ describe(`branding on ${TEST_DB}`, () => {
     const p = programOf(await ensureShop(db.sql, A));
     expect(p.storefront.texts.de.launcherLabel).toBe("Punkte");
     expect(p.storefront.branding?.accentColor).toBe("#123456");
+    // the label of another tier's reward, per language; too long names its field (422)
+    expect((await call(texts.action, "/app/storefront", post({ ...fields, "de.tierOnly": "Exklusiv für {tiers}" }))).status).toBe(200);
+    expect(programOf(await ensureShop(db.sql, A)).storefront.texts.de.tierOnly).toBe("Exklusiv für {tiers}");
+    const tooLong = await call(texts.action, "/app/storefront", post({ ...fields, "en.tierOnly": "x".repeat(81) }));
+    expect(tooLong.status).toBe(422);
+    expect((await tooLong.json()).fieldErrors).toEqual({ "en.tierOnly": "Must be at most 80 characters" });
+    expect(programOf(await ensureShop(db.sql, A)).storefront.texts.de.tierOnly).toBe("Exklusiv für {tiers}");
   });
 
   it("the launcher wears the published branding in Liquid; without branding, the theme editor's settings", async () => {
