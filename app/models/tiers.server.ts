@@ -539,7 +539,7 @@ export async function assignTierIn(q: Queryable, shop: string, memberId: number,
   if (!levelOf(program.tiers, tierId)) throw new TierAssignError({ tierId: fe("errors.noTier", { id: tierId }) });
   if (!(until > now)) throw new TierAssignError({ until: fe("errors.future") });
   const r = await q.run(`UPDATE members SET hold_tier_id = ?, hold_until = ?, hold_source = 'manual' WHERE shop = ? AND id = ?`, [tierId, tsOf(q, until), shop, memberId]);
-  if (r.changes !== 1) throw new TierAssignError({ memberId: fe("errors.noMember") });
+  if (r.changes !== 1) throw new TierAssignError({ memberId: fe("errors.unknownMember") });
   return evaluateMemberIn(q, shop, memberId, now, {}, staff);
 }
 

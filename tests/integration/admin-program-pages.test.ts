@@ -371,11 +371,11 @@ describe(`field errors in the merchant's language on ${TEST_DB}`, () => {
       "actions.signup.points": "Must be greater than 0",
     });
 
-    const texts = { "en.launcherLabel": "Rewards", "en.panelTitle": "x".repeat(200), "en.guestIntro": "Hi", "de.launcherLabel": " ", "de.panelTitle": "Prämien", "de.guestIntro": "Hallo" };
+    const texts = { "en.launcherLabel": "Rewards", "en.panelTitle": "x".repeat(200), "en.guestIntro": "Hi", "de.launcherLabel": "Prämien und Punkte für Stammkunden unseres Ladens", "de.panelTitle": "Prämien", "de.guestIntro": "Hallo" };
     const bad = await call(storefront.action, "/app/storefront?locale=de", post(texts, {}, B));
     expect(bad.status).toBe(422);
     const errors = ((await bad.json()) as { fieldErrors: Record<string, string> }).fieldErrors;
-    expect(errors["de.launcherLabel"]).toBe("Darf nicht leer sein");
+    expect(errors["de.launcherLabel"]).toBe("Darf höchstens 40 Zeichen lang sein");
     expect(errors["en.panelTitle"]).toMatch(/^Darf höchstens \d+ Zeichen lang sein$/);
   });
 });

@@ -94,9 +94,9 @@ describe(`tiers in storage on ${TEST_DB}`, () => {
   it("a manual assignment lifts a member until its end date, with the staff member recorded; removing it ends it at once", async () => {
     const now = at("2026-04-02T10:00:00Z");
     const m = await earner(150);
-    await expect(assignTier(db.sql, SHOP, m.memberId, "platinum", now + 1e9, "staff@shop", now)).rejects.toMatchObject({ fieldErrors: { tierId: 'No tier has the id "platinum"' } });
+    await expect(assignTier(db.sql, SHOP, m.memberId, "platinum", now + 1e9, "staff@shop", now)).rejects.toMatchObject({ fieldErrors: { tierId: fe("errors.noTier", { id: "platinum" }) } });
     await expect(assignTier(db.sql, SHOP, m.memberId, "gold", now - 1, "staff@shop", now)).rejects.toBeInstanceOf(TierAssignError);
-    await expect(assignTier(db.sql, OTHER, m.memberId, "gold", now + 1e9, "staff@shop", now)).rejects.toMatchObject({ fieldErrors: { memberId: "No such member" } });
+    await expect(assignTier(db.sql, OTHER, m.memberId, "gold", now + 1e9, "staff@shop", now)).rejects.toMatchObject({ fieldErrors: { memberId: fe("errors.unknownMember") } });
     await assignTier(db.sql, SHOP, m.memberId, "gold", at("2026-12-31T23:00:00Z"), "staff@shop", now);
     const member = (await findMemberByCustomer(db.sql, SHOP, m.gid))!;
     expect(member).toMatchObject({ tier_id: "gold", hold_tier_id: "gold", hold_source: "manual" });
