@@ -66,7 +66,7 @@ describe("reward form", () => {
     expect(english(formToReward(form({ minUnits: "10", maxUnits: "5" }, "points_for_money"), "EUR", []).fieldErrors)).toEqual({ maxUnits: "Must not be below the minimum" });
     expect(english(formToReward(form({ amount: "5", "appliesTo.type": "products", "appliesTo.ids": "gid://shopify/Product/1\nnope" }), "EUR", []).fieldErrors)).toEqual({ "appliesTo.ids": "Must be a Product ID like gid://shopify/Product/123" });
     expect(english(formToReward(form({ amount: "5", "appliesTo.type": "collections", "appliesTo.ids": "" }), "EUR", []).fieldErrors)).toEqual({ "appliesTo.ids": "Choose at least one collection" });
-    expect(english(formToReward(form({ variantId: "42" }, "free_product"), "EUR", []).fieldErrors)).toEqual({ variantId: "Must be a product variant GID" });
+    expect(english(formToReward(form({ variantId: "42" }, "free_product"), "EUR", []).fieldErrors)).toEqual({ variantId: "Must be a ProductVariant ID like gid://shopify/ProductVariant/123" });
     expect(english(formToReward(form({ amount: "5", tiers: "gold, platinum" }), "EUR", ["gold"]).fieldErrors)).toEqual({ tiers: 'No tier has the id "platinum"' });
     expect(english(formToReward(form({ amount: "5", tiers: "Gold!" }), "EUR", ["gold"]).fieldErrors).tiers).toBeDefined();
   });
