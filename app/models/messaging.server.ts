@@ -10,6 +10,7 @@ import { enqueue } from "~/jobs/queue.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
 import { decryptSecret, encryptSecret } from "~/lib/secrets.server";
+import { fe } from "~/domain/errors";
 import { NOTICE_KINDS, parseProgram, ProgramConfigError, type MessagingSettings, type NoticeKind, type Program } from "~/domain/program";
 import {
   isNoticeKind,
@@ -194,12 +195,12 @@ const HOST_RE = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[
 export function validateSmtp(input: SmtpInput): Record<string, string> {
   const errors: Record<string, string> = {};
   const host = String(input.host ?? "").trim();
-  if (!host) errors.host = "Enter the SMTP server's host name";
-  else if (!HOST_RE.test(host)) errors.host = "Must be a host name or IP address";
+  if (!host) errors.host = fe("errors.smtpHostRequired");
+  else if (!HOST_RE.test(host)) errors.host = fe("errors.host");
   const port = typeof input.port === "number" ? input.port : /^\d+$/.test(String(input.port ?? "").trim()) ? Number(String(input.port).trim()) : NaN;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) errors.port = "Must be a port from 1 to 65535";
-  if ((input.username ?? "").length > 254) errors.username = "Must be at most 254 characters";
-  if ((input.password ?? "").length > 1024) errors.password = "Must be at most 1024 characters";
+  if (!Number.isInteger(port) || port < 1 || port > 65535) errors.port = fe("errors.port");
+  if ((input.username ?? "").length > 254) errors.username = fe("errors.maxChars", { max: 254 });
+  if ((input.password ?? "").length > 1024) errors.password = fe("errors.maxChars", { max: 1024 });
   return errors;
 }
 
@@ -479,14 +480,14 @@ export async function scheduleFollowUp(q: Queryable, shop: string, summary: Send
 
 /** The merchant's "send test email": one message to `to` with the stored settings. */
 export async function sendTestEmail(sql: Sql, shop: string, to: string, lang: Lang): Promise<{ ok: true; messageId: string } | { ok: false; error: string }> {
-  if (!/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(to)) return { ok: false, error: lang === "de" ? "Keine gültige E-Mail-Adresse" : "Not a valid email address" };
+  if (!/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(to)) return { ok: false, error: fe("errors.email") };
   const shopRow = await ensureShop(sql, shop);
   const email = programOf(shopRow).messaging.channels.email;
   let password: string | undefined;
   let transport: Transport | null = null;
   try {
     const t = await transportFor(sql, shop);
-    if (!t) return { ok: false, error: lang === "de" ? "Zuerst die SMTP-Einstellungen speichern" : "Save the SMTP settings first" };
+    if (!t) return { ok: false, error: fe("errors.smtpFirst") };
     transport = t.transport;
     password = t.password;
     const from = email.fromEmail || to;
@@ -598,18 +599,18 @@ export async function applyMessagingSettings(sql: Sql, shop: string, input: unkn
       if (!t) continue;
       for (const field of ["subject", "body"] as const) {
         const unknown = unknownVariables({ subject: t[field], body: "" }, kind);
-        if (unknown.length) fieldErrors[`messaging.templates.${kind}.${lang}.${field}`] = `Unknown variable ${unknown.map((v) => `{{${v}}}`).join(", ")}`;
+        if (unknown.length) fieldErrors[`messaging.templates.${kind}.${lang}.${field}`] = fe("errors.unknownVariable", { names: unknown.map((v) => `{{${v}}}`).join(", ") });
       }
-      if (!t.subject.trim()) fieldErrors[`messaging.templates.${kind}.${lang}.subject`] ??= "Enter a subject";
+      if (!t.subject.trim()) fieldErrors[`messaging.templates.${kind}.${lang}.subject`] ??= fe("errors.subjectRequired");
     }
   }
   if (m.channels.email.enabled) {
-    if (!m.channels.email.fromEmail) fieldErrors["messaging.channels.email.fromEmail"] ??= "Enter the address notices come from";
-    if (!(await smtpSettingsView(sql, shop))) fieldErrors["messaging.channels.email.enabled"] = "Save the SMTP settings first";
+    if (!m.channels.email.fromEmail) fieldErrors["messaging.channels.email.fromEmail"] ??= fe("errors.fromEmailRequired");
+    if (!(await smtpSettingsView(sql, shop))) fieldErrors["messaging.channels.email.enabled"] = fe("errors.smtpFirst");
   }
   if (m.channels.whatsapp.enabled) {
     const account = await sql.get<{ access_token_enc: string | null; app_secret_enc: string | null }>(`SELECT access_token_enc, app_secret_enc FROM whatsapp_settings WHERE shop = ?`, [shop]);
-    if (!account?.access_token_enc || !account.app_secret_enc) fieldErrors["messaging.channels.whatsapp.enabled"] = "Save the WhatsApp account (phone number id, access token, app secret) first";
+    if (!account?.access_token_enc || !account.app_secret_enc) fieldErrors["messaging.channels.whatsapp.enabled"] = fe("errors.whatsappFirst");
   }
   if (Object.keys(fieldErrors).length) return { ok: false, fieldErrors };
   await sql.tx((q) => saveProgram(q, shop, next));

@@ -23,7 +23,9 @@ import {
 import { addLocalMonths } from "~/domain/periods";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
+import { fe } from "~/domain/errors";
 import { parseProgram, ProgramConfigError } from "~/domain/program";
+import { localizeFieldError } from "~/lib/i18n";
 import { programOf, saveProgram } from "./earning.server";
 import { byIdOnly, ensureMember, postEntriesIn, typed } from "./ledger.server";
 import { ensureShop, type ShopRow } from "./shops.server";
@@ -520,7 +522,7 @@ export function evaluateMember(sql: Sql, shop: string, memberId: number, now: nu
 
 export class TierAssignError extends Error {
   constructor(readonly fieldErrors: Record<string, string>) {
-    super(Object.values(fieldErrors).join("; "));
+    super(Object.values(fieldErrors).map((m) => localizeFieldError("en", m)).join("; "));
   }
 }
 
@@ -533,11 +535,11 @@ export function assignTier(sql: Sql, shop: string, memberId: number, tierId: str
 /** assignTier inside the caller's transaction (a Flow action records its run in the same one). */
 export async function assignTierIn(q: Queryable, shop: string, memberId: number, tierId: string, until: number, staff: string, now: number): Promise<RunSummary> {
   const program = programOf(await ensureShop(q, shop));
-  if (!program.tiers.enabled) throw new TierAssignError({ tierId: "Tiers are turned off" });
-  if (!levelOf(program.tiers, tierId)) throw new TierAssignError({ tierId: `No tier has the id "${tierId}"` });
-  if (!(until > now)) throw new TierAssignError({ until: "Must be in the future" });
+  if (!program.tiers.enabled) throw new TierAssignError({ tierId: fe("errors.tiersOff") });
+  if (!levelOf(program.tiers, tierId)) throw new TierAssignError({ tierId: fe("errors.noTier", { id: tierId }) });
+  if (!(until > now)) throw new TierAssignError({ until: fe("errors.future") });
   const r = await q.run(`UPDATE members SET hold_tier_id = ?, hold_until = ?, hold_source = 'manual' WHERE shop = ? AND id = ?`, [tierId, tsOf(q, until), shop, memberId]);
-  if (r.changes !== 1) throw new TierAssignError({ memberId: "No such member" });
+  if (r.changes !== 1) throw new TierAssignError({ memberId: fe("errors.unknownMember") });
   return evaluateMemberIn(q, shop, memberId, now, {}, staff);
 }
 
@@ -749,13 +751,13 @@ export async function applyTierSettings(sql: Sql, shop: string, input: unknown, 
  *  (the shop's date; the tier lasts through it). Field errors come back as a map. */
 export async function assignTierFromForm(sql: Sql, shop: string, input: { customer?: unknown; tierId?: unknown; until?: unknown; remove?: unknown }, staff: string, now: number): Promise<{ ok: true; memberId: number } | { ok: false; fieldErrors: Record<string, string> }> {
   const customer = typeof input.customer === "string" ? input.customer.trim() : "";
-  if (!customer) return { ok: false, fieldErrors: { customer: "Enter the member's email or customer ID" } };
+  if (!customer) return { ok: false, fieldErrors: { customer: fe("errors.memberRequired") } };
   const gidOf = /^\d+$/.test(customer) ? `gid://shopify/Customer/${customer}` : customer;
   const row = await sql.get<{ id: number }>(
     `SELECT id FROM members WHERE shop = ? AND (customer_gid = ? OR email = ? OR email = ?) ORDER BY id LIMIT 1`,
     [shop, gidOf, customer, customer.toLowerCase()],
   );
-  if (!row) return { ok: false, fieldErrors: { customer: "No member with this email or customer ID" } };
+  if (!row) return { ok: false, fieldErrors: { customer: fe("errors.noMember") } };
   const memberId = Number(row.id);
   if (input.remove === true || input.remove === "true") {
     await removeManualTier(sql, shop, memberId, staff, now);
@@ -763,7 +765,7 @@ export async function assignTierFromForm(sql: Sql, shop: string, input: { custom
   }
   const settings = await ensureShop(sql, shop);
   const until = typeof input.until === "string" && /^\d{4}-\d{2}-\d{2}$/.test(input.until) ? input.until : null;
-  if (!until) return { ok: false, fieldErrors: { until: "Must be a date in the form YYYY-MM-DD" } };
+  if (!until) return { ok: false, fieldErrors: { until: fe("errors.date") } };
   try {
     // through the end of that day in the shop's timezone
     const end = startOfLocalDay(addDays(until, 1), settings.iana_timezone);

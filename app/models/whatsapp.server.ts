@@ -6,6 +6,7 @@ import type { Queryable, Sql } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
 import { decryptSecret, encryptSecret } from "~/lib/secrets.server";
 import { enqueue } from "~/jobs/queue.server";
+import { fe } from "~/domain/errors";
 import type { MessagingSettings, Program } from "~/domain/program";
 import { isNoticeKind, MAX_SEND_ATTEMPTS, nextSendTime, noticeVariables, sendBackoffMs, type Lang } from "~/domain/templates";
 import { buttonTitle, commandOf, normalisePhone, OFFER_TTL_MS, REPLIES, SESSION_WINDOW_MS, templateParameters, type InboundMessage } from "~/domain/whatsapp";
@@ -76,12 +77,12 @@ function validBaseUrl(s: string): boolean {
 
 export function validateWhatsApp(input: WhatsAppInput): Record<string, string> {
   const e: Record<string, string> = {};
-  if (!/^\d{1,30}$/.test(String(input.phoneNumberId ?? "").trim())) e.phoneNumberId = "Must be the phone number id from WhatsApp Manager (digits)";
-  if (input.baseUrl && !validBaseUrl(input.baseUrl.trim())) e.baseUrl = "Must be an https URL";
-  if (input.apiVersion && !/^v\d{1,3}\.\d{1,2}$/.test(input.apiVersion.trim())) e.apiVersion = "Must look like v23.0";
-  if ((input.accessToken ?? "").length > 4096) e.accessToken = "Must be at most 4096 characters";
-  if (input.appSecret && !/^[A-Za-z0-9]{16,128}$/.test(input.appSecret)) e.appSecret = "Must be the app secret from the Meta app's basic settings";
-  if (input.verifyToken && !/^[\x21-\x7e]{16,200}$/.test(input.verifyToken)) e.verifyToken = "Must be 16 to 200 visible characters without spaces";
+  if (!/^\d{1,30}$/.test(String(input.phoneNumberId ?? "").trim())) e.phoneNumberId = fe("errors.waPhoneNumberId");
+  if (input.baseUrl && !validBaseUrl(input.baseUrl.trim())) e.baseUrl = fe("errors.https");
+  if (input.apiVersion && !/^v\d{1,3}\.\d{1,2}$/.test(input.apiVersion.trim())) e.apiVersion = fe("errors.apiVersion", { example: "v23.0" });
+  if ((input.accessToken ?? "").length > 4096) e.accessToken = fe("errors.maxChars", { max: 4096 });
+  if (input.appSecret && !/^[A-Za-z0-9]{16,128}$/.test(input.appSecret)) e.appSecret = fe("errors.waAppSecret");
+  if (input.verifyToken && !/^[\x21-\x7e]{16,200}$/.test(input.verifyToken)) e.verifyToken = fe("errors.waVerifyToken");
   return e;
 }
 
@@ -89,10 +90,10 @@ export async function saveWhatsAppSettings(q: Queryable, shop: string, input: Wh
   const errors = validateWhatsApp(input);
   if (!Object.keys(errors).length) {
     const taken = await q.get<{ shop: string }>(`SELECT shop FROM whatsapp_settings WHERE phone_number_id = ? AND shop <> ?`, [input.phoneNumberId.trim(), shop]);
-    if (taken) errors.phoneNumberId = "This phone number id belongs to another shop";
+    if (taken) errors.phoneNumberId = fe("errors.waPhoneNumberIdTaken");
     if (input.verifyToken) {
       const t = await q.get<{ shop: string }>(`SELECT shop FROM whatsapp_settings WHERE verify_token = ? AND shop <> ?`, [input.verifyToken, shop]);
-      if (t) errors.verifyToken = "Choose another verify token";
+      if (t) errors.verifyToken = fe("errors.waVerifyTokenTaken");
     }
   }
   if (Object.keys(errors).length) throw new WhatsAppSettingsError(errors);

@@ -4,9 +4,10 @@ import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
 import { database } from "~/db.server";
+import { fe } from "~/domain/errors";
 import { IMPORT_FORMATS, splitReason, type ImportFormat } from "~/domain/member-import";
 import { jobsSignal } from "~/jobs/signal.server";
-import type { MessageKey } from "~/lib/i18n";
+import { localizeFieldErrors, requestLocale, type MessageKey } from "~/lib/i18n";
 import { staffOf } from "~/lib/staff.server";
 import { useT } from "~/lib/use-t";
 import { createImport, importErrors, importStatus, ImportFormatError, ImportStateError, listImports, resumeImport, startImport } from "~/models/member-import.server";
@@ -76,7 +77,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   try {
     await (intent === "start" ? startImport : resumeImport)(db.sql, shop, id, actor);
   } catch (error) {
-    if (error instanceof ImportStateError) return json({ ok: false, fieldErrors: { start: error.message } }, error.status);
+    if (error instanceof ImportStateError) return json({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), { start: fe(error.status === 404 ? "errors.importUnknown" : "errors.importState") }) }, error.status);
     throw error;
   }
   jobsSignal.emit("enqueued");

@@ -9,9 +9,10 @@ import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, La
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useMemo, useState } from "react";
 import { database } from "~/db.server";
+import { fe } from "~/domain/errors";
 import { NOTICE_KINDS, type MessagingSettings, type NoticeKind } from "~/domain/program";
 import { COMMON_VARIABLES, KIND_VARIABLES, renderTemplate, sampleVariables, templateFor, type Lang } from "~/domain/templates";
-import { pickLocale, translate, type MessageKey } from "~/lib/i18n";
+import { localizeFieldErrors, pickLocale, requestLocale, translate, type MessageKey } from "~/lib/i18n";
 import { programOf } from "~/models/earning.server";
 import {
   applyMessagingSettings,
@@ -72,35 +73,35 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     try {
       input = JSON.parse(str("settings"));
     } catch {
-      return json({ intent: "save", result: { ok: false, fieldErrors: { settings: "Must be JSON" } } } satisfies ActionData, { status: 400 });
+      return json({ intent: "save", result: { ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), { settings: fe("errors.json") }) } } satisfies ActionData, { status: 400 });
     }
     const result = await applyMessagingSettings(db.sql, session.shop, input);
-    return json({ intent: "save", result } satisfies ActionData, { status: result.ok ? 200 : 422 });
+    return json({ intent: "save", result: result.ok ? result : { ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), result.fieldErrors) } } satisfies ActionData, { status: result.ok ? 200 : 422 });
   }
   if (intent === "smtp") {
     try {
       const smtp = await saveSmtpSettings(db.sql, session.shop, { host: str("host"), port: str("port"), secure: str("secure") === "true", username: str("username"), password: str("password"), clearPassword: str("clearPassword") === "true" });
       return json({ intent: "smtp", ok: true, smtp } satisfies ActionData);
     } catch (e) {
-      if (e instanceof SmtpSettingsError) return json({ intent: "smtp", ok: false, fieldErrors: e.fieldErrors } satisfies ActionData, { status: 422 });
+      if (e instanceof SmtpSettingsError) return json({ intent: "smtp", ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), e.fieldErrors) } satisfies ActionData, { status: 422 });
       throw e;
     }
   }
   if (intent === "test") {
     const r = await sendTestEmail(db.sql, session.shop, str("to").trim(), str("lang") === "de" ? "de" : "en");
-    return r.ok ? json({ intent: "test", ok: true, messageId: r.messageId } satisfies ActionData) : json({ intent: "test", ok: false, fieldErrors: { to: r.error } } satisfies ActionData, { status: 422 });
+    return r.ok ? json({ intent: "test", ok: true, messageId: r.messageId } satisfies ActionData) : json({ intent: "test", ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), { to: r.error }) } satisfies ActionData, { status: 422 });
   }
   if (intent === "whatsapp") {
     try {
       const whatsapp = await saveWhatsAppSettings(db.sql, session.shop, { phoneNumberId: str("phoneNumberId"), accessToken: str("accessToken"), appSecret: str("appSecret"), verifyToken: str("verifyToken"), baseUrl: str("baseUrl"), apiVersion: str("apiVersion") });
       return json({ intent: "whatsapp", ok: true, whatsapp } satisfies ActionData);
     } catch (e) {
-      if (e instanceof WhatsAppSettingsError) return json({ intent: "whatsapp", ok: false, fieldErrors: e.fieldErrors } satisfies ActionData, { status: 422 });
+      if (e instanceof WhatsAppSettingsError) return json({ intent: "whatsapp", ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), e.fieldErrors) } satisfies ActionData, { status: 422 });
       throw e;
     }
   }
   if (intent === "retry") return json({ intent: "retry", retried: await retryFailedNotices(db.sql, session.shop) } satisfies ActionData);
-  return json({ intent: "save", result: { ok: false, fieldErrors: { intent: "Must be save, smtp, test, retry or whatsapp" } } } satisfies ActionData, { status: 400 });
+  return json({ intent: "save", result: { ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), { intent: fe("errors.oneOf", { options: "save, smtp, test, retry, whatsapp" }) }) } } satisfies ActionData, { status: 400 });
 };
 
 export default function Messaging() {

@@ -3,8 +3,9 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Banner, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { database } from "~/db.server";
+import { fe } from "~/domain/errors";
 import { currencyExponent } from "~/domain/money";
-import { pickLocale, translate, type MessageKey } from "~/lib/i18n";
+import { localizeFieldErrors, pickLocale, requestLocale, translate, type MessageKey } from "~/lib/i18n";
 import { programOf } from "~/models/earning.server";
 import { decideReferral, listReferrals, referralFunnel, ReferralError, type ReferralStatus } from "~/models/referrals.server";
 import { ensureShop } from "~/models/shops.server";
@@ -39,9 +40,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const intent = form.get("intent");
   const id = Number(form.get("referralId"));
   const fieldErrors: Record<string, string> = {};
-  if (intent !== "approve" && intent !== "reject") fieldErrors.intent = "must be approve or reject";
-  if (!Number.isInteger(id) || id <= 0) fieldErrors.referralId = "must be a referral id";
-  if (Object.keys(fieldErrors).length) return Response.json({ ok: false, fieldErrors }, { status: 422 });
+  if (intent !== "approve" && intent !== "reject") fieldErrors.intent = fe("errors.oneOf", { options: "approve, reject" });
+  if (!Number.isInteger(id) || id <= 0) fieldErrors.referralId = fe("errors.invalid");
+  if (Object.keys(fieldErrors).length) return Response.json({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), fieldErrors) }, { status: 422 });
   const db = await database();
   try {
     const status = await decideReferral(db.sql, ctx.session.shop, id, intent as "approve" | "reject", staffOf(ctx as never));

@@ -5,7 +5,7 @@ import { TitleBar } from "@shopify/app-bridge-react";
 import { useState } from "react";
 import { database } from "~/db.server";
 import { ProgramConfigError, type StorefrontTexts } from "~/domain/program";
-import { translate, type Locale, type MessageKey } from "~/lib/i18n";
+import { localizeFieldErrors, requestLocale, translate, type Locale, type MessageKey } from "~/lib/i18n";
 import { programOf, saveProgram } from "~/models/earning.server";
 import { ensureShop } from "~/models/shops.server";
 import { authenticate } from "~/shopify.server";
@@ -37,7 +37,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     if (!(error instanceof ProgramConfigError)) throw error;
     // "storefront.texts.de.guestIntro" → "de.guestIntro", the form's field names
     const fieldErrors = Object.fromEntries(Object.entries(error.fieldErrors).map(([k, v]) => [k.replace(/^storefront\.texts\./, ""), v]));
-    return new Response(JSON.stringify({ ok: false, fieldErrors }), { status: 422, headers: { "Content-Type": "application/json" } });
+    return new Response(JSON.stringify({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), fieldErrors) }), { status: 422, headers: { "Content-Type": "application/json" } });
   }
 };
 

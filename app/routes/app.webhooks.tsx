@@ -76,7 +76,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       {
         intent: "invalid",
         ok: false,
-        fieldErrors: { body: "must be a form" },
+        fieldErrors: { body: "not_a_form" },
       } satisfies ActionData,
       { status: 400 }
     );

@@ -16,6 +16,7 @@ import type { AdminGraphql } from "~/services/shopify/client.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { devstoreAdmin } from "../helpers/devstore";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
+import { fe } from "~/domain/errors";
 
 let db: TestDatabase;
 let store: DevStore;
@@ -93,9 +94,9 @@ describe(`tiers in storage on ${TEST_DB}`, () => {
   it("a manual assignment lifts a member until its end date, with the staff member recorded; removing it ends it at once", async () => {
     const now = at("2026-04-02T10:00:00Z");
     const m = await earner(150);
-    await expect(assignTier(db.sql, SHOP, m.memberId, "platinum", now + 1e9, "staff@shop", now)).rejects.toMatchObject({ fieldErrors: { tierId: 'No tier has the id "platinum"' } });
+    await expect(assignTier(db.sql, SHOP, m.memberId, "platinum", now + 1e9, "staff@shop", now)).rejects.toMatchObject({ fieldErrors: { tierId: fe("errors.noTier", { id: "platinum" }) } });
     await expect(assignTier(db.sql, SHOP, m.memberId, "gold", now - 1, "staff@shop", now)).rejects.toBeInstanceOf(TierAssignError);
-    await expect(assignTier(db.sql, OTHER, m.memberId, "gold", now + 1e9, "staff@shop", now)).rejects.toMatchObject({ fieldErrors: { memberId: "No such member" } });
+    await expect(assignTier(db.sql, OTHER, m.memberId, "gold", now + 1e9, "staff@shop", now)).rejects.toMatchObject({ fieldErrors: { memberId: fe("errors.unknownMember") } });
     await assignTier(db.sql, SHOP, m.memberId, "gold", at("2026-12-31T23:00:00Z"), "staff@shop", now);
     const member = (await findMemberByCustomer(db.sql, SHOP, m.gid))!;
     expect(member).toMatchObject({ tier_id: "gold", hold_tier_id: "gold", hold_source: "manual" });
@@ -112,7 +113,7 @@ describe(`tiers in storage on ${TEST_DB}`, () => {
     const now = at("2026-04-02T12:00:00Z");
     const m = await earner(0);
     await db.sql.run(`UPDATE members SET email = ? WHERE id = ?`, [`Form${m.customerId}@Example.com`, m.memberId]);
-    expect(await assignTierFromForm(db.sql, SHOP, { customer: "", tierId: "gold", until: "2026-12-31" }, "staff", now)).toEqual({ ok: false, fieldErrors: { customer: "Enter the member's email or customer ID" } });
+    expect(await assignTierFromForm(db.sql, SHOP, { customer: "", tierId: "gold", until: "2026-12-31" }, "staff", now)).toEqual({ ok: false, fieldErrors: { customer: fe("errors.memberRequired") } });
     expect(await assignTierFromForm(db.sql, SHOP, { customer: "nobody@example.com", tierId: "gold", until: "2026-12-31" }, "staff", now)).toMatchObject({ ok: false, fieldErrors: { customer: expect.any(String) } });
     expect(await assignTierFromForm(db.sql, SHOP, { customer: String(m.customerId), tierId: "gold", until: "31.12.2026" }, "staff", now)).toMatchObject({ ok: false, fieldErrors: { until: expect.any(String) } });
     expect(await assignTierFromForm(db.sql, SHOP, { customer: String(m.customerId), tierId: "gold", until: "2026-12-31" }, "staff", now)).toEqual({ ok: true, memberId: m.memberId });
@@ -162,7 +163,7 @@ describe(`tiers in storage on ${TEST_DB}`, () => {
   it("the admin's settings: field errors as a map, a preview that saves nothing, then a save that moves no points", async () => {
     const now = at("2026-05-10T10:00:00Z");
     const bad = await applyTierSettings(db.sql, SHOP, { tiers: { ...base().tiers, levels: [level("silver", 100), level("gold", 50)] }, expiry: { mode: "lots", months: 0, reminderDays: [30] } }, { save: true, now });
-    expect(bad).toEqual({ ok: false, fieldErrors: { "tiers.levels.1.threshold": "Must be higher than the tier before it", "expiry.months": "Must be at least 1" } });
+    expect(bad).toEqual({ ok: false, fieldErrors: { "tiers.levels.1.threshold": fe("errors.tierThreshold"), "expiry.months": fe("errors.min", { min: 1 }) } });
     const before = await db.sql.all(`SELECT id, points_available, tier_id FROM members WHERE shop = ? ORDER BY id`, [SHOP]);
     const next = { tiers: { ...base().tiers, levels: [level("silver", 100), level("gold", 100_000)] }, expiry: base().expiry };
     const preview = await applyTierSettings(db.sql, SHOP, next, { save: false, now });
