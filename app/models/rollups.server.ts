@@ -123,13 +123,7 @@ async function dayFlows(q: Queryable, shop: string, start: number, end: number, 
   f.referralClicks = num((await one(`SELECT COUNT(*) AS n FROM referral_clicks WHERE shop = ? AND created_at >= ? AND created_at < ?`))?.n);
   f.referralFriends = num((await one(`SELECT COUNT(*) AS n FROM referral_friends WHERE shop = ? AND created_at >= ? AND created_at < ? AND status = 'issued'`))?.n);
   f.referralOrders = num((await one(`SELECT COUNT(*) AS n FROM referrals WHERE shop = ? AND ordered_at >= ? AND ordered_at < ?`))?.n);
-  // completed: the advocate's reward was posted that day (the entry's time, which never changes)
-  const completed = await one(
-    `SELECT COUNT(*) AS n, COALESCE(SUM(r.subtotal_minor), 0) AS rev FROM referrals r JOIN ledger_entries l ON l.id = r.reward_entry_id AND l.shop = r.shop
-      WHERE r.shop = ? AND l.created_at >= ? AND l.created_at < ?`,
-  );
-  f.referralsCompleted = num(completed?.n);
-  f.referralRevenueMinor = num(completed?.rev);
+  // completed referrals are counted for all days at once by the caller (completedByDay)
 
   // campaign bonus points, from the awards' detail (only awards that name a campaign are read)
   const awards = await q.rows(
@@ -147,6 +141,35 @@ async function dayFlows(q: Queryable, shop: string, start: number, end: number, 
 }
 
 /**
+ * Completed referrals per day of [starts[0], end): the advocate's reward was posted that day (the
+ * entry's time, which never changes). One query for all the days: without an index on the reward
+ * entry it reads the shop's referrals once, not once per day.
+ */
+async function completedByDay(q: Queryable, shop: string, starts: number[], end: number): Promise<Array<{ n: number; rev: number }>> {
+  const out = starts.map(() => ({ n: 0, rev: 0 }));
+  const rows = await q.rows(
+    `SELECT l.created_at, r.subtotal_minor FROM referrals r JOIN ledger_entries l ON l.id = r.reward_entry_id AND l.shop = r.shop
+      WHERE r.shop = ? AND l.created_at >= ? AND l.created_at < ?`,
+    [shop, at(q, starts[0]), at(q, end)],
+  );
+  for (const [createdAt, subtotal] of rows) {
+    const t = toDate(createdAt)!.getTime();
+    // the last day that starts at or before t
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    const i = lo;
+    out[i].n += 1;
+    out[i].rev += num(subtotal);
+  }
+  return out;
+}
+
+/**
  * The rollups of the days `from`..`to` (shop-local dates), computed from the raw tables. `before`
  * carries the stocks at the start of `from` (else they are read from the balances).
  */
@@ -159,11 +182,16 @@ export async function computeDays(
 ): Promise<DayRollup[]> {
   const facts = options.facts ?? (await shopFacts(q, shop));
   let stocks = options.before ?? (await stocksBefore(q, shop, startOfLocalDay(from, facts.timeZone)));
+  const days = dayList(from, to);
+  const starts = days.map((day) => startOfLocalDay(day, facts.timeZone));
+  const completed = await completedByDay(q, shop, starts, startOfLocalDay(addDays(to, 1), facts.timeZone));
   const out: DayRollup[] = [];
-  for (const day of dayList(from, to)) {
-    const start = startOfLocalDay(day, facts.timeZone);
+  for (const [i, day] of days.entries()) {
+    const start = starts[i];
     const end = startOfLocalDay(addDays(day, 1), facts.timeZone);
     const { figures, net } = await dayFlows(q, shop, start, end, facts);
+    figures.referralsCompleted = completed[i].n;
+    figures.referralRevenueMinor = completed[i].rev;
     stocks = { outstandingPoints: stocks.outstandingPoints + net, totalMembers: stocks.totalMembers + figures.newMembers };
     out.push({ day, ...figures, ...stocks });
   }

@@ -59,6 +59,9 @@ async function recount(shop: string, from: string, to: string): Promise<DayRollu
     [shop],
   );
   const awards = await q.all<{ detail: string; base_minor: number; created_at: unknown }>(`SELECT detail, base_minor, created_at FROM earn_awards WHERE shop = ?`, [shop]);
+  const referrals = await q.all<{ ordered_at: unknown; subtotal_minor: number; reward_entry_id: number | null }>(`SELECT ordered_at, subtotal_minor, reward_entry_id FROM referrals WHERE shop = ?`, [shop]);
+  const clicks = await q.all<{ created_at: unknown }>(`SELECT created_at FROM referral_clicks WHERE shop = ?`, [shop]);
+  const friends = await q.all<{ created_at: unknown; status: string }>(`SELECT created_at, status FROM referral_friends WHERE shop = ?`, [shop]);
   const out: DayRollup[] = [];
   let outstanding = 0;
   let total = 0;
@@ -97,6 +100,17 @@ async function recount(shop: string, from: string, to: string): Promise<DayRollu
       if (r.used_at !== null && dayOf(r.used_at) === day) {
         f.rewardOrders++;
         f.rewardRevenueMinor += Number(r.revenue_minor ?? 0);
+      }
+    }
+    f.referralClicks = clicks.filter((c) => dayOf(c.created_at) === day).length;
+    f.referralFriends = friends.filter((x) => x.status === "issued" && dayOf(x.created_at) === day).length;
+    f.referralOrders = referrals.filter((r) => dayOf(r.ordered_at) === day).length;
+    for (const r of referrals) {
+      // completed on the day the advocate's reward entry was posted
+      const entry = entries.find((e) => Number(e.id) === Number(r.reward_entry_id));
+      if (entry && dayOf(entry.created_at) === day) {
+        f.referralsCompleted++;
+        f.referralRevenueMinor += Number(r.subtotal_minor);
       }
     }
     for (const a of awards.filter((a) => dayOf(a.created_at) === day)) {
@@ -252,6 +266,18 @@ describe(`analytics rollups on ${TEST_DB}`, () => {
     await p.deliver("orders/paid", C, paidOrder(7002, "15.00"));
     await p.deliver("orders/paid", C, { ...paidOrder(null, "12.00"), email: "g@example.com" });
     await p.deliver("orders/paid", D, paidOrder(8001, "22.00"));
+    // referrals: one ordered three days ago whose reward was posted then, one today rewarded today,
+    // one in D still in its window; a click on C's code today
+    const reward = async (key: string, atMs: number) =>
+      (await postEntry(db.sql, C, { memberId: early, bucket: "available", points: 50, kind: "earn", reason: "referral", idempotencyKey: key, at: atMs })).entryId;
+    const referral = `INSERT INTO referrals (shop, advocate_member_id, referral_code, order_gid, source, subtotal_minor, currency, verdict, status, reasons, ordered_at, window_ends_at, reward_points, reward_entry_id, created_at, updated_at)
+      VALUES (?, ?, 'REFC', ?, 'code', ?, 'EUR', 'approve', ?, '[]', ?, ?, 50, ?, ?, ?)`;
+    const ts = (t: number) => db.sql.ts(t);
+    await db.sql.run(referral, [C, early, "gid://shopify/Order/ref-1", 4200, "rewarded", ts(now - 3 * DAY), ts(now - 3 * DAY), await reward("c:ref1", now - 3 * DAY), ts(now - 3 * DAY), ts(now)]);
+    await db.sql.run(referral, [C, early, "gid://shopify/Order/ref-2", 1900, "rewarded", ts(now - 3 * DAY), ts(now), await reward("c:ref2", now), ts(now - 3 * DAY), ts(now)]);
+    await db.sql.run(referral, [D, 1, "gid://shopify/Order/ref-3", 700, "pending", ts(now), ts(now + 30 * DAY), null, ts(now), ts(now)]);
+    await db.sql.run(`INSERT INTO referral_clicks (shop, code, visit, created_at) VALUES (?, 'REFC', 'v1', ?)`, [C, ts(now)]);
+
     // the history through yesterday, then today's refresh by the job
     const at = Date.now();
     const job = (shop: string) => ({ id: 0, shop, kind: "analytics:today", payload: "{}", attempts: 1, maxAttempts: 3 });
@@ -268,9 +294,10 @@ describe(`analytics rollups on ${TEST_DB}`, () => {
       expect(rows).toEqual(await recount(shop, rows[0].day, today(shop)));
     }
     const cToday = (await readRollups(db.sql, C, today(C), today(C)))[0];
-    expect(cToday).toMatchObject({ memberOrders: 2, memberRevenueMinor: 5500, guestOrders: 1, guestRevenueMinor: 1200, totalMembers: 2 });
+    expect(cToday).toMatchObject({ memberOrders: 2, memberRevenueMinor: 5500, guestOrders: 1, guestRevenueMinor: 1200, totalMembers: 2, referralsCompleted: 1, referralRevenueMinor: 1900, referralClicks: 1 });
+    expect((await readRollups(db.sql, C, addDays(today(C), -3), today(C))).map((r) => r.referralsCompleted)).toEqual([1, 0, 0, 1]);
     expect(cToday.outstandingPoints).toBe(Number((await db.sql.get<{ p: number }>(`SELECT SUM(points_available + points_pending) AS p FROM members WHERE shop = ?`, [C]))!.p));
-    expect((await readRollups(db.sql, D, today(D), today(D)))[0]).toMatchObject({ memberOrders: 1, memberRevenueMinor: 2200, guestOrders: 0 });
+    expect((await readRollups(db.sql, D, today(D), today(D)))[0]).toMatchObject({ memberOrders: 1, memberRevenueMinor: 2200, guestOrders: 0, referralOrders: 1, referralsCompleted: 0 });
 
     // a second refresh changes nothing but the time
     const snapshot = { c: await all(C), d: await all(D) };
