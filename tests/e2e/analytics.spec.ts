@@ -30,7 +30,7 @@ test("the dashboard shows KPIs and charts in English, for every preset range", a
   const app = await open(page);
   await expect(app.getByRole("heading", { name: "Analytics" }).first()).toBeVisible({ timeout: 60_000 });
   await chartsDrawn(app);
-  // the demo's members earned from their orders today, counted live
+  // the demo's members earned from their orders today: the page asks for a refresh of today's row and reloads
   await expect.poll(async () => Number((await app.locator("#kpi-members").textContent())!.replace(/[^\d]/g, ""))).toBeGreaterThan(0);
   await expect(app.locator("#kpi-liability")).toContainText("€");
   await expect(app.locator("#forecast")).toContainText("in 30 days");
