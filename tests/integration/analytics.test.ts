@@ -12,7 +12,7 @@ import { addDays, localDate } from "~/domain/periods";
 import { handlers } from "~/jobs/handlers.server";
 import { ensureMember, postEntry } from "~/models/ledger.server";
 import { createReward, redeem } from "~/models/redemptions.server";
-import { dashboard, readRollups, refreshToday, runRollups } from "~/models/rollups.server";
+import { analyticsPage, dashboard, readRollups, refreshToday, runRollups } from "~/models/rollups.server";
 import { ensureShop } from "~/models/shops.server";
 import { toDate, type Queryable } from "~/lib/sql.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
@@ -336,10 +336,20 @@ describe(`analytics rollups on ${TEST_DB}`, () => {
       if (TEST_DB === "sqlite") expect(plan, sql).not.toMatch(/(^|\n)SCAN (?!.*USING (COVERING )?INDEX)/);
     }
 
+    // the page: nothing newer than today's row, no refresh asked for; a newer entry asks for one
+    const queued = () => db.sql.all<{ dedupe_key: string }>(`SELECT dedupe_key FROM jobs WHERE shop = ? AND kind = 'analytics:today' AND status = 'queued'`, [C]);
+    await db.sql.run(`DELETE FROM jobs WHERE shop = ? AND kind = 'analytics:today'`, [C]);
+    expect((await analyticsPage(db.sql, C, {}, next + 1000)).refreshing).toBe(false);
+    expect(await queued()).toEqual([]);
     // after midnight: a fact late on the old day, then the first refresh of the new day closes the
     // old day's row again (it was stored before the day ended) and starts the new one on top of it
     const member = await db.sql.tx((q) => ensureMember(q, C, "gid://shopify/Customer/7002"));
     await postEntry(db.sql, C, { memberId: member, bucket: "available", points: 25, kind: "adjust", reason: "manual:late", idempotencyKey: "c:late", at: next + 1 });
+    const page = await analyticsPage(db.sql, C, {}, next + 2000);
+    expect(page.refreshing).toBe(true);
+    expect(page.view.asOf).toBe(next);
+    await analyticsPage(db.sql, C, {}, next + 3000); // the same minute: one job
+    expect(await queued()).toHaveLength(1);
     const tomorrow = next + DAY;
     const closed = await refreshToday(db.sql, C, tomorrow);
     expect(closed.days).toEqual([today(C), localDate(tomorrow, ZONES[C])]);
