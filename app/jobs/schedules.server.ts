@@ -28,6 +28,10 @@ export const RETENTION: ScheduleDef = { name: "retention:prune", kind: "retentio
 
 export const SCHEDULES: ScheduleDef[] = [NIGHTLY, ROLLUPS, RETENTION];
 
+/** Every 5 minutes per shop (enqueued by the worker's tick, one run per slot): today's partial
+ *  analytics rollup, so the dashboard reads stored rows only (docs/decisions/0018). */
+export const TODAY_REFRESH_MS = 5 * 60_000;
+
 const ts = (q: Queryable, ms: number): unknown => (q.dialect === "sqlite" ? ms : new Date(ms));
 
 /** The next time the shop's clock shows `at` after `after` (ms). */
