@@ -9,6 +9,7 @@ import nodemailer from "nodemailer";
 import { enqueue } from "~/jobs/queue.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
+import { keyset, pageSize, toPage, type Cursor, type Page } from "~/lib/paging.server";
 import { decryptSecret, encryptSecret } from "~/lib/secrets.server";
 import { NOTICE_KINDS, parseProgram, ProgramConfigError, type MessagingSettings, type NoticeKind, type Program } from "~/domain/program";
 import {
@@ -523,19 +524,23 @@ export interface NoticeRow {
   sentAt: string | null;
 }
 
-export async function recentNotices(q: Queryable, shop: string, opts: { status?: string; limit?: number } = {}): Promise<NoticeRow[]> {
+/** The shop's notices (of one status, or all), newest first, a keyset page (lib/paging). */
+export async function recentNotices(q: Queryable, shop: string, opts: { status?: string; cursor?: Cursor; limit?: number } = {}): Promise<Page<NoticeRow>> {
+  const limit = pageSize(opts.limit, 50);
+  const k = keyset(opts.cursor ?? null, "id");
   const params: unknown[] = [shop];
   let filter = "";
   if (opts.status) {
     filter = " AND status = ?";
     params.push(opts.status);
   }
-  params.push(opts.limit ?? 50);
+  params.push(...k.params, limit + 1);
   const rows = await q.all<{ id: number; member_id: number; kind: string; status: string; attempts: number; reason: string | null; due_at: unknown; sent_at: unknown }>(
-    `SELECT id, member_id, kind, status, attempts, reason, due_at, sent_at FROM notifications WHERE shop = ?${filter} ORDER BY id DESC LIMIT ?`,
+    `SELECT id, member_id, kind, status, attempts, reason, due_at, sent_at FROM notifications WHERE shop = ?${filter}${k.where} ORDER BY id ${k.order} LIMIT ?`,
     params,
   );
-  return rows.map((r) => ({ id: Number(r.id), memberId: Number(r.member_id), kind: r.kind, status: r.status, attempts: Number(r.attempts), reason: r.reason, dueAt: toDate(r.due_at)?.toISOString() ?? null, sentAt: toDate(r.sent_at)?.toISOString() ?? null }));
+  const notices = rows.map((r) => ({ id: Number(r.id), memberId: Number(r.member_id), kind: r.kind, status: r.status, attempts: Number(r.attempts), reason: r.reason, dueAt: toDate(r.due_at)?.toISOString() ?? null, sentAt: toDate(r.sent_at)?.toISOString() ?? null }));
+  return toPage(notices, limit, opts.cursor ?? null, (n) => n.id);
 }
 
 /** The merchant's "retry": failed deliveries on every channel go back to pending (email: same
