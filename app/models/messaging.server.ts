@@ -49,45 +49,12 @@ export async function scheduleNoticeSend(q: Queryable, shop: string, at: number)
 /** Kinds recorded whether or not email is on: the storefront panel and the admin show them too. */
 const ALWAYS_RECORDED: ReadonlySet<NoticeKind> = new Set<NoticeKind>(["points_expiring", "points_expired", "tier_up", "tier_down", "tier_grace"]);
 
-/**
- * Records a notice for a member, once per dedupe key, in the caller's transaction, and books its
- * send job when email is on. The other kinds are recorded only while email and the kind are on, so
- * a shop without messaging pays nothing on its orders. Returns false when nothing was recorded.
- * `messaging`: the shop's settings when the caller has them (saves a read).
- */
+/** `recordNotices` for one notice (the rules are there). Returns false when nothing was recorded.
+ *  `messaging`: the shop's settings when the caller has them (saves a read). */
 export async function recordNotice(q: Queryable, shop: string, memberId: number, kind: NoticeKind, payload: unknown, dueAt: number, dedupeKey: string, messaging?: MessagingSettings): Promise<boolean> {
   const settings = messaging ?? programOf(await ensureShop(q, shop)).messaging;
-  const kindOn = settings.kinds[kind] !== false;
-  const byEmail = settings.channels.email.enabled && kindOn;
-  // WhatsApp only with an approved template for the kind (decision 0019)
-  const byWhatsApp = settings.channels.whatsapp.enabled && kindOn && !!settings.channels.whatsapp.templates[kind]?.name;
-  const sending = byEmail || byWhatsApp;
-  if (!sending && !ALWAYS_RECORDED.has(kind)) return false;
-  const row = await q.get<{ id: number }>(
-    `INSERT INTO notifications (shop, member_id, kind, payload, due_at, dedupe_key, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)
-     ON CONFLICT (shop, dedupe_key) DO NOTHING RETURNING id`,
-    [shop, memberId, kind, JSON.stringify(payload), tsOf(q, dueAt), dedupeKey, tsOf(q, dueAt)],
-  );
-  if (!row) return false;
-  // the email channel's delivery always (a channel that is off cancels it with its reason, as
-  // decision 0015 had it); WhatsApp's only when it is on for the kind
-  await q.run(`INSERT INTO notification_deliveries (shop, notification_id, channel, status, attempts, due_at, created_at) VALUES (?, ?, 'email', 'pending', 0, ?, ?) ON CONFLICT (notification_id, channel) DO NOTHING`, [
-    shop,
-    Number(row.id),
-    tsOf(q, dueAt),
-    tsOf(q, dueAt),
-  ]);
-  if (byWhatsApp) {
-    // one delivery per notice and channel: its own status, attempts and provider id
-    await q.run(`INSERT INTO notification_deliveries (shop, notification_id, channel, status, attempts, due_at, created_at) VALUES (?, ?, 'whatsapp', 'pending', 0, ?, ?) ON CONFLICT (notification_id, channel) DO NOTHING`, [
-      shop,
-      Number(row.id),
-      tsOf(q, dueAt),
-      tsOf(q, dueAt),
-    ]);
-  }
-  if (sending) await scheduleNoticeSend(q, shop, Math.max(dueAt, Date.now()));
-  return true;
+  const [recorded] = await recordNotices(q, shop, [{ memberId, kind, payload, dueAt, dedupeKey }], settings);
+  return recorded === true;
 }
 
 export interface NoticeInput {
@@ -99,14 +66,16 @@ export interface NoticeInput {
 }
 
 /**
- * `recordNotice` for many notices in one transaction (the nightly run): the same rules (kinds not
- * recorded while email is off are skipped, once per dedupe key), a multi-row insert per few hundred
- * notices and one send job per window. Returns, per notice, whether it was recorded now.
+ * Records notices for members, once per dedupe key, in the caller's transaction, and books their
+ * send jobs (one per window) when a channel is on for the kind. The kinds outside ALWAYS_RECORDED
+ * are recorded only while a channel and the kind are on, so a shop without messaging pays nothing
+ * on its orders. A multi-row insert per few hundred notices (the nightly run records thousands).
+ * Returns, per notice, whether it was recorded now.
  */
 export async function recordNotices(q: Queryable, shop: string, notices: readonly NoticeInput[], messaging: MessagingSettings): Promise<boolean[]> {
-  // the same rules as recordNotice, per kind
   const kindOn = (kind: NoticeKind) => messaging.kinds[kind] !== false;
   const byEmail = (kind: NoticeKind) => messaging.channels.email.enabled && kindOn(kind);
+  // WhatsApp only with an approved template for the kind (decision 0019)
   const byWhatsApp = (kind: NoticeKind) => messaging.channels.whatsapp.enabled && kindOn(kind) && !!messaging.channels.whatsapp.templates[kind]?.name;
   const sendingKind = (kind: NoticeKind) => byEmail(kind) || byWhatsApp(kind);
   const wanted = notices.filter((n) => sendingKind(n.kind) || ALWAYS_RECORDED.has(n.kind));
@@ -123,8 +92,9 @@ export async function recordNotices(q: Queryable, shop: string, notices: readonl
       params,
     );
     for (const r of rows) recorded.set(r.dedupe_key, Number(r.id));
-    // each new notice's deliveries: email always (a channel that is off cancels it with its reason),
-    // WhatsApp when it is on for the kind
+    // each new notice's deliveries, one per channel with its own status, attempts and provider id:
+    // email always (a channel that is off cancels it with its reason, as decision 0015 had it),
+    // WhatsApp only when it is on for the kind
     const deliveries: unknown[][] = [];
     for (const n of part) {
       const id = recorded.get(n.dedupeKey);
