@@ -14,27 +14,20 @@ import { decryptSecret, encryptSecret } from "~/lib/secrets.server";
 import { NOTICE_KINDS, parseProgram, ProgramConfigError, type MessagingSettings, type NoticeKind, type Program } from "~/domain/program";
 import {
   isNoticeKind,
-  MAX_SEND_ATTEMPTS,
   needsMarketingConsent,
-  nextSendTime,
   noticeVariables,
   renderTemplate,
-  sendBackoffMs,
   templateFor,
   unknownVariables,
   type Lang,
 } from "~/domain/templates";
 import { programOf, saveProgram } from "./earning.server";
+import { cancelStep, claim, holdBack, nextDueAt, SEND_LEASE_MS, settle, STALE_MS, staleReason, startRun, tsOf, type SendSummary, type Step } from "./deliveries.server";
 import { ensureShop } from "./shops.server";
-
-const tsOf = (q: Queryable, ms: number): unknown => (q.dialect === "sqlite" ? ms : new Date(ms));
 
 /** How long notices gather before one send job sends them. */
 export const SEND_WINDOW_MS = 10_000;
-/** A notice more than this overdue is not sent any more (e.g. recorded while email was off). */
-export const STALE_MS = 3 * 86_400_000;
-/** A claimed notice not marked sent within this time counts as interrupted. */
-export const SEND_LEASE_MS = 120_000;
+export { SEND_LEASE_MS, STALE_MS, type SendSummary };
 const BATCH = 50;
 
 // ---------------------------------------------------------------------------------------------
@@ -145,10 +138,21 @@ export interface SmtpInput {
   clearPassword?: boolean;
 }
 
-export class SmtpSettingsError extends Error {
-  constructor(readonly fieldErrors: Record<string, string>) {
-    super(`invalid SMTP settings: ${Object.keys(fieldErrors).join(", ")}`);
-    this.name = "SmtpSettingsError";
+/** A channel's settings refused, field by field (the admin shows each field's message). */
+export class ChannelSettingsError extends Error {
+  constructor(
+    readonly fieldErrors: Record<string, string>,
+    channel: string,
+    name: string,
+  ) {
+    super(`invalid ${channel} settings: ${Object.keys(fieldErrors).join(", ")}`);
+    this.name = name;
+  }
+}
+
+export class SmtpSettingsError extends ChannelSettingsError {
+  constructor(fieldErrors: Record<string, string>) {
+    super(fieldErrors, "SMTP", "SmtpSettingsError");
   }
 }
 
@@ -251,17 +255,6 @@ interface DueRow {
   redacted_at: unknown;
 }
 
-export interface SendSummary {
-  sent: number;
-  cancelled: number;
-  deferred: number;
-  retried: number;
-  failed: number;
-  /** pending notices remain that are due later (quiet hours, backoff): when the next one is */
-  nextDueAt: string | null;
-  more: boolean;
-}
-
 export function languageOf(locale: string | null, settings: MessagingSettings): Lang {
   const l = (locale ?? "").toLowerCase();
   if (l.startsWith("de")) return "de";
@@ -308,9 +301,11 @@ async function emailStep(sql: Sql, shop: string, deliveryId: number, set: string
   });
 }
 
-async function cancel(sql: Sql, shop: string, deliveryId: number, reason: string): Promise<void> {
-  await emailStep(sql, shop, deliveryId, "status = 'cancelled', reason = ?", [reason], "status = 'pending'");
-}
+/** The email channel's `Step` (deliveries.server): the delivery and its notice in one go. */
+const emailStepOf =
+  (sql: Sql, shop: string, deliveryId: number): Step =>
+  (set, params, condition) =>
+    emailStep(sql, shop, deliveryId, set, params, condition);
 
 /** Why a notice must not go out by email, or null when it may. */
 export function blockedReason(kind: NoticeKind, settings: MessagingSettings, member: { email: string | null; emailConsent: string | null; redacted: boolean }, hasSmtp: boolean): string | null {
@@ -330,12 +325,8 @@ export function blockedReason(kind: NoticeKind, settings: MessagingSettings, mem
  * lease ran out.
  */
 export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), limit = BATCH): Promise<SendSummary> {
-  const summary: SendSummary = { sent: 0, cancelled: 0, deferred: 0, retried: 0, failed: 0, nextDueAt: null, more: false };
-  const shopRow = await ensureShop(sql, shop);
-  const program: Program = programOf(shopRow);
+  const { summary, program, timeZone, shopName } = await startRun(sql, shop);
   const settings = program.messaging;
-  const timeZone = shopRow.iana_timezone || "UTC";
-  const shopName = shopRow.name ?? shop.replace(/\.myshopify\.com$/, "");
   // interrupted sends come back with their message id
   const interrupted = await sql.all<{ id: number }>(`SELECT id FROM notification_deliveries WHERE shop = ? AND channel = 'email' AND status = 'sending' AND due_at <= ?`, [shop, tsOf(sql, now)]);
   for (const d of interrupted) await emailStep(sql, shop, Number(d.id), "status = 'pending'", [], "status = 'sending'");
@@ -353,9 +344,9 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
   try {
     for (const r of rows.slice(0, limit)) {
       const id = Number(r.id);
-      const did = Number(r.delivery_id);
+      const step = emailStepOf(sql, shop, Number(r.delivery_id));
       if (!isNoticeKind(r.kind)) {
-        await cancel(sql, shop, did, "unknown_kind");
+        await cancelStep(step, "unknown_kind");
         summary.cancelled++;
         continue;
       }
@@ -365,46 +356,17 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
         transport = t?.transport ?? null;
         password = t?.password;
       }
-      const blocked = blockedReason(r.kind, settings, { email: r.email, emailConsent: r.email_consent, redacted: r.redacted_at !== null && r.redacted_at !== undefined }, transport !== null);
-      if (blocked) {
-        await cancel(sql, shop, did, blocked);
-        summary.cancelled++;
-        continue;
-      }
-      if ((toDate(r.due_at)?.getTime() ?? now) < now - STALE_MS) {
-        await cancel(sql, shop, did, "stale");
-        summary.cancelled++;
-        continue;
-      }
-      if (r.kind === "tier_up") {
-        // joining the entry tier (threshold 0) with the first points is no news to announce
-        const p = JSON.parse(r.payload) as { from?: string | null; to?: string | null };
-        const to = program.tiers.levels.find((l) => l.id === p.to);
-        if (!p.from && to && to.threshold === 0) {
-          await cancel(sql, shop, did, "entry_tier");
-          summary.cancelled++;
-          continue;
-        }
-      }
-      if (r.kind === "code_expiring") {
-        const redemptionId = Number((JSON.parse(r.payload) as { redemptionId?: unknown }).redemptionId);
-        const red = await sql.get<{ status: string }>(`SELECT status FROM redemptions WHERE shop = ? AND id = ?`, [shop, redemptionId]);
-        if (red?.status !== "issued") {
-          await cancel(sql, shop, did, "code_closed");
-          summary.cancelled++;
-          continue;
-        }
-      }
-      const sendAt = nextSendTime(now, settings.quietHours, timeZone);
-      if (sendAt > now) {
-        await emailStep(sql, shop, did, "due_at = ?", [tsOf(sql, sendAt)], "status = 'pending'");
-        summary.deferred++;
+      const blocked =
+        blockedReason(r.kind, settings, { email: r.email, emailConsent: r.email_consent, redacted: r.redacted_at !== null && r.redacted_at !== undefined }, transport !== null) ??
+        (await staleReason(sql, shop, program, r, r.due_at, now));
+      const held = await holdBack(sql, step, blocked, program, timeZone, now);
+      if (held) {
+        summary[held]++;
         continue;
       }
       const messageId = r.message_id ?? `<${randomUUID()}.n${id}@stammkunde.${shop}>`;
-      const step = await emailStep(sql, shop, did, "status = 'sending', attempts = attempts + 1, external_id = COALESCE(external_id, ?), due_at = ?", [messageId, tsOf(sql, now + SEND_LEASE_MS)], "status = 'pending'");
-      if (!step) continue; // another worker has it
-      const claimed = { attempts: Number(step.attempts), message_id: step.external_id! };
+      const claimed = await claim(sql, step, now, { set: "external_id = COALESCE(external_id, ?)", params: [messageId] });
+      if (!claimed) continue; // another worker has it
       const lang = languageOf(r.locale, settings);
       const vars = noticeVariables(r.kind, JSON.parse(r.payload) as Record<string, unknown>, { firstName: r.first_name, balance: Number(r.points_available) }, shopName, lang, timeZone);
       const mail = renderTemplate(templateFor(settings, r.kind, lang), vars, "send");
@@ -417,25 +379,18 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
           subject: mail.subject,
           text: mail.text,
           html: mail.html,
-          messageId: claimed.message_id,
+          messageId: claimed.external_id!,
           headers: { "X-Stammkunde-Notice": `${r.kind}:${id}` },
         })) as { messageId?: string };
-        await emailStep(sql, shop, did, "status = 'sent', sent_at = ?, reason = NULL, external_id = COALESCE(?, external_id)", [tsOf(sql, now), info.messageId ?? null], "status = 'sending'");
-        summary.sent++;
+        summary[await settle(sql, step, Number(claimed.attempts), { ok: true, externalId: info.messageId ?? null }, now)]++;
       } catch (e) {
-        const attempts = Number(claimed.attempts);
-        const dead = attempts >= MAX_SEND_ATTEMPTS;
-        await emailStep(sql, shop, did, "status = ?, due_at = ?, reason = ?", [dead ? "failed" : "pending", tsOf(sql, dead ? now : now + sendBackoffMs(attempts)), errorText(e, password)], "status = 'sending'");
-        if (dead) summary.failed++;
-        else summary.retried++;
+        summary[await settle(sql, step, Number(claimed.attempts), { ok: false, retryable: true, message: errorText(e, password) }, now)]++;
       }
     }
   } finally {
     transport?.close();
   }
-  const next = await sql.get<{ due_at: unknown }>(`SELECT MIN(due_at) AS due_at FROM notification_deliveries WHERE shop = ? AND channel = 'email' AND status IN ('pending', 'sending') AND due_at > ?`, [shop, tsOf(sql, now)]);
-  const nextMs = toDate(next?.due_at)?.getTime() ?? null;
-  summary.nextDueAt = nextMs === null ? null : new Date(nextMs).toISOString();
+  summary.nextDueAt = await nextDueAt(sql, shop, "email", now);
   return summary;
 }
 
