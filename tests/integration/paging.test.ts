@@ -5,7 +5,7 @@
 // other shop's; a cursor naming the other shop's row shows only the caller's rows; a malformed
 // cursor is a 400 on every page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDevStore, type DevStore } from "../../devstore/index.ts";
+import type { DevStore } from "../../devstore/index.ts";
 import { mintSessionToken } from "../../devstore/auth/jwt.ts";
 import type { Cursor, Page } from "~/lib/paging.server";
 import { keyset, MAX_PAGE, pageSize, readCursor, toPage } from "~/lib/paging.server";
@@ -18,6 +18,7 @@ import { recentDeliveries } from "~/models/outbound-webhooks.server";
 import { listReferrals } from "~/models/referrals.server";
 import { ensureShop } from "~/models/shops.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
+import { storeWithSessions } from "../helpers/devstore";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
 
 const A = "stammkunde-dev.myshopify.com";
@@ -83,12 +84,7 @@ async function seedRow(shop: string, tag: string, i: number) {
 
 beforeAll(async () => {
   db = await freshDatabase();
-  store = await createDevStore({ tomlPath: null, apiKey: TEST_API_KEY, apiSecret: TEST_SECRET });
-  store.shops.create({ domain: B });
-  Object.assign(process.env, { SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_SECRET, SHOPIFY_APP_URL: APP, DATABASE_URL: db.url, SHOPIFY_ADMIN_ORIGIN: store.url });
-  const { sessionStorage } = await import("~/shopify.server");
-  const { Session } = await import("@shopify/shopify-api");
-  for (const shop of [A, B]) await sessionStorage.storeSession(new Session({ id: `offline_${shop}`, shop, state: "x", isOnline: false, accessToken: store.shops.accessToken(shop), scope: "read_customers" }));
+  store = await storeWithSessions(db.url, APP, [A, B], [B]);
   // 3 pages and a bit for A, 2 and a bit for B, written in turns so the two shops' ids interleave
   await setUp(A, "a");
   await setUp(B, "b");
