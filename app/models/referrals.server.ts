@@ -36,6 +36,7 @@ import { newCode } from "~/domain/rewards";
 import { enqueue } from "~/jobs/queue.server";
 import { env } from "~/lib/env.server";
 import { isUniqueViolation, toDate, type Queryable, type Sql } from "~/lib/sql.server";
+import { keyset, pageSize, toPage, type Cursor, type Page } from "~/lib/paging.server";
 import type { AdminGraphql } from "~/services/shopify/client.server";
 import { createRewardCode, findCode } from "~/services/shopify/discounts.server";
 import { referralCustomer } from "~/services/shopify/referrals.server";
@@ -703,13 +704,20 @@ export interface ReferralListItem {
   cancelReason: string | null;
 }
 
-export async function listReferrals(q: Queryable, shop: string, opts: { status?: ReferralStatus; limit?: number } = {}): Promise<ReferralListItem[]> {
+/** The shop's referrals (of one status, or all), newest first, a keyset page (lib/paging). */
+export async function listReferrals(q: Queryable, shop: string, opts: { status?: ReferralStatus; cursor?: Cursor; limit?: number } = {}): Promise<Page<ReferralListItem>> {
+  const limit = pageSize(opts.limit, 50);
+  const k = keyset(opts.cursor ?? null, "r.id");
   const rows = await q.all<Record<string, unknown>>(
     `SELECT r.*, m.email AS advocate_email, m.first_name, m.last_name FROM referrals r LEFT JOIN members m ON m.id = r.advocate_member_id AND m.shop = r.shop
-      WHERE r.shop = ?${opts.status ? " AND r.status = ?" : ""} ORDER BY r.id DESC LIMIT ?`,
-    [shop, ...(opts.status ? [opts.status] : []), opts.limit ?? 100],
+      WHERE r.shop = ?${opts.status ? " AND r.status = ?" : ""}${k.where} ORDER BY r.id ${k.order} LIMIT ?`,
+    [shop, ...(opts.status ? [opts.status] : []), ...k.params, limit + 1],
   );
-  return rows.map((r) => ({
+  return toPage(rows.map(referralItem), limit, opts.cursor ?? null, (r) => r.id);
+}
+
+function referralItem(r: Record<string, unknown>): ReferralListItem {
+  return {
     id: Number(r.id),
     status: r.status as ReferralStatus,
     verdict: String(r.verdict),
@@ -725,7 +733,7 @@ export async function listReferrals(q: Queryable, shop: string, opts: { status?:
     rewardPoints: r.reward_points === null ? null : Number(r.reward_points),
     decidedBy: (r.decided_by as string | null) ?? null,
     cancelReason: (r.cancel_reason as string | null) ?? null,
-  }));
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

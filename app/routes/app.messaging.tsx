@@ -8,11 +8,13 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useMemo, useState } from "react";
+import { ListPager } from "~/components/list-pager";
 import { database } from "~/db.server";
 import { fe } from "~/domain/errors";
 import { NOTICE_KINDS, type MessagingSettings, type NoticeKind } from "~/domain/program";
 import { COMMON_VARIABLES, KIND_VARIABLES, renderTemplate, sampleVariables, templateFor, type Lang } from "~/domain/templates";
 import { localizeFieldErrors, pickLocale, requestLocale, translate, type MessageKey } from "~/lib/i18n";
+import { readCursor } from "~/lib/paging.server";
 import { programOf } from "~/models/earning.server";
 import {
   applyMessagingSettings,
@@ -35,15 +37,17 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const db = await database();
   const shop = await ensureShop(db.sql, session.shop);
+  const url = new URL(request.url);
+  const failedCursor = readCursor(url, "failed");
   return {
     messaging: programOf(shop).messaging,
     smtp: await smtpSettingsView(db.sql, session.shop),
     whatsapp: await whatsAppSettingsView(db.sql, session.shop),
     whatsappCounts: await whatsAppDeliveryCounts(db.sql, session.shop),
     counts: await noticeCounts(db.sql, session.shop),
-    failed: await recentNotices(db.sql, session.shop, { status: "failed", limit: 20 }),
+    failed: await recentNotices(db.sql, session.shop, { status: "failed", cursor: failedCursor, limit: 20 }),
     shopName: shop.name ?? session.shop.replace(/\.myshopify\.com$/, ""),
-    locale: pickLocale(new URL(request.url).searchParams.get("locale")),
+    locale: pickLocale(url.searchParams.get("locale")),
   };
 };
 
@@ -163,9 +167,10 @@ export default function Messaging() {
               <BlockStack gap="200">
                 <Text as="h2" variant="headingMd">{t("messaging.status")}</Text>
                 <p data-testid="notice-counts">{t("messaging.counts", { sent: data.counts.sent ?? 0, pending: (data.counts.pending ?? 0) + (data.counts.sending ?? 0), failed: data.counts.failed ?? 0, cancelled: data.counts.cancelled ?? 0 })}</p>
-                {data.failed.length ? (
+                {data.failed.items.length || data.failed.prev !== null ? (
                   <BlockStack gap="100">
-                    {data.failed.map((n) => <p key={n.id}>{`${kindLabel(n.kind as NoticeKind)} · #${n.memberId} · ${n.attempts}× · ${n.reason ?? ""}`}</p>)}
+                    {data.failed.items.map((n) => <p key={n.id}>{`${kindLabel(n.kind as NoticeKind)} · #${n.memberId} · ${n.attempts}× · ${n.reason ?? ""}`}</p>)}
+                    <ListPager page={data.failed} prefix="failed" labels={{ previous: t("paging.newer"), next: t("paging.older") }} />
                     <InlineStack>
                       <Button onClick={() => retryFetcher.submit({ intent: "retry" }, { method: "post" })} loading={retryFetcher.state !== "idle"}>{t("messaging.retryFailed")}</Button>
                     </InlineStack>

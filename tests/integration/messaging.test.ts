@@ -221,7 +221,7 @@ describe(`notices by email on ${TEST_DB}`, () => {
     const [failed] = await notices(mb.id);
     expect(failed).toMatchObject({ status: "failed", attempts: MAX_SEND_ATTEMPTS });
     expect(failed!.reason).toMatch(/ECONNREFUSED/);
-    expect((await recentNotices(db.sql, B, { status: "failed" })).map((n) => n.memberId)).toEqual([mb.id]);
+    expect((await recentNotices(db.sql, B, { status: "failed" })).items.map((n) => n.memberId)).toEqual([mb.id]);
     expect((await noticeCounts(db.sql, B)).failed).toBe(1);
     // the password stayed (an empty field keeps it); the server is back on that port
     expect((await smtpSettingsView(db.sql, B))!.passwordSet).toBe(true);

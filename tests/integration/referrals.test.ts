@@ -394,7 +394,7 @@ describe(`referrals on ${TEST_DB}`, () => {
         expect(await decideReferral(db.sql, SHOP, (await referralOf(rejected.gid))!.id, "reject", "Anna Admin (staff 42)")).toBe("rejected");
         await expect(decideReferral(db.sql, SHOP, r.id, "reject", "x")).rejects.toMatchObject({ status: 409 });
         await expect(decideReferral(db.sql, OTHER, r.id, "approve", "x")).rejects.toMatchObject({ status: 404 });
-        const listed = (await listReferrals(db.sql, SHOP)).find((x) => x.id === r.id)!;
+        const listed = (await listReferrals(db.sql, SHOP)).items.find((x) => x.id === r.id)!;
         expect(listed).toMatchObject({ status: "pending", decidedBy: "Anna Admin (staff 42)", reasons: [{ code: "review_all", de: "Jede Empfehlung wird vom Shop geprüft." }] });
         await flow.drain(Date.now() + 31 * DAY);
         expect((await referralOf(held.gid))!.status).toBe("rewarded");
@@ -594,15 +594,15 @@ describe(`referrals on ${TEST_DB}`, () => {
       const auth = { Authorization: `Bearer ${token}` };
       const loaded = (await callRoute(page.loader, `https://app.example.com/app/referrals?shop=${SHOP}&locale=de`, { headers: auth })) as unknown;
       expect(loaded).not.toBeInstanceOf(Response); // a Response here is the library refusing the token
-      const data = loaded as { locale: string; held: Array<{ id: number }>; funnel: Record<string, unknown> };
+      const data = loaded as { locale: string; held: { items: Array<{ id: number }> }; funnel: Record<string, unknown> };
       expect(data.locale).toBe("de");
-      expect(data.held.find((r: { id: number }) => r.id === id)).toMatchObject({ status: "held", reasons: [{ code: "review_all" }] });
+      expect(data.held.items.find((r: { id: number }) => r.id === id)).toMatchObject({ status: "held", reasons: [{ code: "review_all" }] });
       expect(data.funnel).toMatchObject({ clicks: expect.any(Number), signups: expect.any(Number), orders: expect.any(Number) });
       const post = (fields: Record<string, string>) => callRoute(page.action, `https://app.example.com/app/referrals?shop=${SHOP}`, { method: "POST", headers: auth, body: new URLSearchParams(fields) });
       expect((await post({ intent: "maybe", referralId: String(id) })).status).toBe(422);
       const approved = await post({ intent: "approve", referralId: String(id) });
       expect(await approved.json()).toEqual({ ok: true, status: "pending" });
-      expect((await listReferrals(db.sql, SHOP)).find((r) => r.id === id)!.decidedBy).toBe("staff 4242");
+      expect((await listReferrals(db.sql, SHOP)).items.find((r) => r.id === id)!.decidedBy).toBe("staff 4242");
       expect((await post({ intent: "reject", referralId: String(id) })).status).toBe(409);
       expect((await callRoute(page.action, `https://app.example.com/app/referrals?shop=${SHOP}`, { method: "POST", body: new URLSearchParams({ intent: "reject", referralId: String(id) }) })).status).not.toBe(200);
     } finally {
@@ -626,7 +626,7 @@ describe(`referrals on ${TEST_DB}`, () => {
     expect(await balanceOf(a.gid)).toBe(0);
     expect(await count(`SELECT COUNT(*) AS n FROM ledger_entries WHERE shop = ? AND idempotency_key = ?`, [SHOP, `referral:${gid}`])).toBe(0);
     // the merchant reads why, in both languages
-    const listed = (await listReferrals(db.sql, SHOP)).find((r) => r.orderGid === gid)!;
+    const listed = (await listReferrals(db.sql, SHOP)).items.find((r) => r.orderGid === gid)!;
     expect(listed.reasons).toEqual([{ code: "advocate_excluded", outcome: "reject", en: expect.stringContaining("excluded"), de: expect.stringContaining("ausgeschlossen") }]);
   });
 
