@@ -15,12 +15,17 @@ const arg = (name: string, fallback: number) => Number(process.argv.find((a) => 
 const members = arg("members", 100_000);
 const entries = arg("entries", 1_000_000);
 
-const spent = new Map<string, { ms: number; n: number }>();
+const spent = new Map<string, { ms: number; cpu: number; n: number }>();
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 function labelOf(sql: string): string {
   const s = sql.replace(/\s+/g, " ").trim();
   const m = /^(SELECT|INSERT INTO|UPDATE|DELETE FROM|BEGIN|COMMIT|ROLLBACK)\s*(\w+)?/i.exec(s);
   if (!m) return s.slice(0, 30);
   if (/^SELECT/i.test(m[1])) return `SELECT ${/FROM (\w+)/i.exec(s)?.[1] ?? "?"}`;
+  if (/^UPDATE/i.test(m[1])) return `UPDATE ${m[2] ?? ""} SET ${/ SET (\w+)/i.exec(s)?.[1] ?? "?"}`;
   return `${m[1].split(" ")[0].toUpperCase()} ${m[2] ?? ""}`.trim();
 }
 function timed(q: Queryable): Queryable {
@@ -28,12 +33,14 @@ function timed(q: Queryable): Queryable {
     <A extends unknown[], R>(fn: (sql: string, ...rest: A) => Promise<R>) =>
     async (sql: string, ...rest: A): Promise<R> => {
       const t0 = performance.now();
+      const c0 = cpuMs();
       try {
         return await fn(sql, ...rest);
       } finally {
         const k = labelOf(sql);
-        const s = spent.get(k) ?? { ms: 0, n: 0 };
+        const s = spent.get(k) ?? { ms: 0, cpu: 0, n: 0 };
         s.ms += performance.now() - t0;
+        s.cpu += cpuMs() - c0;
         s.n++;
         spent.set(k, s);
       }
@@ -53,13 +60,16 @@ const profiled: Sql = {
   // the transaction's end (COMMIT, and a WAL checkpoint when one is due) is timed as "COMMIT"
   tx: async (fn) => {
     let t1 = 0;
+    let c1 = 0;
     const r = await sql.tx(async (q) => {
       const out = await fn(timed(q));
       t1 = performance.now();
+      c1 = cpuMs();
       return out;
     });
-    const s = spent.get("COMMIT") ?? { ms: 0, n: 0 };
+    const s = spent.get("COMMIT") ?? { ms: 0, cpu: 0, n: 0 };
     s.ms += performance.now() - t1;
+    s.cpu += cpuMs() - c1;
     s.n++;
     spent.set("COMMIT", s);
     return r;
@@ -76,12 +86,15 @@ try {
   const total = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
   const sqlMs = [...spent.values()].reduce((a, b) => a + b.ms, 0);
+  const sqlCpu = [...spent.values()].reduce((a, b) => a + b.cpu, 0);
   console.log(`first night, ${members} members / ${entries} entries: ${(total / 1000).toFixed(1)} s (load ${load.toFixed(1)} → ${loadavg()[0].toFixed(1)})`);
   // CPU time moves far less than wall time on a shared, busy machine
   console.log(`  CPU ${(cpu.user / 1e6).toFixed(1)} s user + ${(cpu.system / 1e6).toFixed(1)} s system`);
   console.log(`  ${s.up} up, ${s.down} down, ${s.expiredEntries} expiries, ${s.reminders} reminders`);
-  console.log(`  SQL ${(sqlMs / 1000).toFixed(1)} s, JavaScript ${((total - sqlMs) / 1000).toFixed(1)} s`);
-  for (const [k, v] of [...spent].sort((a, b) => b[1].ms - a[1].ms)) console.log(`    ${k.padEnd(36)} ${(v.ms / 1000).toFixed(2).padStart(7)} s  ${String(v.n).padStart(6)} statements`);
+  const cpuTotal = (cpu.user + cpu.system) / 1000;
+  console.log(`  wall: SQL ${(sqlMs / 1000).toFixed(1)} s, JavaScript ${((total - sqlMs) / 1000).toFixed(1)} s; CPU: SQL ${(sqlCpu / 1000).toFixed(1)} s, JavaScript ${((cpuTotal - sqlCpu) / 1000).toFixed(1)} s`);
+  console.log(`    ${"statements".padEnd(36)} ${"wall".padStart(7)}    ${"CPU".padStart(7)}`);
+  for (const [k, v] of [...spent].sort((a, b) => b[1].cpu - a[1].cpu)) console.log(`    ${k.padEnd(36)} ${(v.ms / 1000).toFixed(2).padStart(7)} s  ${(v.cpu / 1000).toFixed(2).padStart(7)} s  ${String(v.n).padStart(6)}×`);
 } finally {
   await sql.close();
   rmSync(dir, { recursive: true, force: true });
