@@ -2,7 +2,7 @@
 // (bench/tiers.ts), with every SQL statement timed and grouped by what it does ("INSERT
 // ledger_entries", "SELECT members", …); the rest of the wall time is JavaScript (deciding, planning,
 // building statements). Not a benchmark with a target: a tool for finding the next thing to fix.
-//   node --import tsx bench/tiers-profile.ts [--members=100000] [--entries=1000000]
+//   node --import tsx bench/tiers-profile.ts [--members=100000] [--entries=1000000] [--batch=2000]
 // Add `--cpu-prof` before `--import` for a V8 profile of the same run.
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -82,7 +82,7 @@ try {
   const load = loadavg()[0];
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const s = await runNightly(profiled, "bench-tiers.myshopify.com", TIERS_NOW, { batch: 2000 });
+  const s = await runNightly(profiled, "bench-tiers.myshopify.com", TIERS_NOW, { batch: arg("batch", 2000) });
   const total = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
   const sqlMs = [...spent.values()].reduce((a, b) => a + b.ms, 0);
