@@ -63,7 +63,7 @@ export async function recordAppEvents(q: Queryable, shop: string, events: readon
     const chunk = events.slice(i, i + ROWS_PER_STATEMENT);
     const ids = [...new Set(chunk.map((e) => e.memberId))];
     const members = await q.all<{ id: number; customer_gid: string; points_available: number }>(
-      // NOT INDEXED: by primary key, not a walk of a (shop, …) index over the whole shop (ledger.server's byIdOnly)
+      // NOT INDEXED: an id list is looked up by primary key whatever the statistics say (ledger.server's byIdOnly)
       `SELECT id, customer_gid, points_available FROM members${q.dialect === "sqlite" ? " NOT INDEXED" : ""} WHERE shop = ? AND id IN (${ids.map(() => "?").join(", ")})`,
       [shop, ...ids],
     );
