@@ -50,9 +50,10 @@ interface TierMemberRow {
   hold_source: string | null;
   last_activity_at: unknown;
   next_check_at: unknown;
+  excluded_at: unknown;
 }
 
-const MEMBER_COLUMNS = "id, points_available, tier_id, tier_since, tier_until, grace_until, hold_tier_id, hold_until, hold_source, last_activity_at, next_check_at";
+const MEMBER_COLUMNS = "id, points_available, tier_id, tier_since, tier_until, grace_until, hold_tier_id, hold_until, hold_source, last_activity_at, next_check_at, excluded_at";
 
 export function stateOf(row: TierMemberRow): TierState {
   const holdUntil = msOf(row.hold_until);
@@ -308,12 +309,14 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
   // the tier is in the customer's metafields (app/models/member-sync.server.ts): a move marks them stale
   const movedIds = moves.filter((w) => w.changeNew).map((w) => w.id);
   for (const part of chunked(movedIds)) {
-    await q.run(`UPDATE members SET metafields_dirty = ? WHERE shop = ? AND id IN (${part.map(() => "?").join(", ")})`, [q.dialect === "sqlite" ? 1 : true, shop, ...part]);
+    await q.run(`UPDATE members${byIdOnly(q)} SET metafields_dirty = ? WHERE shop = ? AND id IN (${part.map(() => "?").join(", ")})`, [q.dialect === "sqlite" ? 1 : true, shop, ...part]);
   }
   if (movedIds.length) await scheduleMemberSync(q, shop);
 
-  // 3. entry rewards of tiers reached (once per member and tier, however often they move in and out)
-  const rewarded = moves.filter((w) => w.changeNew && w.change!.direction === "up" && (levelOf(program.tiers, w.decision!.change!.to)?.entryRewardPoints ?? 0) > 0);
+  // 3. entry rewards of tiers reached (once per member and tier, however often they move in and out);
+  //    an excluded member earns nothing (decision 0011) but still holds the tier its activity reaches
+  const rewardOf = (w: Work) => (w.row.excluded_at ? 0 : (levelOf(program.tiers, w.decision!.change!.to)?.entryRewardPoints ?? 0));
+  const rewarded = moves.filter((w) => w.changeNew && w.change!.direction === "up" && rewardOf(w) > 0);
   const rewards = await postEntriesIn(
     q,
     shop,
@@ -345,7 +348,7 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
     w.notices.push({
       memberId: w.id,
       kind: c.direction === "up" ? "tier_up" : "tier_down",
-      payload: { from: c.from, to: c.to, reason: c.reason, fromName: names(levelOf(program.tiers, c.from)), toName: names(level), entryRewardPoints: c.direction === "up" ? (level?.entryRewardPoints ?? 0) : 0 },
+      payload: { from: c.from, to: c.to, reason: c.reason, fromName: names(levelOf(program.tiers, c.from)), toName: names(level), entryRewardPoints: c.direction === "up" ? rewardOf(w) : 0 },
       dueAt: now,
       dedupeKey: w.change!.key,
     });
@@ -476,6 +479,8 @@ export async function runNightly(sql: Sql, shop: string, now: number, options: N
     const done = await sql.tx(async (q) => {
       // members due: never looked at, something posted since (next_check_at cleared), or a date reached
       const filter = (tiersOn ? "" : " AND points_available > 0") + " AND (next_check_at IS NULL OR next_check_at <= ?)";
+      // no NOT INDEXED here: for a small shop in a big database the planner's (shop, …) index is the
+      // right walk; the primary key from `after` would read every other shop's members too
       const rows = await q.all<TierMemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE shop = ? AND id > ?${filter} ORDER BY id LIMIT ?${forUpdate(q)}`, [shop, after, tsOf(q, now), batch]);
       if (rows.length === 0) return true;
       const first = Number(rows[0].id);

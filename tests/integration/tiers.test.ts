@@ -9,6 +9,7 @@ import { openSql } from "~/lib/sql.server";
 import { awardBirthdays } from "~/models/actions.server";
 import { saveProgram } from "~/models/earning.server";
 import { ensureMember, findMemberByCustomer, postEntry } from "~/models/ledger.server";
+import { setMemberStatus } from "~/models/members.server";
 import { createReward, redeem, RedeemError } from "~/models/redemptions.server";
 import { updateShopSettings } from "~/models/shops.server";
 import { applyTierSettings, assignTier, assignTierFromForm, evaluateMember, memberNotices, previewTierEdit, removeManualTier, runNightly, TierAssignError, tierChanges, tierOverview } from "~/models/tiers.server";
@@ -209,5 +210,38 @@ describe(`tiers in storage on ${TEST_DB}`, () => {
       { shop: OTHER, dedupe_key: "tiers:nightly:2026-06-04" },
       { shop: SHOP, dedupe_key: "tiers:nightly:2026-06-04" },
     ]);
+  });
+
+  it("an excluded member holds the tier its activity reaches but gets no entry reward and no birthday bonus; a blocked one still earns them", async () => {
+    const X = "exclusion-shop.myshopify.com";
+    await db.sql.tx((q) => saveProgram(q, X, tiered([level("silver", 100), level("gold", 1000, { entryRewardPoints: 50, birthdayBonusPoints: 75 })])));
+    const plain = await earner(2000, at("2026-03-01T10:00:00Z"), X);
+    const excluded = await earner(2000, at("2026-03-01T10:00:00Z"), X);
+    const blocked = await earner(2000, at("2026-03-01T10:00:00Z"), X);
+    expect(await setMemberStatus(db.sql, X, excluded.memberId, "exclude", "user:1")).toBe(true);
+    expect(await setMemberStatus(db.sql, X, blocked.memberId, "block", "user:1")).toBe(true);
+    const night = at("2026-05-01T02:00:00Z");
+    expect((await runNightly(db.sql, X, night)).up).toBe(3);
+    const rows = await db.sql.all<{ id: number; tier_id: string | null; points_available: number }>(`SELECT id, tier_id, points_available FROM members WHERE shop = ? ORDER BY id`, [X]);
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    for (const m of [plain, excluded, blocked]) expect(byId.get(m.memberId)!.tier_id).toBe("gold");
+    expect(Number(byId.get(plain.memberId)!.points_available)).toBe(2050);
+    expect(Number(byId.get(blocked.memberId)!.points_available)).toBe(2050);
+    expect(Number(byId.get(excluded.memberId)!.points_available)).toBe(2000);
+    const rewards = await db.sql.all<{ member_id: number }>(`SELECT member_id FROM ledger_entries WHERE shop = ? AND reason = 'tier entry' ORDER BY member_id`, [X]);
+    expect(rewards.map((r) => Number(r.member_id))).toEqual([plain.memberId, blocked.memberId]);
+    const upNotice = async (memberId: number) => (await memberNotices(db.sql, X, memberId, 20, ["tier_up"]))[0]?.payload.entryRewardPoints;
+    expect(await upNotice(plain.memberId)).toBe(50);
+    expect(await upNotice(excluded.memberId)).toBe(0);
+
+    for (const m of [plain, excluded, blocked]) await db.sql.run(`UPDATE members SET birthday = '05-02' WHERE shop = ? AND id = ?`, [X, m.memberId]);
+    await awardBirthdays(db.sql, X, at("2026-05-02T08:00:00Z"));
+    const bonus = await db.sql.all<{ member_id: number }>(`SELECT member_id FROM ledger_entries WHERE shop = ? AND reason = 'tier birthday bonus' ORDER BY member_id`, [X]);
+    expect(bonus.map((r) => Number(r.member_id))).toEqual([plain.memberId, blocked.memberId]);
+    const excludedEntries = await db.sql.all(`SELECT id FROM ledger_entries WHERE shop = ? AND member_id = ? AND created_at > ?`, [X, excluded.memberId, db.sql.ts(at("2026-03-02T00:00:00Z"))]);
+    expect(excludedEntries).toEqual([]);
+    // a re-run the same night changes nothing, and the other shops saw none of it
+    expect((await runNightly(db.sql, X, night)).up).toBe(0);
+    expect(await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ledger_entries WHERE shop <> ? AND reason = 'tier entry' AND member_id IN (?, ?, ?)`, [X, plain.memberId, excluded.memberId, blocked.memberId])).toEqual({ n: 0 });
   });
 });
