@@ -8,6 +8,7 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqlite, type Queryable, type Sql } from "../app/lib/sql.server";
+import { openDatabase } from "../app/db.server";
 import { runNightly } from "../app/models/tiers.server";
 import { seededFile, TIERS_NOW } from "./tiers";
 
@@ -52,6 +53,7 @@ const { cached } = await seededFile(members, entries);
 const dir = mkdtempSync(join(tmpdir(), "stammkunde-tprof-"));
 const file = join(dir, "tiers.sqlite");
 copyFileSync(cached, file);
+await (await openDatabase(`file:${file}`)).close(); // a seed cached under older migrations gets the newer ones
 const sql = openSqlite(`file:${file}`);
 // --pragma=cache_size=-65536 (repeatable): try a connection setting without changing the app
 for (const a of process.argv.filter((x) => x.startsWith("--pragma="))) await sql.exec(`PRAGMA ${a.slice("--pragma=".length)}`);
