@@ -1,6 +1,7 @@
 // The bugs the fuzz suite (tests/fuzz) found, each pinned by the smallest input that showed it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signAppProxyQuery } from "../../devstore/auth/app-proxy.ts";
+import { hmacBase64 } from "../../devstore/auth/hmac.ts";
 import { fold } from "~/domain/members";
 import { referralMarkers } from "~/domain/referrals";
 import { Worker } from "~/jobs/worker.server";
@@ -72,5 +73,23 @@ describe(`fuzz finds, fixed, on ${TEST_DB}`, () => {
         expect(res.status, `${name} ${body}`).toBe(400);
       }
     }
+  });
+
+  it("a validly signed Flow action whose body is JSON but names no shop (null, a number, a list, a domain that isn't one) is a 400 naming the field (was a 500); unsigned still 401; nothing written", async () => {
+    const before = [await count("ledger_entries"), await count("flow_action_runs"), await count("members")];
+    const props = { customer_id: 77, points: 5, reason: "x" };
+    const bodies = ["null", "1", "[]", "\"x\"", JSON.stringify({ shopify_domain: "not a domain", action_run_id: "r-1", properties: props }), JSON.stringify({ shopify_domain: { a: 1 }, action_run_id: "r-2", properties: props }), JSON.stringify({ action_run_id: "r-3", properties: props })];
+    for (const name of ["flow.award-points", "flow.deduct-points", "flow.set-tier"]) {
+      const route = (await import(`~/routes/${name}.tsx`)) as { action: Handler };
+      for (const body of bodies) {
+        const post = (headers: Record<string, string>) => route.action({ request: new Request(`${APP}/flow/x`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body }), params: {}, context: {} }).catch((e: unknown) => e as Response);
+        const res = await post({ "X-Shopify-Hmac-SHA256": hmacBase64(TEST_SECRET, body) });
+        expect(res.status, `${name} ${body}`).toBe(400);
+        const answer = (await res.json()) as { error: string; fieldErrors?: Record<string, string> };
+        if (body.startsWith("{")) expect(Object.keys(answer.fieldErrors ?? {}), `${name} ${body}`).toContain("shopify_domain");
+        expect((await post({ "X-Shopify-Hmac-SHA256": hmacBase64("wrong-secret", body) })).status, `${name} forged ${body}`).toBe(401);
+      }
+    }
+    expect([await count("ledger_entries"), await count("flow_action_runs"), await count("members")]).toEqual(before);
   });
 });
