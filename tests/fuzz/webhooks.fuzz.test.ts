@@ -57,6 +57,9 @@ beforeAll(async () => {
   wa = await startWhatsAppStandIn({ accounts: [SHOP, OTHER].map((s) => ({ ...WA[s]!, templates: [] })) });
   for (const s of [SHOP, OTHER]) await db.sql.tx((q) => saveWhatsAppSettings(q, s, { ...WA[s]!, baseUrl: wa.url, apiVersion: "v23.0" }));
   await db.sql.tx((q) => optIn(q, SHOP, m, `+${WA_PHONE}`, "storefront"));
+  // Meta lets a business answer only within 24 h of the customer's last message: the stand-in
+  // learns of one through its own inbound(), so it is told once per phone the fuzz writes from
+  for (const s of [SHOP, OTHER]) for (const from of WA_FROM) if (from) wa.inbound({ phoneNumberId: WA[s]!.phoneNumberId, from, text: "hi" });
   whatsapp = (await import("~/routes/webhooks.whatsapp")) as unknown as typeof whatsapp;
 });
 afterAll(async () => {
@@ -140,12 +143,13 @@ const WA: Record<string, { phoneNumberId: string; accessToken: string; appSecret
   [OTHER]: { phoneNumberId: "209876543210987", accessToken: "EAAG-token-of-shop-b", appSecret: "ffeeddccbbaa99887766554433221100", verifyToken: "verify-token-of-shop-b-456" },
 };
 const WA_PHONE = "4915100000001";
+const WA_FROM = [WA_PHONE, WA_PHONE, "4915100000002", "1", ""];
 let whatsapp: { loader: Action; action: Action };
 
 /** A delivery as Meta sends it: one message (text, button reply, quick reply) or a status update. */
 function metaDelivery(r: Rng, shop: string, i: number): unknown {
   const ts = String(Math.floor(Date.now() / 1000));
-  const from = r.pick([WA_PHONE, WA_PHONE, "4915100000002", "1", ""]);
+  const from = r.pick(WA_FROM);
   const id = `wamid.fuzz-${i}-${r.int(1e9)}`;
   const value: Record<string, unknown> = { messaging_product: "whatsapp", metadata: { display_phone_number: "15550001111", phone_number_id: WA[shop]!.phoneNumberId }, contacts: [{ profile: { name: "Kunde" }, wa_id: from }] };
   const kind = r.int(5);
