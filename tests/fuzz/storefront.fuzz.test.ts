@@ -52,8 +52,10 @@ beforeAll(async () => {
     await saveProgram(q, SHOP, p);
   });
   rewardId = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 500, pointsCost: 500, texts: { en: { title: "€5 off" }, de: { title: "5 € Rabatt" } } }));
-  apiKey = (await db.sql.tx((q) => createApiKey(q, SHOP, "fuzz"))).key;
-  for (const name of ["proxy._index", "proxy.rewards", "proxy.member", "proxy.birthday", "proxy.newsletter", "proxy.actions.social", "proxy.r.$code", "proxy.referral-claim", "proxy.whatsapp", "api.extension.member", "api.extension.order", "api.extension.redeem", "api.pos.customers", "api.pos.member", "api.pos.redeem", "api.v1.events", "api.v1.reviews", "flow.award-points", "flow.deduct-points", "flow.set-tier"]) {
+  // a bucket big enough that the inputs reach the route, not only the rate limiter (its own tests
+  // are in the API suite)
+  apiKey = (await db.sql.tx((q) => createApiKey(q, SHOP, "fuzz", { ratePerMinute: 1_000_000 }))).key;
+  for (const name of ["proxy._index", "proxy.rewards", "proxy.member", "proxy.birthday", "proxy.newsletter", "proxy.actions.social", "proxy.r.$code", "proxy.referral-claim", "proxy.whatsapp", "api.extension.member", "api.extension.order", "api.extension.redeem", "api.pos.customers", "api.pos.member", "api.pos.redeem", "api.v1.events", "api.v1.reviews", "api.v1.members.$id.adjustments", "api.v1.members.$id.redemptions", "api.v1.members.$id", "api.v1.members.$id.entries", "api.v1.members._index", "api.v1.rewards", "flow.award-points", "flow.deduct-points", "flow.set-tier"]) {
     mods[name] = (await import(`~/routes/${name}.tsx`)) as never;
   }
 });
@@ -85,6 +87,8 @@ const BODIES: Record<string, () => unknown> = {
   "api.pos.redeem": () => ({ customerId: erika, rewardId, idempotencyKey: "pos-1" }),
   "api.v1.events": () => ({ customerId: erika, event: "visit", points: 5, idempotencyKey: "evt-1", note: "in store" }),
   "api.v1.reviews": () => ({ customerId: erika, productId: 632910392 }),
+  "api.v1.members.$id.adjustments": () => ({ type: "award", points: 5, reason: "goodwill", note: "late parcel" }),
+  "api.v1.members.$id.redemptions": () => ({ rewardId }),
   "flow.award-points": () => ({ shopify_domain: SHOP, action_run_id: "run-1", handle: "award-points", properties: { customer_id: erika, points: 5, reason: "fuzz" } }),
   "flow.deduct-points": () => ({ shopify_domain: SHOP, action_run_id: "run-1", handle: "deduct-points", properties: { customer_id: `gid://shopify/Customer/${erika}`, points: 3, reason: "fuzz" } }),
   "flow.set-tier": () => ({ shopify_domain: SHOP, action_run_id: "run-1", action_definition_id: "set-tier", properties: { customer_id: erika, tier: "gold", days: 30 } }),
@@ -140,6 +144,29 @@ const apiDoor = (name: string, path: string): Door => ({
   },
 });
 
+/** The merchant API's member doors: the member reference in the path and the query mutated, and
+ *  for the writes an Idempotency-Key header (mostly fresh, sometimes hostile or missing). */
+const memberRef = (r: Rng) => (r.bool(0.7) ? r.pick([String(erika), `gid://shopify/Customer/${erika}`, "erika@example.com", String(max)]) : String(hostile(r)));
+const apiV1Door = (name: string, kind: "loader" | "action", path: (ref: string) => string, query: (r: Rng) => Record<string, string> = () => ({})): Door => ({
+  name,
+  kind,
+  request: (r) => {
+    const ref = memberRef(r);
+    const params = new URLSearchParams(query(r));
+    for (let i = r.int(3); i > 0; i--) params.set(r.pick(["limit", "cursor", "email", "updated_since", r.string(4)]), String(hostile(r)));
+    const headers: Record<string, string> = { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" };
+    const key = r.int(10);
+    if (kind === "action" && key < 8) headers["Idempotency-Key"] = key < 7 ? `fuzz-${r.int(1e9)}` : header(String(hostile(r)));
+    // a quarter of the writes as documented (the strict schemas refuse nearly every mutated one)
+    const base = kind === "action" ? BODIES[name]!() : undefined;
+    const body = base === undefined ? undefined : r.bool(0.25) ? JSON.stringify(base) : jsonBody(r, base);
+    if (body !== undefined && r.bool(0.9)) headers["Content-Length"] = String(Buffer.byteLength(body));
+    const url = `${APP}${path(encodeURIComponent(ref))}?${params}`;
+    return { request: new Request(url, { method: kind === "loader" ? "GET" : "POST", headers, body }), params: { id: ref }, text: `${url} ${JSON.stringify(headers["Idempotency-Key"] ?? null)} ${body ?? ""}` };
+  },
+});
+const pageQuery = (r: Rng): Record<string, string> => (r.bool(0.5) ? { limit: r.pick(["1", "50", "250", "0", "251", "-1", "x"]) } : r.bool(0.5) ? { cursor: r.pick(["", "eyJ4IjoxfQ", "abc", "%%%"]) } : {});
+
 /** A Flow action request: the envelope and properties mutated, signed with the app secret (as
  *  Shopify signs it), with a fresh action run id mostly so the mutated runs reach past "done". */
 const flowDoor = (name: string, path: string): Door => ({
@@ -175,6 +202,12 @@ const DOORS: Door[] = [
   extDoor("api.pos.redeem", "action", "/api/pos/redeem", () => ({})),
   apiDoor("api.v1.events", "/api/v1/events"),
   apiDoor("api.v1.reviews", "/api/v1/reviews"),
+  apiV1Door("api.v1.members.$id.adjustments", "action", (ref) => `/api/v1/members/${ref}/adjustments`),
+  apiV1Door("api.v1.members.$id.redemptions", "action", (ref) => `/api/v1/members/${ref}/redemptions`),
+  apiV1Door("api.v1.members.$id", "loader", (ref) => `/api/v1/members/${ref}`),
+  apiV1Door("api.v1.members.$id.entries", "loader", (ref) => `/api/v1/members/${ref}/entries`, pageQuery),
+  apiV1Door("api.v1.members._index", "loader", () => `/api/v1/members`, (r) => ({ ...pageQuery(r), ...(r.bool(0.3) ? { email: r.pick(["erika@example.com", "ERIKA@example.com", "x"]) } : {}), ...(r.bool(0.3) ? { updated_since: r.pick(["2026-11-01", "2026-11-01T00:00:00Z", "2026-02-30", "yesterday"]) } : {}) })),
+  apiV1Door("api.v1.rewards", "loader", () => `/api/v1/rewards`),
   flowDoor("flow.award-points", "/flow/award-points"),
   flowDoor("flow.deduct-points", "/flow/deduct-points"),
   flowDoor("flow.set-tier", "/flow/set-tier"),
