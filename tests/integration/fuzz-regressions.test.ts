@@ -5,6 +5,7 @@ import { hmacBase64 } from "../../devstore/auth/hmac.ts";
 import { fold } from "~/domain/members";
 import { referralMarkers } from "~/domain/referrals";
 import { Worker } from "~/jobs/worker.server";
+import { createApiKey } from "~/models/api-keys.server";
 import { ensureMember, postEntry } from "~/models/ledger.server";
 import { ensureShop } from "~/models/shops.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
@@ -91,5 +92,28 @@ describe(`fuzz finds, fixed, on ${TEST_DB}`, () => {
       }
     }
     expect([await count("ledger_entries"), await count("flow_action_runs"), await count("members")]).toEqual(before);
+  });
+
+  it("a merchant API member reference with a stray % (…/members/50%25off, decoded by Remix to 50%off) is a 422 naming the member (was a URIError, 500); nothing written", async () => {
+    const { key } = await db.sql.tx((q) => createApiKey(q, SHOP, "regression"));
+    const before = [await count("ledger_entries"), await count("api_idempotency"), await count("redemptions")];
+    const headers = { Authorization: `Bearer ${key}`, "Content-Type": "application/json" };
+    // a "%" that is no escape is a character: an email with one is looked up (nobody has it: 404)
+    for (const [id, status] of [["50%off", 422], ["%", 422], ["%E0%A4%A", 422], ["a%zz@example.com", 404]] as const) {
+      const member = (await import("~/routes/api.v1.members.$id")) as { loader: Handler };
+      const entries = (await import("~/routes/api.v1.members.$id.entries")) as { loader: Handler };
+      for (const route of [member, entries]) {
+        const res = await route.loader({ request: new Request(`${APP}/api/v1/members/x`, { headers }), params: { id }, context: {} });
+        expect(res.status, id).toBe(status);
+        if (status === 422) expect(((await res.json()) as { fieldErrors: Record<string, string> }).fieldErrors).toHaveProperty("member");
+      }
+      for (const [name, body] of [["api.v1.members.$id.adjustments", { type: "award", points: 5, reason: "x" }], ["api.v1.members.$id.redemptions", { rewardId: 1 }]] as const) {
+        const route = (await import(`~/routes/${name}.tsx`)) as { action: Handler };
+        const text = JSON.stringify(body);
+        const res = await route.action({ request: new Request(`${APP}/api/v1/members/x/y`, { method: "POST", headers: { ...headers, "Idempotency-Key": `k-${name}-${id}`, "Content-Length": String(text.length) }, body: text }), params: { id }, context: {} });
+        expect(res.status, `${name} ${id}`).toBe(status);
+      }
+    }
+    expect([await count("ledger_entries"), await count("api_idempotency"), await count("redemptions")]).toEqual(before);
   });
 });
