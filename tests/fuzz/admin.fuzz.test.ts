@@ -15,7 +15,7 @@ import { ensureShop } from "~/models/shops.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { startSmtp, type TestSmtp } from "../helpers/smtp";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
-import { answer, fuzz, hostile, ledgerAddsUp, mutateForm, mutateJson, mutateText, printReport, report, Rng, runs, SEED } from "./fuzz";
+import { answer, doorTimeout, fuzz, hostile, ledgerAddsUp, mutateForm, mutateJson, mutateText, printReport, report, Rng, runs, SEED } from "./fuzz";
 
 const SHOP = "stammkunde-dev.myshopify.com";
 const APP = "https://app.example.com";
@@ -119,7 +119,7 @@ describe(`admin form fuzz on ${TEST_DB}`, () => {
         const request = new Request(`${APP}/app/x?locale=${r.pick(["de", "en", "xx"])}`, { method: "POST", headers: { Authorization: bearer(), "Content-Type": "application/x-www-form-urlencoded" }, body: form });
         return { call: () => handler({ request, params: { id }, context: {} }), describe: () => `id=${id} ${form}` };
       }, { check: () => ledgerAddsUp(db.sql, [SHOP], name) });
-    }, 900_000);
+    }, doorTimeout());
   });
 
   it(`app.messaging test mail: ${count} session-signed test-mail forms with mutated fields, sent to a local SMTP server`, async () => {
@@ -136,7 +136,7 @@ describe(`admin form fuzz on ${TEST_DB}`, () => {
     // every 200 was a mail the server took (none claimed sent that wasn't)
     await smtp.waitFor(sentBefore + (tally.byStatus[200] ?? 0), 60_000);
     expect(smtp.messages.length - sentBefore).toBe(tally.byStatus[200] ?? 0);
-  }, 900_000);
+  }, doorTimeout());
 
   it(`app.import upload: ${runs(100)} damaged CSV files through the multipart form`, async () => {
     const r = new Rng(SEED ^ 0x5eed);
@@ -150,7 +150,7 @@ describe(`admin form fuzz on ${TEST_DB}`, () => {
       const request = new Request(`${APP}/app/import`, { method: "POST", headers: { Authorization: bearer() }, body: fd });
       return { call: () => handler({ request, params: {}, context: {} }), describe: () => JSON.stringify(csv) };
     }, { check: () => ledgerAddsUp(db.sql, [SHOP], "app.import upload") });
-  }, 900_000);
+  }, doorTimeout());
 });
 
 // the parser is pure and fast: never fewer than 10,000 files, more in a long run
@@ -188,5 +188,5 @@ describe("CSV parser and row reader fuzz", () => {
       outcomes[res.status] = (outcomes[res.status] ?? 0) + 1;
     }
     report.push({ name: "CSV parser + row reader", inputs: CSV_RUNS, byStatus: outcomes, ms: Date.now() - started });
-  }, 900_000);
+  }, doorTimeout());
 });

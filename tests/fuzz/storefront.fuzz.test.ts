@@ -14,7 +14,7 @@ import { createReward } from "~/models/redemptions.server";
 import { ensureShop } from "~/models/shops.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
-import { fuzz, hostile, jsonBody, ledgerAddsUp, mutateText, printReport, Rng, runs, SEED } from "./fuzz";
+import { doorTimeout, fuzz, hostile, jsonBody, ledgerAddsUp, mutateText, printReport, Rng, runs, SEED } from "./fuzz";
 
 const SHOP = "stammkunde-dev.myshopify.com";
 const OTHER = "zweiter-laden.myshopify.com";
@@ -223,6 +223,6 @@ describe(`storefront, extension and API fuzz on ${TEST_DB}`, () => {
         const { request, params, text } = door.request(r);
         return { call: () => handler({ request, params, context: {} }), describe: () => text };
       }, { check: () => ledgerAddsUp(db.sql, [SHOP, OTHER], door.name) });
-    }, 900_000);
+    }, doorTimeout());
   });
 });

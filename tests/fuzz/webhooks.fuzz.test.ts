@@ -15,7 +15,7 @@ import { TOPICS, type Topic } from "~/webhooks/topics";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { devstoreAdmin } from "../helpers/devstore";
 import { paidOrder, refundOf, signedDelivery, TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
-import { fuzz, hostile, jsonBody, ledgerAddsUp, mutateText, printReport, Rng, runs, SEED } from "./fuzz";
+import { doorTimeout, fuzz, hostile, jsonBody, ledgerAddsUp, mutateText, printReport, Rng, runs, SEED } from "./fuzz";
 
 const SHOP = "stammkunde-dev.myshopify.com";
 const OTHER = "zweiter-laden.myshopify.com";
@@ -128,14 +128,14 @@ describe(`webhook fuzz on ${TEST_DB}`, () => {
         };
       });
       await drainAll();
-    }, 600_000);
+    }, doorTimeout());
   }
 
   it("the worker took every accepted hostile payload: jobs ended done or dead (bounded), the ledger adds up", async () => {
     expect(workerSeen.queued + workerSeen.running).toBe(0);
     for (const shop of [SHOP, OTHER]) expect((await checkBalances(db.sql, shop)).mismatched).toEqual([]);
     console.log(`worker after the webhook fuzz: ${JSON.stringify(workerSeen)}`);
-  }, 600_000);
+  }, doorTimeout());
 });
 
 const WA: Record<string, { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string }> = {
@@ -198,7 +198,7 @@ describe(`WhatsApp inbound fuzz on ${TEST_DB}`, () => {
     // the accepted messages are answered by jobs: a hostile one ends done or dead, never a crash
     await drainAll();
     await ledgerAddsUp(db.sql, [SHOP, OTHER], "after the WhatsApp jobs");
-  }, 900_000);
+  }, doorTimeout());
 
   it(`webhooks.whatsapp loader: ${count} verification handshakes with mutated parameters → 200 only with a known token`, async () => {
     const r = new Rng(SEED ^ 0x3a7b);
@@ -215,5 +215,5 @@ describe(`WhatsApp inbound fuzz on ${TEST_DB}`, () => {
         describe: () => String(q),
       };
     });
-  }, 900_000);
+  }, doorTimeout());
 });
