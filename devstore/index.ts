@@ -421,7 +421,7 @@ export async function createDevStore(options: DevStoreOptions = {}): Promise<Dev
       },
     },
     storefront: storefront.api,
-    flow: createFlowApi({ extensions: flowExtensions, appUrl, apiSecret, shop: (domain) => shops.get(domain) }),
+    flow: createFlowApi({ extensions: flowExtensions, appUrl, apiSecret, shop: (domain) => shops.get(domain), now: () => clock.now() }),
     async graphql(query, variables, opts = {}) {
       const shop = shopOf(opts);
       const token = opts.token ?? store.shops.accessToken(shop.domain);

@@ -142,6 +142,16 @@ export function redemptionValueMinor(reward: Reward | undefined, points: number,
   return 0;
 }
 
+/** How long ago the stored figures were brought up to date, for "Updated 4 min ago": under a
+ *  minute "now", then whole minutes, whole hours, and beyond a day the date. */
+export function sinceUpdate(asOf: number, now: number): { unit: "now" } | { unit: "minutes" | "hours"; n: number } | { unit: "date" } {
+  const ms = Math.max(0, now - asOf);
+  if (ms < 60_000) return { unit: "now" };
+  if (ms < 3_600_000) return { unit: "minutes", n: Math.floor(ms / 60_000) };
+  if (ms < 86_400_000) return { unit: "hours", n: Math.floor(ms / 3_600_000) };
+  return { unit: "date" };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Date ranges
 

@@ -2,8 +2,9 @@
 // extension (app-data metafield `stammkunde.branding`, read in Liquid as CSS variables). Until a
 // merchant saves branding, the launcher uses the theme editor's settings (docs/decisions/0017).
 import { z } from "zod";
+import { fe } from "./errors";
 
-const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, "Must be a colour like #1f5130");
+const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, fe("errors.colour", { example: "#1f5130" }));
 
 export const brandingSchema = z
   .object({
@@ -15,7 +16,7 @@ export const brandingSchema = z
     /** "label": the launcher shows its text; "icon": a round button with a gift icon (the text as its accessible name) */
     launcherStyle: z.enum(["label", "icon"]),
     /** px: the panel's corners; buttons get half, the launcher twice (12 is the built-in look) */
-    cornerRadius: z.number().int("Must be a whole number").min(0, "Must not be negative").max(24, "Must be at most 24"),
+    cornerRadius: z.number().int(fe("errors.whole")).min(0, fe("errors.negative")).max(24, fe("errors.max", { max: 24 })),
   })
   .strict();
 

@@ -4,6 +4,7 @@
 // offers none (a campaign is limited by its budget). Fields are
 // named by the program's own paths below the campaign ("window.startDate", "effect.points") so
 // an error lands on its field; money is typed in currency units and lists are comma-separated.
+import { fe } from "./errors";
 import { explainPurchase } from "./explain";
 import { formatMinor, MoneyFormatError, toMinorUnits } from "./money";
 import type { OrderFacts } from "./order-facts";
@@ -113,7 +114,7 @@ function campaignFieldErrors(errors: Record<string, string>, index: number): Rec
     let field = path;
     if (path.startsWith(prefix)) field = path.slice(prefix.length);
     field = MONEY[field] ?? field.replace(/^(window\.weekdays|conditions\.customerTagsAny|conditions\.countries|effect\.productIds|effect\.collectionIds)\.\d+$/, "$1");
-    out[field] ??= message.replace(" of minor units (cents)", "");
+    out[field] ??= message === fe("errors.wholeMinor") ? fe("errors.whole") : message;
   }
   return out;
 }
@@ -131,7 +132,7 @@ export function formToCampaign(current: Program, originalId: string | null, f: C
       return toMinorUnits(raw, currency);
     } catch (error) {
       if (!(error instanceof MoneyFormatError)) throw error;
-      errors[field] = `Must be an amount like ${formatMinor(3000, currency)}`;
+      errors[field] = fe("errors.amount", { example: formatMinor(3000, currency) });
       return 0;
     }
   };
@@ -182,7 +183,7 @@ export function formToCampaign(current: Program, originalId: string | null, f: C
   } else {
     p.campaigns[index] = clean as unknown as Campaign;
   }
-  if (originalId === null && id === "new") errors.id = 'Must not be "new" (the page for a new campaign has that address)';
+  if (originalId === null && id === "new") errors.id = fe("errors.campaignIdNew");
   try {
     const program = parseProgram(p);
     if (Object.keys(errors).length) return { fieldErrors: errors };

@@ -30,13 +30,12 @@ export interface LotBook {
  * Entries must come in id order.
  */
 export function buildLots(entries: readonly LedgerFact[], timeZone: string): LotBook {
-  const dateOf = new Map<number, number>();
   const lots: Lot[] = [];
   const byOrigin = new Map<number, Lot>();
   let first = 0;
   let debt = 0;
-  for (const e of entries) {
-    dateOf.set(e.id, e.at);
+  for (let index = 0; index < entries.length; index++) {
+    const e = entries[index];
     if (e.bucket !== "available") continue;
     if (e.points > 0) {
       let amount = e.points;
@@ -45,7 +44,7 @@ export function buildLots(entries: readonly LedgerFact[], timeZone: string): Lot
       amount -= paid;
       if (amount === 0) continue;
       const origin = e.kind === "release" && e.reversesId !== null ? e.reversesId : e.id;
-      const lot: Lot = { originId: origin, date: localDate(dateOf.get(origin) ?? e.at, timeZone), remaining: amount };
+      const lot: Lot = { originId: origin, date: localDate(origin === e.id ? e.at : (dateBefore(entries, index, origin) ?? e.at), timeZone), remaining: amount };
       byOrigin.set(origin, lot);
       // usually the newest; a released earn may be older than lots after it
       let i = lots.length;
@@ -71,6 +70,13 @@ export function buildLots(entries: readonly LedgerFact[], timeZone: string): Lot
     }
   }
   return { lots: lots.slice(first).filter((l) => l.remaining > 0), debt };
+}
+
+/** When the latest entry up to `index` with this id was made (a release's earn, usually a few
+ *  entries back); looked up only for releases instead of remembering every entry's time. */
+function dateBefore(entries: readonly LedgerFact[], index: number, id: number): number | undefined {
+  for (let i = index; i >= 0; i--) if (entries[i].id === id) return entries[i].at;
+  return undefined;
 }
 
 export interface Dated {

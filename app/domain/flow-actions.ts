@@ -35,3 +35,19 @@ export const customerGidOf = (id: string | number) => `gid://shopify/Customer/${
 
 /** The ledger key of a Flow points action: one entry per action run, whatever the handle. */
 export const flowEntryKey = (actionRunId: string) => `flow:run:${actionRunId}`;
+
+/**
+ * Shopify Flow's trigger lifecycle notice (docs/decisions/0024): whether the shop has an enabled
+ * workflow using the trigger `flow_trigger_definition_id` (our flow_trigger extension's handle),
+ * as of `timestamp`; a notice older than the one stored is ignored.
+ */
+export const FlowLifecycleNotice = z
+  .object({
+    flow_trigger_definition_id: z.string({ required_error: "is required", invalid_type_error: "must be text" }).trim().min(1, "is required").max(100, "must be at most 100 characters"),
+    has_enabled_flow: z.boolean({ required_error: "is required", invalid_type_error: "must be true or false" }),
+    shop_id: z.union([z.number().int(), z.string().regex(/^\d+$/, "must be a number")]).optional(),
+    shopify_domain: z.string({ required_error: "is required" }).min(1, "is required"),
+    timestamp: z.string({ required_error: "is required", invalid_type_error: "must be text" }).datetime({ offset: true, message: "must be an ISO 8601 time" }),
+  })
+  .passthrough();
+export type FlowLifecycleNotice = z.infer<typeof FlowLifecycleNotice>;

@@ -90,15 +90,35 @@ const fmtDate = (y: number, m: number, d: number) => `${pad(y, 4)}-${pad(m)}-${p
 
 // Intl formatting costs microseconds per call, and the nightly run asks for millions of dates. Every
 // zone's offsets and transitions fall on quarter hours, so an offset read once holds for its whole
-// quarter hour; both caches are bounded.
+// quarter hour. Most UTC days have no transition at all: a day whose first and last quarter hour
+// have the same offset is stored once for the whole day (two Intl calls instead of 96); only a
+// day with a transition is kept per quarter hour. Both caches are bounded.
 const QUARTER_HOUR = 900_000;
+const QUARTERS_PER_DAY = 96;
+/** per zone: UTC day → its offset, or NaN when the offset changes that day */
+const dayOffsetCache = new Map<string, Map<number, number>>();
 const offsetCache = new Map<string, Map<number, number>>();
 const dayStartCache = new Map<string, number>();
 
 function quarterOffset(ms: number, timeZone: string): number {
+  let days = dayOffsetCache.get(timeZone);
+  if (!days) dayOffsetCache.set(timeZone, (days = new Map()));
+  const slot = Math.floor(ms / QUARTER_HOUR);
+  const day = Math.floor(slot / QUARTERS_PER_DAY);
+  let offset = days.get(day);
+  if (offset === undefined) {
+    const first = slotOffset(day * QUARTERS_PER_DAY, timeZone);
+    const last = slotOffset(day * QUARTERS_PER_DAY + QUARTERS_PER_DAY - 1, timeZone);
+    offset = first === last ? first : NaN;
+    if (days.size >= 50_000) days.clear();
+    days.set(day, offset);
+  }
+  return Number.isNaN(offset) ? slotOffset(slot, timeZone) : offset;
+}
+
+function slotOffset(slot: number, timeZone: string): number {
   let zone = offsetCache.get(timeZone);
   if (!zone) offsetCache.set(timeZone, (zone = new Map()));
-  const slot = Math.floor(ms / QUARTER_HOUR);
   let offset = zone.get(slot);
   if (offset === undefined) {
     offset = zoneOffsetMs(slot * QUARTER_HOUR, timeZone);
@@ -108,12 +128,27 @@ function quarterOffset(ms: number, timeZone: string): number {
   return offset;
 }
 
+const DAY_MS = 86_400_000;
+// A local day's name by its number (days since 1970-01-01 on the wall clock): the same for every
+// zone, so one bounded map serves all; a run over years of entries formats each day once.
+const dayNames = new Map<number, string>();
+
+function dayName(day: number): string {
+  let name = dayNames.get(day);
+  if (name === undefined) {
+    const d = new Date(day * DAY_MS);
+    name = fmtDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+    if (dayNames.size >= 100_000) dayNames.clear();
+    dayNames.set(day, name);
+  }
+  return name;
+}
+
 /** The shop's calendar date of an instant. */
 export function localDate(instant: Date | number, timeZone: string): string {
   const ms = instant instanceof Date ? instant.getTime() : instant;
   if (!Number.isFinite(ms)) throw new RangeError("invalid date");
-  const d = new Date(ms + quarterOffset(ms, timeZone));
-  return fmtDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+  return dayName(Math.floor((ms + quarterOffset(ms, timeZone)) / DAY_MS));
 }
 
 /** When a calendar date begins in the zone (local midnight; in a zone that skips midnight, the first instant of the day). */
@@ -134,10 +169,30 @@ export function localYear(instant: number, timeZone: string): number {
   return new Date(instant + quarterOffset(instant, timeZone)).getUTCFullYear();
 }
 
+// Date arithmetic on "YYYY-MM-DD" strings, memoised per step: the nightly run shifts the same few
+// hundred dates by the same few steps (months of expiry, days of reminders) millions of times.
+const shiftedDays = new Map<number, Map<string, string>>();
+const shiftedMonths = new Map<number, Map<string, string>>();
+
+function shiftTable(tables: Map<number, Map<string, string>>, step: number): Map<string, string> {
+  let table = tables.get(step);
+  if (!table) {
+    if (tables.size >= 64) tables.clear();
+    tables.set(step, (table = new Map()));
+  } else if (table.size >= 50_000) table.clear();
+  return table;
+}
+
 export function addDays(date: string, days: number): string {
-  const [y, m, d] = splitDate(date);
-  const t = new Date(Date.UTC(y, m - 1, d + days));
-  return fmtDate(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
+  const table = shiftTable(shiftedDays, days);
+  let out = table.get(date);
+  if (out === undefined) {
+    const [y, m, d] = splitDate(date);
+    const t = new Date(Date.UTC(y, m - 1, d + days));
+    out = fmtDate(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
+    table.set(date, out);
+  }
+  return out;
 }
 
 function daysInMonth(year: number, month: number): number {
@@ -147,11 +202,17 @@ function daysInMonth(year: number, month: number): number {
 /** A date N months later (or earlier), on the same day or the month's last day: 31 Jan + 1 month
  *  = 28 (29) Feb; 29 Feb 2024 + 12 months = 28 Feb 2025. */
 export function addMonths(date: string, months: number): string {
-  const [y, m, d] = splitDate(date);
-  const index = y * 12 + (m - 1) + months;
-  const ny = Math.floor(index / 12);
-  const nm = index - ny * 12 + 1;
-  return fmtDate(ny, nm, Math.min(d, daysInMonth(ny, nm)));
+  const table = shiftTable(shiftedMonths, months);
+  let out = table.get(date);
+  if (out === undefined) {
+    const [y, m, d] = splitDate(date);
+    const index = y * 12 + (m - 1) + months;
+    const ny = Math.floor(index / 12);
+    const nm = index - ny * 12 + 1;
+    out = fmtDate(ny, nm, Math.min(d, daysInMonth(ny, nm)));
+    table.set(date, out);
+  }
+  return out;
 }
 
 /** Whole days from a to b (b − a), both calendar dates. */

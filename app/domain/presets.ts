@@ -6,6 +6,7 @@
 // in 12 months) that the merchant tunes on the Tiers page.
 import { formatMinor, MoneyFormatError, toMinorUnits } from "./money";
 import { parseProgram, ProgramConfigError, type Program } from "./program";
+import { fe } from "./errors";
 import { parseReward, RewardConfigError, type Reward } from "./rewards";
 
 export const PRESETS = ["points", "points-vip", "referrals"] as const;
@@ -76,11 +77,11 @@ export function applyPreset(base: Program, preset: PresetId, form: PresetForm, c
   const money = (field: "rewardAmount" | "friendDiscount"): number => {
     try {
       const minor = toMinorUnits((form[field] ?? "").trim().replace(",", "."), currency);
-      if (minor <= 0) errors[field] = "Must be greater than 0";
+      if (minor <= 0) errors[field] = fe("errors.gt0");
       return minor;
     } catch (error) {
       if (!(error instanceof MoneyFormatError)) throw error;
-      errors[field] = `Must be an amount like ${formatMinor(toMinorUnits("5", currency), currency)}`;
+      errors[field] = fe("errors.amount", { example: formatMinor(toMinorUnits("5", currency), currency) });
       return 0;
     }
   };
@@ -97,7 +98,7 @@ export function applyPreset(base: Program, preset: PresetId, form: PresetForm, c
     p.purchase.enabled = true;
     const rate = num(form.pointsPerUnit);
     p.purchase.pointsPerUnit = rate;
-    if (rate === 0) errors.pointsPerUnit = "Must be at least 1";
+    if (rate === 0) errors.pointsPerUnit = fe("errors.min", { min: 1 });
     const signup = num(form.signupPoints);
     // 0 means "no welcome bonus": the action is switched off, its points stay as they were
     p.actions.signup.enabled = signup !== 0;
@@ -136,7 +137,7 @@ export function applyPreset(base: Program, preset: PresetId, form: PresetForm, c
       const field = pathToField[path];
       // a problem in a setting the onboarding doesn't show belongs to the Program page; name it
       if (field && shown.has(field)) errors[field] ??= message;
-      else errors[shown.values().next().value as keyof PresetForm] ??= `${path}: ${message}`;
+      else errors[shown.values().next().value as keyof PresetForm] ??= fe("errors.otherSetting", { path, message });
     }
   }
 
@@ -155,7 +156,7 @@ export function applyPreset(base: Program, preset: PresetId, form: PresetForm, c
     reward = parseReward(rewardInput);
   } catch (error) {
     if (!(error instanceof RewardConfigError)) throw error;
-    if (error.fieldErrors.pointsCost) errors.rewardPoints ??= /^Expected/.test(error.fieldErrors.pointsCost) ? "Must be a whole number" : error.fieldErrors.pointsCost;
+    if (error.fieldErrors.pointsCost) errors.rewardPoints ??= error.fieldErrors.pointsCost === fe("errors.type.number") ? fe("errors.whole") : error.fieldErrors.pointsCost;
     if (error.fieldErrors.amountMinor) errors.rewardAmount ??= error.fieldErrors.amountMinor;
   }
   if (Object.keys(errors).length > 0 || !program || !reward) return { fieldErrors: errors };

@@ -1,6 +1,7 @@
 // The program page's form: a flat map of field name → text, named by the program's own dotted
 // paths so a validation error lands on its field. Money is entered in currency units ("30.00") and
 // stored in minor units; everything the form doesn't show is kept from the current program.
+import { fe } from "./errors";
 import { formatMinor, MoneyFormatError, toMinorUnits } from "./money";
 import { explainPurchase } from "./explain";
 import { parseProgram, ProgramConfigError, SOCIAL_NETWORKS, type Program, type ProgramLocale } from "./program";
@@ -65,11 +66,11 @@ export function formToProgram(current: Program, f: ProgramForm, currency: string
   const money = (field: string): number => {
     try {
       const minor = toMinorUnits((f[field] ?? "").trim().replace(",", ".") || "0", currency);
-      if (minor < 0) errors[field] = "Must not be negative";
+      if (minor < 0) errors[field] = fe("errors.negative");
       return minor;
     } catch (error) {
       if (!(error instanceof MoneyFormatError)) throw error;
-      errors[field] = `Must be an amount like ${formatMinor(3000, currency)}`;
+      errors[field] = fe("errors.amount", { example: formatMinor(3000, currency) });
       return 0;
     }
   };
@@ -110,7 +111,7 @@ export function formToProgram(current: Program, f: ProgramForm, currency: string
     const toField = Object.fromEntries(Object.entries(MONEY).map(([form, path]) => [path, form]));
     for (const [path, message] of Object.entries(error.fieldErrors)) {
       const field = toField[path] ?? path;
-      errors[field] ??= MONEY[field] ? message.replace(" of minor units (cents)", "") : message;
+      errors[field] ??= MONEY[field] && message === fe("errors.wholeMinor") ? fe("errors.whole") : message;
     }
     return { fieldErrors: errors };
   }

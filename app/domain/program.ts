@@ -6,6 +6,8 @@
 // integer minor units of the shop currency; rates are integers; factors are decimals with at most
 // 4 places so the engine can compute with them exactly (app/domain/exact.ts).
 import { z } from "zod";
+import { localizeFieldError } from "~/lib/i18n";
+import { fe, fieldErrorMap } from "./errors";
 import { hasAtMostDecimals } from "./exact";
 import { brandingSchema } from "./branding";
 import { defaultReferralSettings, referralSettingsSchema } from "./referrals";
@@ -17,26 +19,26 @@ const MAX_POINTS = 1_000_000;
 const MAX_RATE = 10_000;
 const MAX_FACTOR = 100;
 
-const wholeNumber = "Must be a whole number";
+const wholeNumber = fe("errors.whole");
 
 const gid = (type: "Product" | "Collection") =>
-  z.string().regex(new RegExp(`^gid://shopify/${type}/[1-9]\\d*$`), `Must be a ${type} ID like gid://shopify/${type}/123`);
+  z.string().regex(new RegExp(`^gid://shopify/${type}/[1-9]\\d*$`), fe("errors.gid", { type }));
 
 const nonEmptyText = (max: number) =>
   z
     .string()
-    .max(max, `Must be at most ${max} characters`)
-    .refine((s) => s.trim().length > 0, "Must not be empty");
+    .max(max, fe("errors.maxChars", { max }))
+    .refine((s) => s.trim().length > 0, fe("errors.empty"));
 
-const points = z.number().int(wholeNumber).positive("Must be greater than 0").max(MAX_POINTS, `Must be at most ${MAX_POINTS}`);
-const minorAmount = z.number().int(`${wholeNumber} of minor units (cents)`).min(0, "Must not be negative");
+const points = z.number().int(wholeNumber).positive(fe("errors.gt0")).max(MAX_POINTS, fe("errors.max", { max: MAX_POINTS }));
+const minorAmount = z.number().int(fe("errors.wholeMinor")).min(0, fe("errors.negative"));
 
 const factor = z
   .number()
   .finite()
-  .gt(0, "Must be greater than 0")
-  .max(MAX_FACTOR, `Must be at most ${MAX_FACTOR}`)
-  .refine((x) => hasAtMostDecimals(x, 4), "Use at most 4 decimal places");
+  .gt(0, fe("errors.gt0"))
+  .max(MAX_FACTOR, fe("errors.max", { max: MAX_FACTOR }))
+  .refine((x) => hasAtMostDecimals(x, 4), fe("errors.decimals", { max: 4 }));
 
 const localizedText = z.object({ title: nonEmptyText(100), description: nonEmptyText(500) }).strict();
 const texts = z.object({ en: localizedText, de: localizedText }).strict();
@@ -50,12 +52,12 @@ export type ProgramLocale = (typeof LOCALES)[number];
 const pendingSchema = z
   .object({
     mode: z.enum(["none", "days", "fulfilment"]),
-    days: z.number().int(wholeNumber).min(0, "Must not be negative").max(365, "Must be at most 365"),
+    days: z.number().int(wholeNumber).min(0, fe("errors.negative")).max(365, fe("errors.max", { max: 365 })),
   })
   .strict()
   .superRefine((p, ctx) => {
     if (p.mode === "days" && p.days < 1) {
-      ctx.addIssue({ code: "custom", path: ["days"], message: "Hold points for at least 1 day, or choose no pending period" });
+      ctx.addIssue({ code: "custom", path: ["days"], message: fe("errors.pendingDays") });
     }
   });
 
@@ -63,7 +65,7 @@ const purchaseSchema = z
   .object({
     enabled: z.boolean(),
     /** points per 1 unit of shop currency (1 → 1 point per €1) */
-    pointsPerUnit: z.number().int(wholeNumber).min(0, "Must not be negative").max(MAX_RATE, `Must be at most ${MAX_RATE}`),
+    pointsPerUnit: z.number().int(wholeNumber).min(0, fe("errors.negative")).max(MAX_RATE, fe("errors.max", { max: MAX_RATE })),
     rounding: z.enum(["down", "nearest", "up"]),
     /** compared with the eligible subtotal (after discounts and exclusions, without tax) */
     minimumOrderMinor: minorAmount,
@@ -82,8 +84,8 @@ const simpleAction = z.object(actionFields).strict();
 
 const metafieldRef = z
   .object({
-    namespace: z.string().regex(/^[$\w:-]{2,255}$/, "Use 2–255 letters, digits, -, _ or :"),
-    key: z.string().regex(/^[\w-]{2,64}$/, "Use 2–64 letters, digits, - or _"),
+    namespace: z.string().regex(/^[$\w:-]{2,255}$/, fe("errors.metafieldNamespace")),
+    key: z.string().regex(/^[\w-]{2,64}$/, fe("errors.metafieldKey")),
   })
   .strict();
 
@@ -92,7 +94,7 @@ const birthdaySchema = z
   .strict()
   .superRefine((b, ctx) => {
     if (b.source === "metafield" && !b.metafield) {
-      ctx.addIssue({ code: "custom", path: ["metafield"], message: "Name the metafield (namespace and key) that holds the birthday" });
+      ctx.addIssue({ code: "custom", path: ["metafield"], message: fe("errors.birthdayMetafield") });
     }
   });
 
@@ -106,11 +108,11 @@ function isHttpUrl(s: string): boolean {
 }
 
 const networkSchema = z
-  .object({ enabled: z.boolean(), url: z.string().max(2048, "Must be at most 2048 characters") })
+  .object({ enabled: z.boolean(), url: z.string().max(2048, fe("errors.maxChars", { max: 2048 })) })
   .strict()
   .superRefine((n, ctx) => {
     if (n.enabled && !isHttpUrl(n.url)) {
-      ctx.addIssue({ code: "custom", path: ["url"], message: "Must be a web address like https://instagram.com/yourshop" });
+      ctx.addIssue({ code: "custom", path: ["url"], message: fe("errors.socialUrl") });
     }
   });
 
@@ -125,7 +127,7 @@ const socialSchema = z
   .strict()
   .superRefine((s, ctx) => {
     if (s.enabled && !SOCIAL_NETWORKS.some((n) => s.networks[n].enabled)) {
-      ctx.addIssue({ code: "custom", path: ["networks"], message: "Turn on at least one network, or turn off social follows" });
+      ctx.addIssue({ code: "custom", path: ["networks"], message: fe("errors.socialNetworks") });
     }
   });
 
@@ -162,8 +164,8 @@ export function isIsoDate(s: string): boolean {
 
 export const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 
-const dateSchema = z.string().refine(isIsoDate, "Must be a date in the form YYYY-MM-DD");
-const timeSchema = z.string().regex(TIME_RE, "Must be a time in the form HH:MM, from 00:00 to 23:59");
+const dateSchema = z.string().refine(isIsoDate, fe("errors.date"));
+const timeSchema = z.string().regex(TIME_RE, fe("errors.time"));
 
 const windowSchema = z
   .object({
@@ -172,8 +174,8 @@ const windowSchema = z
     endDate: dateSchema.optional(),
     /** ISO weekdays, Monday = 1 … Sunday = 7 */
     weekdays: z
-      .array(z.number().int(wholeNumber).min(1, "Must be a weekday from 1 (Monday) to 7 (Sunday)").max(7, "Must be a weekday from 1 (Monday) to 7 (Sunday)"))
-      .min(1, "Choose at least one weekday, or leave weekdays out")
+      .array(z.number().int(wholeNumber).min(1, fe("errors.weekday")).max(7, fe("errors.weekday")))
+      .min(1, fe("errors.weekdaysEmpty"))
       .optional(),
     /** inclusive; with endTime, a daily time range that may wrap midnight (22:00–02:00) */
     startTime: timeSchema.optional(),
@@ -183,37 +185,37 @@ const windowSchema = z
   .strict()
   .superRefine((w, ctx) => {
     if (w.startDate && w.endDate && isIsoDate(w.startDate) && isIsoDate(w.endDate) && w.endDate < w.startDate) {
-      ctx.addIssue({ code: "custom", path: ["endDate"], message: "Must not be before the start date" });
+      ctx.addIssue({ code: "custom", path: ["endDate"], message: fe("errors.endBeforeStart") });
     }
     if (w.weekdays && new Set(w.weekdays).size !== w.weekdays.length) {
-      ctx.addIssue({ code: "custom", path: ["weekdays"], message: "Lists a weekday twice" });
+      ctx.addIssue({ code: "custom", path: ["weekdays"], message: fe("errors.weekdayTwice") });
     }
     if ((w.startTime === undefined) !== (w.endTime === undefined)) {
       const missing = w.startTime === undefined ? "startTime" : "endTime";
-      ctx.addIssue({ code: "custom", path: [missing], message: "Set both a start and an end time, or neither" });
+      ctx.addIssue({ code: "custom", path: [missing], message: fe("errors.bothTimes") });
     } else if (w.startTime !== undefined && w.startTime === w.endTime) {
-      ctx.addIssue({ code: "custom", path: ["endTime"], message: "Must differ from the start time" });
+      ctx.addIssue({ code: "custom", path: ["endTime"], message: fe("errors.sameTime") });
     }
   });
 
-const countrySchema = z.string().regex(/^[A-Z]{2}$/, "Must be a two-letter country code in capitals, e.g. DE");
+const countrySchema = z.string().regex(/^[A-Z]{2}$/, fe("errors.country"));
 
 const conditionsSchema = z
   .object({
     /** the customer has at least one of these tags (case-insensitive) */
-    customerTagsAny: z.array(nonEmptyText(255)).min(1, "List at least one tag, or leave the condition out").optional(),
+    customerTagsAny: z.array(nonEmptyText(255)).min(1, fe("errors.tagsEmpty")).optional(),
     /** ISO 3166-1 alpha-2; shipping address, else billing, else the customer's default address */
-    countries: z.array(countrySchema).min(1, "List at least one country, or leave the condition out").optional(),
+    countries: z.array(countrySchema).min(1, fe("errors.countriesEmpty")).optional(),
     /** spent before this order, in minor units of the shop currency */
     minTotalSpentMinor: minorAmount.optional(),
     /** bounds on the number of this order in the customer's history: 1 = first order */
-    minOrderCount: z.number().int(wholeNumber).min(1, "Must be at least 1 (the first order)").optional(),
-    maxOrderCount: z.number().int(wholeNumber).min(1, "Must be at least 1 (the first order)").optional(),
+    minOrderCount: z.number().int(wholeNumber).min(1, fe("errors.firstOrder")).optional(),
+    maxOrderCount: z.number().int(wholeNumber).min(1, fe("errors.firstOrder")).optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
     if (c.minOrderCount !== undefined && c.maxOrderCount !== undefined && c.maxOrderCount < c.minOrderCount) {
-      ctx.addIssue({ code: "custom", path: ["maxOrderCount"], message: "Must not be less than the minimum order count" });
+      ctx.addIssue({ code: "custom", path: ["maxOrderCount"], message: fe("errors.maxBelowMin") });
     }
   });
 
@@ -226,40 +228,40 @@ const effectSchema = z.discriminatedUnion("type", [
       productIds: z.array(gid("Product")),
       collectionIds: z.array(gid("Collection")),
       /** extra points per 1 unit of currency spent on the matching products */
-      pointsPerUnit: z.number().int(wholeNumber).positive("Must be greater than 0").max(MAX_RATE, `Must be at most ${MAX_RATE}`).optional(),
+      pointsPerUnit: z.number().int(wholeNumber).positive(fe("errors.gt0")).max(MAX_RATE, fe("errors.max", { max: MAX_RATE })).optional(),
       /** the matching products' purchase points are multiplied by this */
       multiplier: factor.optional(),
     })
     .strict(),
-  z.object({ type: z.literal("bigBasket"), minSubtotalMinor: minorAmount.refine((x) => x > 0, "Must be greater than 0"), points }).strict(),
+  z.object({ type: z.literal("bigBasket"), minSubtotalMinor: minorAmount.refine((x) => x > 0, fe("errors.gt0")), points }).strict(),
 ]);
 
 const campaignSchema = z
   .object({
     id: z
       .string()
-      .max(64, "Must be at most 64 characters")
-      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lowercase letters, digits and single hyphens, e.g. double-points-monday"),
+      .max(64, fe("errors.maxChars", { max: 64 }))
+      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, fe("errors.slug", { example: "double-points-monday" })),
     enabled: z.boolean(),
     name: z.object({ en: nonEmptyText(100), de: nonEmptyText(100) }).strict(),
     window: windowSchema,
     conditions: conditionsSchema,
     effect: effectSchema,
     /** total points this campaign may give; enforced in storage, the engine reports contributions */
-    budgetPoints: z.number().int(wholeNumber).positive("Must be greater than 0").optional(),
+    budgetPoints: z.number().int(wholeNumber).positive(fe("errors.gt0")).optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
     const e = c.effect;
     if (e.type !== "productBonus") return;
     if (e.productIds.length === 0 && e.collectionIds.length === 0) {
-      ctx.addIssue({ code: "custom", path: ["effect", "productIds"], message: "Choose at least one product or collection" });
+      ctx.addIssue({ code: "custom", path: ["effect", "productIds"], message: fe("errors.productOrCollection") });
     }
     if ((e.pointsPerUnit === undefined) === (e.multiplier === undefined)) {
       ctx.addIssue({
         code: "custom",
         path: ["effect", e.pointsPerUnit === undefined ? "pointsPerUnit" : "multiplier"],
-        message: "Set either extra points per currency unit or a multiplier, not both",
+        message: fe("errors.rateOrMultiplier"),
       });
     }
   });
@@ -269,10 +271,10 @@ const campaignSchema = z
 
 const slug = z
   .string()
-  .max(64, "Must be at most 64 characters")
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lowercase letters, digits and single hyphens, e.g. gold");
+  .max(64, fe("errors.maxChars", { max: 64 }))
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, fe("errors.slug", { example: "gold" }));
 
-const perkTexts = z.array(nonEmptyText(200)).max(10, "At most 10 perks");
+const perkTexts = z.array(nonEmptyText(200)).max(10, fe("errors.maxItems", { max: 10 }));
 
 const tierLevelSchema = z
   .object({
@@ -280,13 +282,13 @@ const tierLevelSchema = z
     id: slug,
     name: z.object({ en: nonEmptyText(60), de: nonEmptyText(60) }).strict(),
     /** points earned, minor units spent or orders in the window, from which the tier is reached */
-    threshold: z.number().int(wholeNumber).min(0, "Must not be negative"),
+    threshold: z.number().int(wholeNumber).min(0, fe("errors.negative")),
     /** purchase points are multiplied by this while the member is in the tier */
     multiplier: factor.default(1),
     /** points given once when a member first reaches the tier */
-    entryRewardPoints: z.number().int(wholeNumber).min(0, "Must not be negative").max(MAX_POINTS, `Must be at most ${MAX_POINTS}`).default(0),
+    entryRewardPoints: z.number().int(wholeNumber).min(0, fe("errors.negative")).max(MAX_POINTS, fe("errors.max", { max: MAX_POINTS })).default(0),
     /** extra points on the member's birthday */
-    birthdayBonusPoints: z.number().int(wholeNumber).min(0, "Must not be negative").max(MAX_POINTS, `Must be at most ${MAX_POINTS}`).default(0),
+    birthdayBonusPoints: z.number().int(wholeNumber).min(0, fe("errors.negative")).max(MAX_POINTS, fe("errors.max", { max: MAX_POINTS })).default(0),
     /** free-shipping rewards cost members of this tier no points */
     freeShipping: z.boolean().default(false),
     perks: z.object({ en: perkTexts, de: perkTexts }).strict().default({ en: [], de: [] }),
@@ -299,13 +301,13 @@ const tiersSchema = z
     basis: z.enum(["points_earned", "amount_spent", "orders"]),
     window: z.enum(["lifetime", "calendar_year", "rolling_12_months"]),
     /** ordered from the lowest to the highest tier */
-    levels: z.array(tierLevelSchema).max(20, "At most 20 tiers"),
+    levels: z.array(tierLevelSchema).max(20, fe("errors.maxItems", { max: 20 })),
     retention: z
       .object({
         /** a tier reached in one period is kept through the next one */
         keepNextPeriod: z.boolean(),
         /** days after the tier would end before the member moves down */
-        graceDays: z.number().int(wholeNumber).min(0, "Must not be negative").max(365, "Must be at most 365"),
+        graceDays: z.number().int(wholeNumber).min(0, fe("errors.negative")).max(365, fe("errors.max", { max: 365 })),
       })
       .strict(),
     /** buying this product grants the tier for N months */
@@ -313,7 +315,7 @@ const tiersSchema = z
       .object({
         productId: gid("Product"),
         tierId: slug,
-        months: z.number().int(wholeNumber).min(1, "Must be at least 1").max(60, "Must be at most 60"),
+        months: z.number().int(wholeNumber).min(1, fe("errors.min", { min: 1 })).max(60, fe("errors.max", { max: 60 })),
       })
       .strict()
       .nullable()
@@ -323,15 +325,15 @@ const tiersSchema = z
   .superRefine((t, ctx) => {
     const seen = new Set<string>();
     t.levels.forEach((l, i) => {
-      if (seen.has(l.id)) ctx.addIssue({ code: "custom", path: ["levels", i, "id"], message: `Another tier already uses the id "${l.id}"` });
+      if (seen.has(l.id)) ctx.addIssue({ code: "custom", path: ["levels", i, "id"], message: fe("errors.tierIdTaken", { id: l.id }) });
       seen.add(l.id);
       if (i > 0 && l.threshold <= t.levels[i - 1].threshold) {
-        ctx.addIssue({ code: "custom", path: ["levels", i, "threshold"], message: "Must be higher than the tier before it" });
+        ctx.addIssue({ code: "custom", path: ["levels", i, "threshold"], message: fe("errors.tierThreshold") });
       }
     });
-    if (t.enabled && t.levels.length === 0) ctx.addIssue({ code: "custom", path: ["levels"], message: "Add at least one tier, or turn tiers off" });
+    if (t.enabled && t.levels.length === 0) ctx.addIssue({ code: "custom", path: ["levels"], message: fe("errors.tiersEmpty") });
     if (t.membershipProduct && !seen.has(t.membershipProduct.tierId)) {
-      ctx.addIssue({ code: "custom", path: ["membershipProduct", "tierId"], message: `No tier has the id "${t.membershipProduct.tierId}"` });
+      ctx.addIssue({ code: "custom", path: ["membershipProduct", "tierId"], message: fe("errors.noTier", { id: t.membershipProduct.tierId }) });
     }
   });
 
@@ -340,7 +342,7 @@ export function defaultTiers(): z.infer<typeof tiersSchema> {
   return { enabled: false, basis: "points_earned", window: "calendar_year", levels: [], retention: { keepNextPeriod: true, graceDays: 30 }, membershipProduct: null };
 }
 
-const expiryMonths = z.number().int(wholeNumber).min(1, "Must be at least 1").max(120, "Must be at most 120");
+const expiryMonths = z.number().int(wholeNumber).min(1, fe("errors.min", { min: 1 })).max(120, fe("errors.max", { max: 120 }));
 
 const expirySchema = z
   .object({
@@ -351,13 +353,13 @@ const expirySchema = z
     tierMonths: z.record(z.string(), expiryMonths).default({}),
     /** reminders this many days before points expire */
     reminderDays: z
-      .array(z.number().int(wholeNumber).min(1, "Must be at least 1").max(365, "Must be at most 365"))
-      .max(5, "At most 5 reminders")
+      .array(z.number().int(wholeNumber).min(1, fe("errors.min", { min: 1 })).max(365, fe("errors.max", { max: 365 })))
+      .max(5, fe("errors.maxItems", { max: 5 }))
       .default([30, 3]),
   })
   .strict()
   .superRefine((e, ctx) => {
-    if (new Set(e.reminderDays).size !== e.reminderDays.length) ctx.addIssue({ code: "custom", path: ["reminderDays"], message: "Lists a day twice" });
+    if (new Set(e.reminderDays).size !== e.reminderDays.length) ctx.addIssue({ code: "custom", path: ["reminderDays"], message: fe("errors.dayTwice") });
   });
 
 /** Points never expire: what a program stored before expiry existed reads as. */
@@ -378,7 +380,7 @@ export type RuleKey = BaseRuleKey | `campaign:${string}`;
 
 const capSchema = z
   .object({
-    max: z.number().int(wholeNumber).positive("Must be greater than 0 (turn the rule off instead)"),
+    max: z.number().int(wholeNumber).positive(fe("errors.capOff")),
     period: z.enum(PERIODS),
   })
   .strict();
@@ -387,19 +389,21 @@ const capsSchema = z
   .object({
     perRule: z.record(z.string(), capSchema),
     /** points a member may earn per day over all rules */
-    dailyGlobalPoints: z.number().int(wholeNumber).positive("Must be greater than 0").optional(),
+    dailyGlobalPoints: z.number().int(wholeNumber).positive(fe("errors.gt0")).optional(),
   })
   .strict();
 
 // ---------------------------------------------------------------------------------------------
 // Storefront texts the merchant overrides per language (empty: the theme extension's translation)
 
-const optionalText = (max: number) => z.string().max(max, `Must be at most ${max} characters`);
+const optionalText = (max: number) => z.string().max(max, fe("errors.maxChars", { max }));
 const storefrontTexts = z
   .object({
     launcherLabel: optionalText(40),
     panelTitle: optionalText(80),
     guestIntro: optionalText(300),
+    /** the label of a tier-only reward shown to a shopper outside its tiers; `{tiers}` stands for the tier names */
+    tierOnly: optionalText(80).default(""),
   })
   .strict();
 const storefrontSchema = z
@@ -412,7 +416,7 @@ const storefrontSchema = z
 export type StorefrontTexts = z.infer<typeof storefrontTexts>;
 
 export function defaultStorefront(): z.infer<typeof storefrontSchema> {
-  const none = { launcherLabel: "", panelTitle: "", guestIntro: "" };
+  const none = { launcherLabel: "", panelTitle: "", guestIntro: "", tierOnly: "" };
   return { texts: { en: { ...none }, de: { ...none } } };
 }
 
@@ -436,12 +440,12 @@ export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 const templateSchema = z
   .object({
-    subject: z.string().max(200, "Must be at most 200 characters"),
-    body: z.string().max(10_000, "Must be at most 10000 characters"),
+    subject: z.string().max(200, fe("errors.maxChars", { max: 200 })),
+    body: z.string().max(10_000, fe("errors.maxChars", { max: 10000 })),
   })
   .strict();
 
-const emailAddress = z.string().max(254, "Must be at most 254 characters").regex(/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/, "Must be an email address");
+const emailAddress = z.string().max(254, fe("errors.maxChars", { max: 254 })).regex(/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/, fe("errors.email"));
 
 export function defaultWhatsappChannel(): { enabled: boolean; templates: Partial<Record<NoticeKind, { name: string; en: string; de: string }>> } {
   return { enabled: false, templates: {} };
@@ -454,7 +458,7 @@ const messagingSchema = z
         email: z
           .object({
             enabled: z.boolean(),
-            fromName: z.string().max(100, "Must be at most 100 characters").refine((s) => !/[\r\n<>"]/.test(s), "Must not contain line breaks, quotes or angle brackets"),
+            fromName: z.string().max(100, fe("errors.maxChars", { max: 100 })).refine((s) => !/[\r\n<>"]/.test(s), fe("errors.noLineBreaks")),
             fromEmail: z.union([z.literal(""), emailAddress]),
             replyTo: z.union([z.literal(""), emailAddress]).default(""),
           })
@@ -469,9 +473,9 @@ const messagingSchema = z
                 z.enum(NOTICE_KINDS),
                 z
                   .object({
-                    name: z.string().max(512, "Must be at most 512 characters").regex(/^[a-z0-9_]*$/, "Lower-case letters, digits and underscores only"),
-                    en: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "A language code such as en or en_US").default("en"),
-                    de: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "A language code such as de or de_DE").default("de"),
+                    name: z.string().max(512, fe("errors.maxChars", { max: 512 })).regex(/^[a-z0-9_]*$/, fe("errors.templateName")),
+                    en: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, fe("errors.languageCode", { example: "en_US" })).default("en"),
+                    de: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, fe("errors.languageCode", { example: "de_DE" })).default("de"),
                   })
                   .strict(),
               )
@@ -514,7 +518,7 @@ export const programSchema = z
     guests: z.object({ retroactive: z.boolean() }).strict(),
     purchase: purchaseSchema,
     actions: actionsSchema,
-    campaigns: z.array(campaignSchema).max(100, "At most 100 campaigns"),
+    campaigns: z.array(campaignSchema).max(100, fe("errors.maxItems", { max: 100 })),
     stacking: z.enum(["highest", "add", "multiply"]),
     caps: capsSchema,
     /** programs saved before storefront texts existed parse with none set */
@@ -549,45 +553,10 @@ export type MessagingSettings = Program["messaging"];
 export class ProgramConfigError extends Error {
   constructor(readonly fieldErrors: Record<string, string>) {
     const n = Object.keys(fieldErrors).length;
-    super(`The program configuration has ${n} error${n === 1 ? "" : "s"}: ${Object.entries(fieldErrors).map(([k, v]) => `${k}: ${v}`).join("; ")}`);
+    super(`The program configuration has ${n} error${n === 1 ? "" : "s"}: ${Object.entries(fieldErrors).map(([k, v]) => `${k}: ${localizeFieldError("en", v)}`).join("; ")}`);
     this.name = "ProgramConfigError";
   }
 }
-
-const TYPE_NAMES: Record<string, string> = {
-  number: "a number",
-  integer: "a whole number",
-  string: "text",
-  boolean: "true or false",
-  array: "a list",
-  object: "an object",
-};
-
-const errorMap: z.ZodErrorMap = (issue, ctx) => {
-  switch (issue.code) {
-    case z.ZodIssueCode.invalid_type:
-      if (issue.received === "undefined") return { message: "Required" };
-      if (issue.expected === "integer") return { message: wholeNumber };
-      return { message: `Must be ${TYPE_NAMES[issue.expected] ?? issue.expected}` };
-    case z.ZodIssueCode.invalid_literal:
-      return { message: `Must be ${JSON.stringify(issue.expected)}` };
-    case z.ZodIssueCode.invalid_enum_value:
-      return { message: `Must be one of: ${issue.options.join(", ")}` };
-    case z.ZodIssueCode.invalid_union_discriminator:
-      return { message: `Must be one of: ${issue.options.map(String).join(", ")}` };
-    case z.ZodIssueCode.too_small:
-      if (issue.type === "array") return { message: `Must list at least ${issue.minimum}` };
-      if (issue.type === "number") return { message: issue.inclusive ? `Must be at least ${issue.minimum}` : `Must be greater than ${issue.minimum}` };
-      return { message: ctx.defaultError };
-    case z.ZodIssueCode.too_big:
-      if (issue.type === "number") return { message: issue.inclusive ? `Must be at most ${issue.maximum}` : `Must be less than ${issue.maximum}` };
-      return { message: ctx.defaultError };
-    case z.ZodIssueCode.not_finite:
-      return { message: "Must be a finite number" };
-    default:
-      return { message: ctx.defaultError };
-  }
-};
 
 function pathKey(path: ReadonlyArray<string | number>): string {
   return path.length ? path.join(".") : "program";
@@ -601,7 +570,7 @@ function crossFieldErrors(input: unknown): Array<[string, string]> {
   if (Array.isArray(input.campaigns)) {
     input.campaigns.forEach((c: unknown, i: number) => {
       if (!isRecord(c) || typeof c.id !== "string") return;
-      if (ids.has(c.id)) out.push([`campaigns.${i}.id`, `Another campaign already uses the id "${c.id}"`]);
+      if (ids.has(c.id)) out.push([`campaigns.${i}.id`, fe("errors.campaignIdTaken", { id: c.id })]);
       ids.add(c.id);
     });
   }
@@ -609,16 +578,16 @@ function crossFieldErrors(input: unknown): Array<[string, string]> {
   for (const key of Object.keys(perRule ?? {})) {
     if ((RULE_KEYS as readonly string[]).includes(key)) continue;
     if (key.startsWith("campaign:")) {
-      if (!ids.has(key.slice("campaign:".length))) out.push([`caps.perRule.${key}`, `No campaign has the id "${key.slice("campaign:".length)}"`]);
+      if (!ids.has(key.slice("campaign:".length))) out.push([`caps.perRule.${key}`, fe("errors.noCampaign", { id: key.slice("campaign:".length) })]);
       continue;
     }
-    out.push([`caps.perRule.${key}`, `Unknown rule "${key}"; use one of ${RULE_KEYS.join(", ")} or campaign:<id>`]);
+    out.push([`caps.perRule.${key}`, fe("errors.unknownRule", { key, rules: RULE_KEYS.join(", ") })]);
   }
   const levels = isRecord(input.tiers) && Array.isArray(input.tiers.levels) ? input.tiers.levels : [];
   const tierIds = new Set(levels.filter(isRecord).map((l) => l.id));
   const tierMonths = isRecord(input.expiry) && isRecord(input.expiry.tierMonths) ? input.expiry.tierMonths : {};
   for (const key of Object.keys(tierMonths)) {
-    if (!tierIds.has(key)) out.push([`expiry.tierMonths.${key}`, `No tier has the id "${key}"`]);
+    if (!tierIds.has(key)) out.push([`expiry.tierMonths.${key}`, fe("errors.noTier", { id: key })]);
   }
   return out;
 }
@@ -629,7 +598,7 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 
 /** Validates a configuration; throws ProgramConfigError with one message per field. */
 export function parseProgram(input: unknown): Program {
-  const result = programSchema.safeParse(input, { errorMap });
+  const result = programSchema.safeParse(input, { errorMap: fieldErrorMap });
   const errors: Record<string, string> = {};
   const put = (key: string, message: string) => {
     if (!(key in errors)) errors[key] = message;
@@ -637,7 +606,7 @@ export function parseProgram(input: unknown): Program {
   if (!result.success) {
     for (const issue of result.error.issues) {
       if (issue.code === z.ZodIssueCode.unrecognized_keys) {
-        for (const key of issue.keys) put(pathKey([...issue.path, key]), `Unknown setting "${key}"`);
+        for (const key of issue.keys) put(pathKey([...issue.path, key]), fe("errors.unknownSetting", { key }));
       } else {
         put(pathKey(issue.path), issue.message);
       }

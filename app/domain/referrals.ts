@@ -2,23 +2,24 @@
 // how a friend's email, phone, name and address are compared, and the verdict on a referred order —
 // approve, hold for review, or reject — with every reason that led to it, in English and German.
 import { z } from "zod";
+import { fe } from "./errors";
 
 // ---------------------------------------------------------------------------------------------
 // Settings (program.referrals)
 
-const wholeNumber = "Must be a whole number";
+const wholeNumber = fe("errors.whole");
 const text = (max: number) =>
   z
     .string()
-    .max(max, `Must be at most ${max} characters`)
-    .refine((s) => s.trim().length > 0, "Must not be empty");
+    .max(max, fe("errors.maxChars", { max }))
+    .refine((s) => s.trim().length > 0, fe("errors.empty"));
 
 const referralTexts = z
   .object({
     title: text(100),
     description: text(500),
     /** the message a member shares (WhatsApp, email…); {link} becomes the member's link */
-    shareMessage: text(500).refine((s) => s.includes("{link}"), "Must contain {link}, where the member's link goes"),
+    shareMessage: text(500).refine((s) => s.includes("{link}"), fe("errors.shareLink")),
   })
   .strict();
 
@@ -35,38 +36,38 @@ export const referralSettingsSchema = z
       .object({
         type: z.enum(["amount", "percentage"]),
         /** minor units of shop currency for "amount", whole percent for "percentage" */
-        value: z.number().int(wholeNumber).positive("Must be greater than 0"),
+        value: z.number().int(wholeNumber).positive(fe("errors.gt0")),
         /** the friend's order must reach this subtotal for the code to apply */
-        minimumOrderMinor: z.number().int(wholeNumber).min(0, "Must not be negative"),
-        expiresInDays: z.number().int(wholeNumber).min(1, "Must be at least 1").max(365, "Must be at most 365"),
+        minimumOrderMinor: z.number().int(wholeNumber).min(0, fe("errors.negative")),
+        expiresInDays: z.number().int(wholeNumber).min(1, fe("errors.min", { min: 1 })).max(365, fe("errors.max", { max: 365 })),
       })
       .strict()
       .superRefine((r, ctx) => {
-        if (r.type === "percentage" && r.value > 100) ctx.addIssue({ code: "custom", path: ["value"], message: "Must be at most 100 (%)" });
+        if (r.type === "percentage" && r.value > 100) ctx.addIssue({ code: "custom", path: ["value"], message: fe("errors.percentMax") });
       }),
-    advocateReward: z.object({ points: z.number().int(wholeNumber).positive("Must be greater than 0").max(1_000_000, "Must be at most 1000000") }).strict(),
+    advocateReward: z.object({ points: z.number().int(wholeNumber).positive(fe("errors.gt0")).max(1_000_000, fe("errors.max", { max: 1_000_000 })) }).strict(),
     /** the advocate is rewarded once the friend's order is this many days old without refund or cancellation */
-    returnWindowDays: z.number().int(wholeNumber).min(0, "Must not be negative").max(365, "Must be at most 365"),
+    returnWindowDays: z.number().int(wholeNumber).min(0, fe("errors.negative")).max(365, fe("errors.max", { max: 365 })),
     friendMustBeNew: z.boolean(),
     /** the friend's order subtotal (after discounts, without shipping and tax) must reach this */
-    minimumSubtotalMinor: z.number().int(wholeNumber).min(0, "Must not be negative"),
+    minimumSubtotalMinor: z.number().int(wholeNumber).min(0, fe("errors.negative")),
     /** at most this many referrals rewarded per advocate and period */
     advocateLimit: z
-      .object({ count: z.number().int(wholeNumber).positive("Must be greater than 0"), period: z.enum(["month", "year"]) })
+      .object({ count: z.number().int(wholeNumber).positive(fe("errors.gt0")), period: z.enum(["month", "year"]) })
       .strict()
       .optional(),
     velocity: z
       .object({
         /** referred orders from one IP address, or one device, within 7 days */
-        maxPerIpPerWeek: z.number().int(wholeNumber).positive("Must be greater than 0"),
+        maxPerIpPerWeek: z.number().int(wholeNumber).positive(fe("errors.gt0")),
         /** friend codes one IP address may claim within 7 days */
-        maxClaimsPerIpPerWeek: z.number().int(wholeNumber).positive("Must be greater than 0"),
+        maxClaimsPerIpPerWeek: z.number().int(wholeNumber).positive(fe("errors.gt0")),
       })
       .strict(),
     blocklist: z
       .object({
-        emails: z.array(z.string().trim().toLowerCase().regex(emailPattern, "Must be an email address")).max(1000, "At most 1000 addresses"),
-        domains: z.array(z.string().trim().toLowerCase().regex(domainPattern, "Must be a domain like example.com")).max(1000, "At most 1000 domains"),
+        emails: z.array(z.string().trim().toLowerCase().regex(emailPattern, fe("errors.email"))).max(1000, fe("errors.maxItems", { max: 1000 })),
+        domains: z.array(z.string().trim().toLowerCase().regex(domainPattern, fe("errors.domain"))).max(1000, fe("errors.maxItems", { max: 1000 })),
       })
       .strict(),
     /** what each check does when it fires; reviewAll holds every referral for the merchant */
@@ -272,6 +273,9 @@ export interface ReferralFacts {
   sameDeviceThisWeek: number;
   /** referrals of this advocate in the limit's period that are pending or rewarded (not this one) */
   advocateReferralsThisPeriod: number;
+  /** the merchant excluded the advocate from the program, or blocked them (app/models/members.server.ts) */
+  advocateExcluded?: boolean;
+  advocateBlocked?: boolean;
 }
 
 export type ReasonCode =
@@ -285,6 +289,8 @@ export type ReasonCode =
   | "existing_customer"
   | "already_referred"
   | "advocate_limit"
+  | "advocate_excluded"
+  | "advocate_blocked"
   | "blocklist_email"
   | "blocklist_domain"
   | "below_minimum"
@@ -310,6 +316,8 @@ export const REASON_TEXTS: Record<ReasonCode, { en: string; de: string }> = {
   existing_customer: { en: "The friend has ordered before; only new customers count.", de: "Die geworbene Person hat schon bestellt; es zählen nur Neukunden." },
   already_referred: { en: "This friend was already referred.", de: "Diese Person wurde bereits geworben." },
   advocate_limit: { en: "The advocate has reached the referral limit for this period.", de: "Die werbende Person hat das Empfehlungslimit für diesen Zeitraum erreicht." },
+  advocate_excluded: { en: "The advocate is excluded from the program: they earn no referral reward.", de: "Die werbende Person ist vom Programm ausgeschlossen: Sie erhält keine Empfehlungsprämie." },
+  advocate_blocked: { en: "The advocate is blocked: their referral reward waits for your review.", de: "Die werbende Person ist gesperrt: Ihre Empfehlungsprämie wartet auf Ihre Prüfung." },
   blocklist_email: { en: "The friend's email is on the blocklist.", de: "Die E-Mail-Adresse steht auf der Sperrliste." },
   blocklist_domain: { en: "The friend's email domain is on the blocklist.", de: "Die E-Mail-Domain steht auf der Sperrliste." },
   below_minimum: { en: "The order is below the minimum subtotal for referrals.", de: "Die Bestellung liegt unter dem Mindestwert für Empfehlungen." },
@@ -360,6 +368,9 @@ export function verdict(f: ReferralFacts, s: ReferralSettings): { verdict: Verdi
 
   // advocate limits
   if (s.advocateLimit && f.advocateReferralsThisPeriod >= s.advocateLimit.count) reasons.push(reason("advocate_limit", r.advocateLimit));
+  // the advocate's standing: excluded earns nothing; blocked earns only once the merchant approves
+  if (f.advocateExcluded) reasons.push(reason("advocate_excluded", "reject"));
+  else if (f.advocateBlocked) reasons.push(reason("advocate_blocked", "hold"));
 
   // blocklist
   const rawEmail = (fr.email ?? "").trim().toLowerCase();

@@ -2,6 +2,7 @@
 // validation error lands on its field. Money is typed in currency units ("5.00") and stored in minor
 // units: the form field drops the schema's "Minor" suffix (amountMinor → amount). Lists (products,
 // collections, tiers) are typed one per line or separated by commas.
+import { fe } from "./errors";
 import { currencyExponent, formatMinor, MoneyFormatError, toMinorUnits } from "./money";
 import { parseReward, RewardConfigError, type Reward } from "./rewards";
 
@@ -113,7 +114,7 @@ export function formToReward(f: RewardForm, currency: string, tierIds: readonly 
       return toMinorUnits(raw, currency);
     } catch (error) {
       if (!(error instanceof MoneyFormatError)) throw error;
-      errors[field] = `Must be an amount like ${formatMinor(3000, currency)}`;
+      errors[field] = fe("errors.amount", { example: formatMinor(3000, currency) });
       return 0;
     }
   };
@@ -143,7 +144,7 @@ export function formToReward(f: RewardForm, currency: string, tierIds: readonly 
   if (type === "points_for_money") Object.assign(input, { minUnits: num(f.minUnits), maxUnits: num(f.maxUnits) });
   if (type === "donation") input.cause = { en: f["cause.en"] ?? "", de: f["cause.de"] ?? "" };
   const unknownTier = tiers.find((t) => !tierIds.includes(t));
-  if (unknownTier !== undefined) errors.tiers = `No tier has the id "${unknownTier}"`;
+  if (unknownTier !== undefined) errors.tiers = fe("errors.noTier", { id: unknownTier });
   try {
     const reward = parseReward(input);
     return Object.keys(errors).length ? { enabled, fieldErrors: errors } : { reward, enabled, fieldErrors: {} };
@@ -151,7 +152,7 @@ export function formToReward(f: RewardForm, currency: string, tierIds: readonly 
     if (!(error instanceof RewardConfigError)) throw error;
     for (const [path, message] of Object.entries(error.fieldErrors)) {
       const field = fieldOf(path);
-      errors[field] ??= /^Expected number/.test(message) || message === "Required" ? "Must be a number" : message;
+      errors[field] ??= message === fe("errors.required") ? fe("errors.type.number") : message;
     }
     return { enabled, fieldErrors: errors };
   }

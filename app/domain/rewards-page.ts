@@ -5,7 +5,7 @@
 import de from "~/locales/storefront/de.json";
 import en from "~/locales/storefront/en.json";
 import type { Program } from "./program";
-import { rewardValueText, type Reward } from "./rewards";
+import { rewardValueText, tierAccess, tierOnlyText, type Reward } from "./rewards";
 
 type Key = keyof typeof en;
 const TEXTS = { en, de } as const;
@@ -63,10 +63,21 @@ function section(lang: Lang, input: RewardsPageInput): string {
     ways.push(`<strong>${escapeForLiquid(a[key].texts[lang].title)}</strong> · ${t("earn.points", { points: fmt.format(a[key].points) })}<br>${escapeForLiquid(a[key].texts[lang].description)}`);
   }
   if (ways.length) out.push(`<h2>${t("earn.heading")}</h2><ul class="stk-page__list" data-stk-page-earn>${ways.map((w) => `<li>${w}</li>`).join("")}</ul>`);
-  if (input.rewards.length) {
+  // tier-only rewards carry "Gold members only" (the page is the same for everyone); one no tier
+  // can take (tiers off, its tiers removed) is left out
+  const listed = input.rewards.flatMap((r) => {
+    const access = tierAccess(r, null, program.tiers, lang);
+    if (access.kind === "hidden") return [];
+    return [{ r, only: access.kind === "locked" ? tierOnlyText(access.tierNames, TEXTS[lang]["rewards.tier_only"], own.tierOnly) : null }];
+  });
+  if (listed.length) {
     out.push(
-      `<h2>${t("rewards.heading")}</h2><ul class="stk-page__list" data-stk-page-rewards>${input.rewards
-        .map((r) => `<li><strong>${escapeForLiquid(r.texts[lang].title)}</strong> (${escapeForLiquid(rewardValueText(r, input.currency, lang))}) · ${t("rewards.cost", { points: fmt.format(r.pointsCost) })}</li>`)
+      `<h2>${t("rewards.heading")}</h2><ul class="stk-page__list" data-stk-page-rewards>${listed
+        .map(
+          ({ r, only }) =>
+            `<li><strong>${escapeForLiquid(r.texts[lang].title)}</strong> (${escapeForLiquid(rewardValueText(r, input.currency, lang))}) · ${t("rewards.cost", { points: fmt.format(r.pointsCost) })}` +
+            `${only ? ` · <em data-stk-tier-only>${escapeForLiquid(only)}</em>` : ""}</li>`,
+        )
         .join("")}</ul>`,
     );
   }

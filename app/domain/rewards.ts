@@ -1,40 +1,42 @@
 // The reward catalogue's rules: what a reward is, what it costs, and the discount it becomes.
 import { z } from "zod";
+import { localizeFieldError } from "~/lib/i18n";
+import { fe, fieldErrorMap } from "./errors";
 import { currencyExponent, formatMinor } from "./money";
 
 const texts = z
   .object({
-    en: z.object({ title: z.string().trim().min(1, "Give the reward a title").max(100) }).strict(),
-    de: z.object({ title: z.string().trim().min(1, "Give the reward a German title").max(100) }).strict(),
+    en: z.object({ title: z.string().trim().min(1, fe("errors.rewardTitle")).max(100) }).strict(),
+    de: z.object({ title: z.string().trim().min(1, fe("errors.rewardTitleDe")).max(100) }).strict(),
   })
   .strict();
 
 const common = {
-  pointsCost: z.number().int("Must be a whole number").positive("Must be greater than 0").max(10_000_000),
+  pointsCost: z.number().int(fe("errors.whole")).positive(fe("errors.gt0")).max(10_000_000),
   texts,
-  minimumSubtotalMinor: z.number().int().min(0, "Must not be negative").default(0),
-  codePrefix: z.string().regex(/^[A-Z0-9-]{0,12}$/, "Use up to 12 capital letters, digits or -").default("STK-"),
-  expiryDays: z.number().int().min(1, "At least 1 day").max(3650).default(90),
+  minimumSubtotalMinor: z.number().int().min(0, fe("errors.negative")).default(0),
+  codePrefix: z.string().regex(/^[A-Z0-9-]{0,12}$/, fe("errors.codePrefix")).default("STK-"),
+  expiryDays: z.number().int().min(1, fe("errors.min", { min: 1 })).max(3650).default(90),
   /** a code that expires unused gives its points back */
   refundIfUnused: z.boolean().default(true),
   /** what the discount applies to: everything, some products, or some collections */
   appliesTo: z
     .discriminatedUnion("type", [
       z.object({ type: z.literal("all") }).strict(),
-      z.object({ type: z.literal("products"), productIds: z.array(z.string().regex(/^gid:\/\/shopify\/Product\/\d+$/, "Must be a product GID")).min(1, "Choose at least one product") }).strict(),
-      z.object({ type: z.literal("collections"), collectionIds: z.array(z.string().regex(/^gid:\/\/shopify\/Collection\/\d+$/, "Must be a collection GID")).min(1, "Choose at least one collection") }).strict(),
+      z.object({ type: z.literal("products"), productIds: z.array(z.string().regex(/^gid:\/\/shopify\/Product\/\d+$/, fe("errors.gid", { type: "Product" }))).min(1, fe("errors.productsEmpty")) }).strict(),
+      z.object({ type: z.literal("collections"), collectionIds: z.array(z.string().regex(/^gid:\/\/shopify\/Collection\/\d+$/, fe("errors.gid", { type: "Collection" }))).min(1, fe("errors.collectionsEmpty")) }).strict(),
     ])
     .default({ type: "all" }),
   /** the most this reward may give away in money, over all members (minor units of shop currency);
    *  counted for rewards with a money value: amount, points for money, store credit */
-  budgetMinor: z.number().int().positive("Must be greater than 0, or leave it empty").optional(),
+  budgetMinor: z.number().int().positive(fe("errors.gt0OrEmpty")).optional(),
   /** how often one member may take this reward, and how often all members together */
-  perCustomerLimit: z.number().int().positive("Must be at least 1, or leave it empty").optional(),
-  totalLimit: z.number().int().positive("Must be at least 1, or leave it empty").optional(),
+  perCustomerLimit: z.number().int().positive(fe("errors.min1OrEmpty")).optional(),
+  totalLimit: z.number().int().positive(fe("errors.min1OrEmpty")).optional(),
   /** only members of these tiers (ids from the program's tiers) may take it; absent: everyone */
   tiers: z
-    .array(z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Must be a tier id like gold"))
-    .min(1, "Choose at least one tier, or leave the restriction out")
+    .array(z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, fe("errors.slug", { example: "gold" })))
+    .min(1, fe("errors.rewardTiersEmpty"))
     .optional(),
   combinesWith: z
     .object({ productDiscounts: z.boolean(), orderDiscounts: z.boolean(), shippingDiscounts: z.boolean() })
@@ -43,46 +45,46 @@ const common = {
 };
 
 export const rewardSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("amount"), amountMinor: z.number().int().positive("Must be greater than 0"), ...common }).strict(),
+  z.object({ type: z.literal("amount"), amountMinor: z.number().int().positive(fe("errors.gt0")), ...common }).strict(),
   z
     .object({
       type: z.literal("percentage"),
-      percent: z.number().int().min(1, "At least 1 %").max(100, "At most 100 %"),
+      percent: z.number().int().min(1, fe("errors.min", { min: 1 })).max(100, fe("errors.max", { max: 100 })),
       ...common,
     })
     .strict(),
   z.object({ type: z.literal("free_shipping"), maxShippingMinor: z.number().int().positive().optional(), ...common }).strict(),
   // One unit of a chosen variant for free: a code worth that variant's price, on that variant only
   // (so a second unit in the cart is not free too). The price is read from Shopify when redeemed.
-  z.object({ type: z.literal("free_product"), variantId: z.string().regex(/^gid:\/\/shopify\/ProductVariant\/\d+$/, "Must be a product variant GID"), ...common }).strict(),
+  z.object({ type: z.literal("free_product"), variantId: z.string().regex(/^gid:\/\/shopify\/ProductVariant\/\d+$/, fe("errors.gid", { type: "ProductVariant" })), ...common }).strict(),
   // Store credit on the customer's Shopify account (spent at checkout like a gift card).
-  z.object({ type: z.literal("store_credit"), amountMinor: z.number().int().positive("Must be greater than 0"), ...common }).strict(),
+  z.object({ type: z.literal("store_credit"), amountMinor: z.number().int().positive(fe("errors.gt0")), ...common }).strict(),
   // "100 points = €1": the shopper picks how much, within the merchant's bounds; pointsCost is the
   // price of one unit of shop currency.
   z
     .object({
       type: z.literal("points_for_money"),
-      minUnits: z.number().int().positive("Must be at least 1"),
-      maxUnits: z.number().int().positive("Must be at least 1"),
+      minUnits: z.number().int().positive(fe("errors.min", { min: 1 })),
+      maxUnits: z.number().int().positive(fe("errors.min", { min: 1 })),
       ...common,
     })
     .strict(),
   // Points become a donation the shop makes to a cause; recorded and reported, no Shopify call.
   z.object({ type: z.literal("donation"), cause: z.object({ en: z.string().trim().min(1).max(200), de: z.string().trim().min(1).max(200) }).strict(), ...common }).strict(),
 ]).superRefine((r, ctx) => {
-  if (r.type === "points_for_money" && r.maxUnits < r.minUnits) ctx.addIssue({ code: "custom", path: ["maxUnits"], message: "Must not be below the minimum" });
+  if (r.type === "points_for_money" && r.maxUnits < r.minUnits) ctx.addIssue({ code: "custom", path: ["maxUnits"], message: fe("errors.belowMin") });
 });
 
 export type Reward = z.infer<typeof rewardSchema>;
 
 export class RewardConfigError extends Error {
   constructor(readonly fieldErrors: Record<string, string>) {
-    super(`Invalid reward: ${Object.entries(fieldErrors).map(([k, v]) => `${k}: ${v}`).join("; ")}`);
+    super(`Invalid reward: ${Object.entries(fieldErrors).map(([k, v]) => `${k}: ${localizeFieldError("en", v)}`).join("; ")}`);
   }
 }
 
 export function parseReward(input: unknown): Reward {
-  const r = rewardSchema.safeParse(input);
+  const r = rewardSchema.safeParse(input, { errorMap: fieldErrorMap });
   if (r.success) return r.data;
   throw new RewardConfigError(Object.fromEntries(r.error.issues.map((i) => [i.path.join(".") || "type", i.message])));
 }
@@ -197,6 +199,26 @@ export function tierRefusal(reward: Reward, memberTier: string | null, tierNames
   if (tiersEnabled && memberTier !== null && reward.tiers.includes(memberTier)) return null;
   const allowed = reward.tiers.map((t) => tierNames.get(t)).filter((n): n is string => Boolean(n));
   return allowed.length ? `this reward is only for members of ${allowed.join(", ")}` : "this reward is only for members of a tier that no longer exists";
+}
+
+/** What a shopper sees of a tier-only reward they can't take: `hidden` when no one can (tiers off,
+ *  or none of its tiers exists any more), `locked` with the names of the tiers that may (in the
+ *  shopper's language), or `open`. Guests (memberTier null) see tier-only rewards locked. */
+export type TierAccess = { kind: "open" } | { kind: "hidden" } | { kind: "locked"; tierNames: string[] };
+
+export function tierAccess(reward: Reward, memberTier: string | null, tiers: { enabled: boolean; levels: ReadonlyArray<{ id: string; name: { en: string; de: string } }> }, locale: "en" | "de"): TierAccess {
+  if (!reward.tiers) return { kind: "open" };
+  const names = new Map(tiers.levels.map((l) => [l.id, l.name.en]));
+  if (tierRefusal(reward, memberTier, names, tiers.enabled) === null) return { kind: "open" };
+  const tierNames = tiers.enabled ? tiers.levels.filter((l) => reward.tiers!.includes(l.id)).map((l) => l.name[locale]) : [];
+  return tierNames.length ? { kind: "locked", tierNames } : { kind: "hidden" };
+}
+
+/** "Gold members only" / "Nur für Gold-Mitglieder": the merchant's text for the language when set
+ *  (`{tiers}` stands for the names), else the storefront translation `template`. */
+export function tierOnlyText(tierNames: readonly string[], template: string, merchantText = ""): string {
+  const t = merchantText.trim() || template;
+  return t.replace(/\{tiers\}/g, tierNames.join("/"));
 }
 
 /** The points a reward costs a member: free-shipping rewards are free in a tier with that perk. */

@@ -17,6 +17,17 @@ export interface Range {
 
 /** The window the member's activity is counted over at `now`, and for a calendar year the one before. */
 export function tierWindows(window: TierConfig["window"], now: number, timeZone: string): { current: Range; previous: Range | null } {
+  // the nightly run asks for the same windows for every member: the last answer is kept (callers only read it)
+  const last = lastWindows;
+  if (last && last.window === window && last.now === now && last.timeZone === timeZone) return last.result;
+  const result = computeWindows(window, now, timeZone);
+  lastWindows = { window, now, timeZone, result };
+  return result;
+}
+
+let lastWindows: { window: TierConfig["window"]; now: number; timeZone: string; result: { current: Range; previous: Range | null } } | null = null;
+
+function computeWindows(window: TierConfig["window"], now: number, timeZone: string): { current: Range; previous: Range | null } {
   switch (window) {
     case "lifetime":
       return { current: { from: -Infinity, to: Infinity }, previous: null };

@@ -17,7 +17,8 @@ import { collectionsByProduct } from "~/services/shopify/products.server";
 import { orderGid, type OrderPayload } from "~/domain/earning";
 import { enqueue, type Job } from "./queue.server";
 import { syncMemberMetafields } from "~/models/member-sync.server";
-import { runRollups } from "~/models/rollups.server";
+import { refreshToday, runRollups } from "~/models/rollups.server";
+import { pruneExpired } from "~/models/retention.server";
 import { publishStorefront } from "~/models/storefront.server";
 import { evaluateMember, grantMembershipForOrder, refundsMembership, revokeMembershipForOrder, runNightly } from "~/models/tiers.server";
 import { parseShopifyJson } from "~/lib/json";
@@ -259,14 +260,27 @@ export const handlers: Record<string, Handler> = {
   "earn:birthdays": async ({ sql }, job, now) => awardBirthdays(sql, job.shop, now),
 
   // The analytics dashboard's daily rollups: the last two days, or the next chunk of a first
-  // run's backfill, which goes on in a follow-up job (docs/decisions/0018).
+  // run's backfill, which goes on in a follow-up job (docs/decisions/0018). Once the history is
+  // stored through yesterday, today's partial row is brought up to date on top of it.
   "analytics:rollup": async ({ sql, log }, job, now) => {
     const { budgetMs } = parse(RollupPayload, job.payload);
     const run = await runRollups(sql, job.shop, now, { budgetMs });
     if (run.more) await enqueue(sql, { shop: job.shop, kind: "analytics:rollup", payload: { after: run.to, budgetMs }, dedupeKey: `analytics:rollup:after:${run.to}`, maxAttempts: 10 });
     if (run.days > 1) log?.("analytics rollups", { shop: job.shop, ...run });
-    return run;
+    const today = run.more ? null : await refreshToday(sql, job.shop, now);
+    return { ...run, today };
   },
+
+  // Expired rows of the shop, in bounded batches; what a run leaves goes in a follow-up job (0024).
+  "retention:prune": async ({ sql, log }, job, now) => {
+    const r = await pruneExpired(sql, job.shop, now);
+    if (r.more) await enqueue(sql, { shop: job.shop, kind: "retention:prune", payload: {}, dedupeKey: `retention:prune:after:${job.id}`, maxAttempts: 10 });
+    if (r.idempotency || r.events) log?.("expired rows pruned", { shop: job.shop, ...r });
+    return r;
+  },
+
+  // Today's partial rollup (and yesterday's until it is closed), every few minutes per shop.
+  "analytics:today": async ({ sql }, job, now) => refreshToday(sql, job.shop, now),
 
   "tiers:nightly": async ({ sql, log }, job, now) => {
     const summary = await runNightly(sql, job.shop, now);

@@ -2,6 +2,7 @@
 // transaction as the fact that causes it (e.g. the webhook delivery), claimed by a worker with a
 // lease, retried with exponential backoff, and parked as `dead` after maxAttempts.
 import type { Queryable, Sql } from "~/lib/sql.server";
+import { keyset, pageSize, toPage, type Cursor } from "~/lib/paging.server";
 import { toDate } from "~/lib/sql.server";
 
 export interface JobInput {
@@ -120,14 +121,16 @@ export function maskError(message: string | null): string {
     .slice(0, 500);
 }
 
-/** A shop's dead jobs, newest first, `limit` a page; `before` is the last id of the previous page. */
-export async function listDeadJobs(q: Queryable, shop: string, opts: { before?: number | null; limit?: number } = {}): Promise<{ jobs: DeadJobView[]; next: number | null }> {
-  const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
+/** A shop's dead jobs, newest first, `limit` a page, a keyset page (lib/paging); `before` is the last id of the previous page. */
+export async function listDeadJobs(q: Queryable, shop: string, opts: { before?: number | null; cursor?: Cursor; limit?: number } = {}): Promise<{ jobs: DeadJobView[]; next: number | null; prev: number | null }> {
+  const limit = pageSize(opts.limit, 50);
+  const cursor = opts.cursor ?? (opts.before ? { before: opts.before } : null);
+  const k = keyset(cursor, "id");
   const rows = await q.all<Record<string, unknown>>(
-    `SELECT id, kind, last_error, attempts, max_attempts, finished_at FROM jobs WHERE shop = ? AND status = 'dead'${opts.before ? " AND id < ?" : ""} ORDER BY id DESC LIMIT ?`,
-    [shop, ...(opts.before ? [opts.before] : []), limit + 1],
+    `SELECT id, kind, last_error, attempts, max_attempts, finished_at FROM jobs WHERE shop = ? AND status = 'dead'${k.where} ORDER BY id ${k.order} LIMIT ?`,
+    [shop, ...k.params, limit + 1],
   );
-  const jobs = rows.slice(0, limit).map((r) => ({
+  const views = rows.map((r) => ({
     id: Number(r.id),
     kind: String(r.kind),
     error: maskError(r.last_error === null ? null : String(r.last_error)),
@@ -135,7 +138,8 @@ export async function listDeadJobs(q: Queryable, shop: string, opts: { before?: 
     maxAttempts: Number(r.max_attempts),
     at: toDate(r.finished_at)?.toISOString() ?? null,
   }));
-  return { jobs, next: rows.length > limit ? jobs[jobs.length - 1]!.id : null };
+  const { items, next, prev } = toPage(views, limit, cursor, (j) => j.id);
+  return { jobs: items, next, prev };
 }
 
 export async function jobCounts(q: Queryable, shop: string): Promise<Record<string, number>> {

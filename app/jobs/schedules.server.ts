@@ -23,7 +23,14 @@ export const NIGHTLY: ScheduleDef = { name: "tiers:nightly", kind: "tiers:nightl
 /** Nightly per shop: the analytics dashboard's daily rollups (app/models/rollups.server.ts, docs/decisions/0018). */
 export const ROLLUPS: ScheduleDef = { name: "analytics:rollup", kind: "analytics:rollup", at: "00:30", maxAttempts: 10 };
 
-export const SCHEDULES: ScheduleDef[] = [NIGHTLY, ROLLUPS];
+/** Daily per shop: expired API idempotency answers and old business events go (app/models/retention.server.ts, docs/decisions/0024). */
+export const RETENTION: ScheduleDef = { name: "retention:prune", kind: "retention:prune", at: "03:45", maxAttempts: 10 };
+
+export const SCHEDULES: ScheduleDef[] = [NIGHTLY, ROLLUPS, RETENTION];
+
+/** Every 5 minutes per shop (enqueued by the worker's tick, one run per slot): today's partial
+ *  analytics rollup, so the dashboard reads stored rows only (docs/decisions/0018). */
+export const TODAY_REFRESH_MS = 5 * 60_000;
 
 const ts = (q: Queryable, ms: number): unknown => (q.dialect === "sqlite" ? ms : new Date(ms));
 

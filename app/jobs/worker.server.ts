@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { claim, complete, enqueue, fail } from "./queue.server";
 import { handlers as defaultHandlers, PermanentJobError, type Handler, type JobContext } from "./handlers.server";
-import { runDueSchedules } from "./schedules.server";
+import { runDueSchedules, TODAY_REFRESH_MS } from "./schedules.server";
 import { jobsSignal } from "./signal.server";
 
 export interface WorkerOptions {
@@ -69,8 +69,9 @@ export class Worker {
   }
 
   /** Enqueues the periodic jobs per shop, deduplicated by slot: the ledger check (hourly by
-   *  default) and the birthday run (hourly, idempotent per member and year, so a shop's midnight in
-   *  any timezone is met within the hour). A run missed while no worker ran happens at the next tick. */
+   *  default), the birthday run (hourly, idempotent per member and year, so a shop's midnight in
+   *  any timezone is met within the hour) and today's analytics rollup (every 5 minutes). A run
+   *  missed while no worker ran happens at the next tick. */
   async schedule(now = Date.now()): Promise<void> {
     const every = this.options.reconcileEveryMs ?? 3_600_000;
     if (now - this.lastSchedule < Math.min(every, 60_000)) return;
@@ -78,8 +79,10 @@ export class Worker {
     const slot = new Date(Math.floor(now / every) * every).toISOString();
     const shops = await this.ctx.sql.all<{ domain: string }>(`SELECT domain FROM shops WHERE uninstalled_at IS NULL`);
     const day = new Date(now).toISOString().slice(0, 13); // hourly: birthdays are checked in each shop's own day
+    const todaySlot = new Date(Math.floor(now / TODAY_REFRESH_MS) * TODAY_REFRESH_MS).toISOString();
     for (const { domain } of shops) {
       await enqueue(this.ctx.sql, { shop: domain, kind: "ledger:reconcile", payload: {}, dedupeKey: `reconcile:${slot}`, maxAttempts: 3 });
+      await enqueue(this.ctx.sql, { shop: domain, kind: "analytics:today", payload: {}, dedupeKey: `analytics:today:${todaySlot}`, maxAttempts: 3 });
       await enqueue(this.ctx.sql, { shop: domain, kind: "earn:birthdays", payload: {}, dedupeKey: `birthdays:${day}`, maxAttempts: 5 });
     }
     // the nightly tier and expiry run per shop, from the durable schedules table

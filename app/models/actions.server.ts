@@ -141,8 +141,9 @@ export async function awardBirthdays(sql: Sql, shop: string, now = Date.now()): 
   const { monthDay, year } = monthDayIn(settings.iana_timezone, new Date(now));
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const days = monthDay === "02-28" && !leap ? ["02-28", "02-29"] : [monthDay];
+  // an excluded member earns nothing (decision 0011): neither the birthday action nor the tier's bonus
   const members = await sql.all<{ id: number; customer_gid: string; tier_id: string | null }>(
-    `SELECT id, customer_gid, tier_id FROM members WHERE shop = ? AND redacted_at IS NULL AND birthday IN (${days.map(() => "?").join(",")})`,
+    `SELECT id, customer_gid, tier_id FROM members WHERE shop = ? AND redacted_at IS NULL AND excluded_at IS NULL AND birthday IN (${days.map(() => "?").join(",")})`,
     [shop, ...days],
   );
   const program = programOf(settings);

@@ -4,6 +4,7 @@
 // (docs/decisions/0021-api-v1.md).
 import { createHash, randomBytes } from "node:crypto";
 import type { Queryable } from "~/lib/sql.server";
+import { keyset, pageSize, toPage, type Cursor, type Page } from "~/lib/paging.server";
 import { toDate } from "~/lib/sql.server";
 
 const hash = (key: string) => createHash("sha256").update(key).digest("hex");
@@ -69,13 +70,16 @@ export interface ApiKeyListItem {
   revokedAt: string | null;
 }
 
-/** The shop's keys, newest first (never the key or its hash). */
-export async function listApiKeys(q: Queryable, shop: string): Promise<ApiKeyListItem[]> {
-  const rows = await q.all<{ prefix: string; label: string | null; scopes: string; rate_per_minute: number; created_at: unknown; last_used_at: unknown; revoked_at: unknown }>(
-    `SELECT prefix, label, scopes, rate_per_minute, created_at, last_used_at, revoked_at FROM api_keys WHERE shop = ? ORDER BY id DESC LIMIT 200`,
-    [shop],
+/** The shop's keys, newest first, a keyset page (lib/paging); never the key or its hash. */
+export async function listApiKeys(q: Queryable, shop: string, opts: { cursor?: Cursor; limit?: number } = {}): Promise<Page<ApiKeyListItem>> {
+  const limit = pageSize(opts.limit, 50);
+  const k = keyset(opts.cursor ?? null, "id");
+  const rows = await q.all<{ id: number; prefix: string; label: string | null; scopes: string; rate_per_minute: number; created_at: unknown; last_used_at: unknown; revoked_at: unknown }>(
+    `SELECT id, prefix, label, scopes, rate_per_minute, created_at, last_used_at, revoked_at FROM api_keys WHERE shop = ?${k.where} ORDER BY id ${k.order} LIMIT ?`,
+    [shop, ...k.params, limit + 1],
   );
-  return rows.map((r) => ({
+  const page = toPage(rows, limit, opts.cursor ?? null, (r) => Number(r.id));
+  return { ...page, items: page.items.map((r) => ({
     prefix: r.prefix,
     label: r.label,
     scopes: parseScopes(r.scopes),
@@ -83,7 +87,7 @@ export async function listApiKeys(q: Queryable, shop: string): Promise<ApiKeyLis
     createdAt: toDate(r.created_at)?.toISOString() ?? null,
     lastUsedAt: toDate(r.last_used_at)?.toISOString() ?? null,
     revokedAt: toDate(r.revoked_at)?.toISOString() ?? null,
-  }));
+  })) };
 }
 
 export interface RateDecision {

@@ -1,45 +1,20 @@
 // Business events fanned out to Shopify Flow and the merchant's outbound webhooks
-// (docs/decisions/0020). `recordAppEvent` is called in the same transaction as the fact, next to
-// its notice: one row per dedupe key, a `flow:trigger` job, and one delivery (with its
-// `hooks:deliver` job) per enabled endpoint that subscribes to the kind. Sending happens in jobs.
-import { enqueue } from "~/jobs/queue.server";
+// (docs/decisions/0020, 0024). `recordAppEvent` is called in the same transaction as the fact, next
+// to its notice: one row per dedupe key, a `flow:trigger` job if the shop has an enabled workflow
+// using the trigger, and one delivery (with its `hooks:deliver` job) per enabled endpoint that
+// subscribes to the kind; an event nobody consumes is not written. Sending happens in jobs.
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
-import { flowTriggerPayload, isAppEventKind, type AppEvent, type AppEventData, type AppEventKind } from "~/domain/app-events";
+import { FLOW_TRIGGER_HANDLES, flowTriggerPayload, isAppEventKind, type AppEvent, type AppEventData, type AppEventKind } from "~/domain/app-events";
 import { flowTriggerReceive } from "~/services/shopify/flow.server";
 import type { AdminGraphql } from "~/services/shopify/client.server";
 import { scheduleDelivery } from "./outbound-webhooks.server";
+import { enabledFlowTriggers } from "./flow-usage.server";
 
 const tsOf = (q: Queryable, ms: number): unknown => (q.dialect === "sqlite" ? ms : new Date(ms));
 
 /** Flow trigger jobs: Shopify's retries on THROTTLED or a 5xx happen through the queue's backoff. */
 const FLOW_MAX_ATTEMPTS = 12;
-
-/**
- * Records a business event for a member, once per dedupe key, in the caller's transaction, and
- * books its Flow trigger and webhook deliveries. The member's customer and available balance are
- * read here, inside the transaction, so they are the values the fact produced. Returns the event's
- * id, or null when the key was recorded before (or the member is gone).
- */
-export async function recordAppEvent(q: Queryable, shop: string, kind: AppEventKind, memberId: number, data: AppEventData, dedupeKey: string, at = Date.now()): Promise<number | null> {
-  const m = await q.get<{ customer_gid: string; points_available: number }>(`SELECT customer_gid, points_available FROM members WHERE shop = ? AND id = ?`, [shop, memberId]);
-  if (!m || !/^gid:\/\/shopify\/Customer\/\d+$/.test(m.customer_gid)) return null;
-  const payload: AppEventData = { balance: Number(m.points_available), ...data };
-  const row = await q.get<{ id: number }>(
-    `INSERT INTO app_events (shop, kind, member_id, customer_gid, payload, dedupe_key, created_at, flow_status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')
-     ON CONFLICT (shop, dedupe_key) DO NOTHING RETURNING id`,
-    [shop, kind, memberId, m.customer_gid, JSON.stringify(payload), `${kind}:${dedupeKey}`, tsOf(q, at)],
-  );
-  if (!row) return null;
-  const eventId = Number(row.id);
-  await enqueue(q, { shop, kind: "flow:trigger", payload: { eventId }, dedupeKey: `flow:trigger:${eventId}`, maxAttempts: FLOW_MAX_ATTEMPTS });
-  const endpoints = await q.all<{ id: number; events: string }>(`SELECT id, events FROM webhook_endpoints WHERE shop = ? AND enabled = ? ORDER BY id`, [shop, q.dialect === "sqlite" ? 1 : true]);
-  for (const e of endpoints) {
-    const kinds = JSON.parse(e.events) as string[];
-    if (kinds.includes(kind)) await scheduleDelivery(q, shop, Number(e.id), eventId, at);
-  }
-  return eventId;
-}
 
 export interface AppEventInput {
   kind: AppEventKind;
@@ -52,19 +27,45 @@ export interface AppEventInput {
 const ROWS_PER_STATEMENT = 300;
 
 /**
- * recordAppEvent for many members at once (the nightly tier and expiry run): the same rows, keys
- * and jobs, written with multi-row statements. Returns how many events were new.
+ * Records a business event for a member, once per dedupe key, in the caller's transaction, and
+ * books its Flow trigger and webhook deliveries: recordAppEvents with one event. Returns the event's
+ * id, or null when the key was recorded before, the member is gone, or nobody consumes the event.
+ */
+export async function recordAppEvent(q: Queryable, shop: string, kind: AppEventKind, memberId: number, data: AppEventData, dedupeKey: string, at = Date.now()): Promise<number | null> {
+  const [id] = await insertAppEvents(q, shop, [{ kind, memberId, data, dedupeKey }], at);
+  return id ?? null;
+}
+
+/**
+ * Records business events (one fact's, or the nightly tier and expiry run's many) with multi-row
+ * statements, in the caller's transaction. The member's customer and available balance are read
+ * here, so they are the values the fact produced. An event is kept only if someone consumes it
+ * (docs/decisions/0024): a Flow trigger the shop has an enabled workflow for (Flow's lifecycle
+ * callback said so) gets a `flow:trigger` job; every enabled outbound endpoint subscribed to the
+ * kind gets a delivery. An event neither wants is not written. Returns how many events were new.
  */
 export async function recordAppEvents(q: Queryable, shop: string, events: readonly AppEventInput[], at = Date.now()): Promise<number> {
-  if (!events.length) return 0;
-  const endpoints = await q.all<{ id: number; events: string }>(`SELECT id, events FROM webhook_endpoints WHERE shop = ? AND enabled = ? ORDER BY id`, [shop, q.dialect === "sqlite" ? 1 : true]);
-  let recorded = 0;
-  for (let i = 0; i < events.length; i += ROWS_PER_STATEMENT) {
-    const chunk = events.slice(i, i + ROWS_PER_STATEMENT);
-    const ids = [...new Set(chunk.map((e) => e.memberId))];
+  return (await insertAppEvents(q, shop, events, at)).length;
+}
+
+/** The ids of the events written, in order. */
+async function insertAppEvents(q: Queryable, shop: string, events: readonly AppEventInput[], at: number): Promise<number[]> {
+  if (!events.length) return [];
+  const flowOn = await enabledFlowTriggers(q, shop);
+  const endpoints = (await q.all<{ id: number; events: string }>(`SELECT id, events FROM webhook_endpoints WHERE shop = ? AND enabled = ? ORDER BY id`, [shop, q.dialect === "sqlite" ? 1 : true])).map((e) => ({
+    id: Number(e.id),
+    kinds: new Set(JSON.parse(e.events) as string[]),
+  }));
+  const toFlow = (kind: string) => isAppEventKind(kind) && flowOn.has(FLOW_TRIGGER_HANDLES[kind]);
+  const wanted = events.filter((e) => toFlow(e.kind) || endpoints.some((x) => x.kinds.has(e.kind)));
+  const ids: number[] = [];
+  for (let i = 0; i < wanted.length; i += ROWS_PER_STATEMENT) {
+    const chunk = wanted.slice(i, i + ROWS_PER_STATEMENT);
+    const memberIds = [...new Set(chunk.map((e) => e.memberId))];
     const members = await q.all<{ id: number; customer_gid: string; points_available: number }>(
-      `SELECT id, customer_gid, points_available FROM members WHERE shop = ? AND id IN (${ids.map(() => "?").join(", ")})`,
-      [shop, ...ids],
+      // NOT INDEXED: an id list is looked up by primary key whatever the statistics say (ledger.server's byIdOnly)
+      `SELECT id, customer_gid, points_available FROM members${q.dialect === "sqlite" ? " NOT INDEXED" : ""} WHERE shop = ? AND id IN (${memberIds.map(() => "?").join(", ")})`,
+      [shop, ...memberIds],
     );
     const byId = new Map(members.map((m) => [Number(m.id), m]));
     const rows = chunk.flatMap((e) => {
@@ -75,26 +76,29 @@ export async function recordAppEvents(q: Queryable, shop: string, events: readon
     if (!rows.length) continue;
     const inserted = await q.all<{ id: number; kind: string }>(
       `INSERT INTO app_events (shop, kind, member_id, customer_gid, payload, dedupe_key, created_at, flow_status)
-       VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, 'pending')").join(", ")}
+       VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
        ON CONFLICT (shop, dedupe_key) DO NOTHING RETURNING id, kind`,
-      rows.flatMap((r) => [shop, r.e.kind, r.e.memberId, r.gid, r.payload, `${r.e.kind}:${r.e.dedupeKey}`, tsOf(q, at)]),
+      rows.flatMap((r) => [shop, r.e.kind, r.e.memberId, r.gid, r.payload, `${r.e.kind}:${r.e.dedupeKey}`, tsOf(q, at), toFlow(r.e.kind) ? "pending" : "off"]),
     );
     if (!inserted.length) continue;
-    recorded += inserted.length;
-    await q.run(
-      `INSERT INTO jobs (shop, kind, payload, status, attempts, max_attempts, run_at, dedupe_key, created_at)
-       VALUES ${inserted.map(() => "(?, 'flow:trigger', ?, 'queued', 0, ?, ?, ?, ?)").join(", ")}
-       ON CONFLICT (shop, dedupe_key) DO NOTHING`,
-      // due now on the queue's clock, as enqueue() books it (`at` is the fact's time, maybe a test's)
-      inserted.flatMap((r) => [shop, JSON.stringify({ eventId: Number(r.id) }), FLOW_MAX_ATTEMPTS, tsOf(q, Date.now()), `flow:trigger:${Number(r.id)}`, tsOf(q, Date.now())]),
-    );
-    for (const r of inserted) {
-      for (const e of endpoints) {
-        if ((JSON.parse(e.events) as string[]).includes(r.kind)) await scheduleDelivery(q, shop, Number(e.id), Number(r.id), at);
-      }
+    // RETURNING's order isn't promised: the ids in the order of the input
+    const written = inserted.map((r) => ({ id: Number(r.id), kind: r.kind })).sort((a, b) => a.id - b.id);
+    ids.push(...written.map((r) => r.id));
+    const flow = written.filter((r) => toFlow(r.kind));
+    if (flow.length) {
+      await q.run(
+        `INSERT INTO jobs (shop, kind, payload, status, attempts, max_attempts, run_at, dedupe_key, created_at)
+         VALUES ${flow.map(() => "(?, 'flow:trigger', ?, 'queued', 0, ?, ?, ?, ?)").join(", ")}
+         ON CONFLICT (shop, dedupe_key) DO NOTHING`,
+        // due now on the queue's clock, as enqueue() books it (`at` is the fact's time, maybe a test's)
+        flow.flatMap((r) => [shop, JSON.stringify({ eventId: r.id }), FLOW_MAX_ATTEMPTS, tsOf(q, Date.now()), `flow:trigger:${r.id}`, tsOf(q, Date.now())]),
+      );
+    }
+    for (const r of written) {
+      for (const e of endpoints) if (e.kinds.has(r.kind)) await scheduleDelivery(q, shop, e.id, r.id, at);
     }
   }
-  return recorded;
+  return ids;
 }
 
 interface EventRow {
@@ -119,15 +123,20 @@ export async function loadEvent(q: Queryable, shop: string, eventId: number): Pr
 export class FlowRejectedError extends Error {}
 
 /**
- * The `flow:trigger` job: fires the event's trigger once. A THROTTLED answer or a network error
+ * The `flow:trigger` job: fires the event's trigger once, if a workflow still uses it. A THROTTLED answer or a network error
  * throws (the queue retries with backoff); Shopify's userErrors can't get better by retrying, so
  * the event is marked failed with them and FlowRejectedError tells the job not to retry.
  */
-export async function sendFlowTrigger(sql: Sql, shop: string, eventId: number, admin: AdminGraphql, now = Date.now()): Promise<"sent" | "already" | "missing"> {
+export async function sendFlowTrigger(sql: Sql, shop: string, eventId: number, admin: AdminGraphql, now = Date.now()): Promise<"sent" | "already" | "missing" | "off"> {
   const event = await loadEvent(sql, shop, eventId);
   if (!event) return "missing";
   if (event.flowStatus === "sent") return "already";
   const { handle, payload } = flowTriggerPayload(event);
+  // the merchant switched the last workflow using the trigger off since the event was booked
+  if (!(await enabledFlowTriggers(sql, shop)).has(handle)) {
+    await sql.run(`UPDATE app_events SET flow_status = 'off' WHERE shop = ? AND id = ? AND flow_status <> 'sent'`, [shop, eventId]);
+    return "off";
+  }
   const errors = await flowTriggerReceive(admin, handle, payload);
   if (errors.length) {
     const reason = errors.map((e) => `${(e.field ?? []).join(".") || "payload"}: ${e.message}`).join("; ").slice(0, 1000);

@@ -2,6 +2,7 @@
 // import, export, API keys made and revoked, changes to rewards, campaigns, budgets and branding, retrying a failed job) with who, what, when, and the state before and after. Written in the same
 // transaction as the change it records. Holds no personal data: members are named by id.
 import type { Queryable } from "~/lib/sql.server";
+import { keyset, pageSize, toPage, type Cursor } from "~/lib/paging.server";
 import { toDate } from "~/lib/sql.server";
 
 export type AuditAction =
@@ -90,20 +91,18 @@ const view = (r: AuditRow): AuditView => ({
   at: toDate(r.created_at)?.toISOString() ?? null,
 });
 
-/** Newest first, `limit` per page; `before` is the last id of the previous page (keyset). */
-export async function listAudit(q: Queryable, shop: string, opts: { before?: number | null; limit?: number; subject?: { type: string; id: string } } = {}): Promise<{ entries: AuditView[]; next: number | null }> {
-  const limit = Math.min(200, Math.max(1, opts.limit ?? 50));
+/** Newest first, `limit` per page, a keyset page (lib/paging); `before` is the last id of the previous page. */
+export async function listAudit(q: Queryable, shop: string, opts: { before?: number | null; cursor?: Cursor; limit?: number; subject?: { type: string; id: string } } = {}): Promise<{ entries: AuditView[]; next: number | null; prev: number | null }> {
+  const limit = pageSize(opts.limit, 50);
+  const cursor = opts.cursor ?? (opts.before ? { before: opts.before } : null);
+  const k = keyset(cursor, "id");
   const where = ["shop = ?"];
   const params: unknown[] = [shop];
   if (opts.subject) {
     where.push("subject_type = ?", "subject_id = ?");
     params.push(opts.subject.type, opts.subject.id);
   }
-  if (opts.before) {
-    where.push("id < ?");
-    params.push(opts.before);
-  }
-  const rows = await q.all<AuditRow>(`SELECT * FROM audit_log WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT ?`, [...params, limit + 1]);
-  const entries = rows.slice(0, limit).map(view);
-  return { entries, next: rows.length > limit ? entries[entries.length - 1]!.id : null };
+  const rows = await q.all<AuditRow>(`SELECT * FROM audit_log WHERE ${where.join(" AND ")}${k.where} ORDER BY id ${k.order} LIMIT ?`, [...params, ...k.params, limit + 1]);
+  const { items, next, prev } = toPage(rows.map(view), limit, cursor, (e) => e.id);
+  return { entries: items, next, prev };
 }

@@ -4,6 +4,7 @@
 // gets the first answer and changes nothing; the ledger entry's key comes from the run id too.
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { customerGidOf, flowEntryKey, type FlowActionHandle } from "~/domain/flow-actions";
+import { localizeFieldError } from "~/lib/i18n";
 import { ensureMember, findMemberByCustomer, getMember, InsufficientPointsError, postEntryIn } from "./ledger.server";
 import { recordAudit } from "./audit.server";
 import { assignTierIn, TierAssignError } from "./tiers.server";
@@ -113,7 +114,7 @@ export async function runTierAction(sql: Sql, shop: string, runId: string, a: Ti
     });
   } catch (error) {
     if (error instanceof TierAssignError) {
-      const fieldErrors = Object.fromEntries(Object.entries(error.fieldErrors).map(([k, v]) => [k === "tierId" ? "tier" : k === "until" ? "days" : "customer_id", v]));
+      const fieldErrors = Object.fromEntries(Object.entries(error.fieldErrors).map(([k, v]) => [k === "tierId" ? "tier" : k === "until" ? "days" : "customer_id", localizeFieldError("en", v)]));
       return { status: 422, body: { error: "invalid_tier", fieldErrors } };
     }
     throw error;

@@ -7,6 +7,7 @@
 import { CsvReader } from "~/domain/csv";
 import { detectFormat, ImportFormatError, mapColumns, readRow, reasonOf, rowEntries, type ImportFormat, type ImportRow, type RowError } from "~/domain/member-import";
 import { enqueue } from "~/jobs/queue.server";
+import { keyset, pageSize, toPage, type Cursor, type Page } from "~/lib/paging.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
 import { recordAudit } from "./audit.server";
@@ -442,8 +443,12 @@ export async function importStatus(q: Queryable, shop: string, id: number): Prom
   return r ? importView(r) : null;
 }
 
-export async function listImports(q: Queryable, shop: string, limit = 10): Promise<ImportView[]> {
-  return (await q.all<ImportRowDb>(`SELECT * FROM member_imports WHERE shop = ? ORDER BY id DESC LIMIT ?`, [shop, limit])).map(importView);
+/** The shop's imports, newest first, a keyset page (`cursor` from the URL, see lib/paging). */
+export async function listImports(q: Queryable, shop: string, opts: { cursor?: Cursor; limit?: number } = {}): Promise<Page<ImportView>> {
+  const limit = pageSize(opts.limit, 10);
+  const k = keyset(opts.cursor ?? null, "id");
+  const rows = await q.all<ImportRowDb>(`SELECT * FROM member_imports WHERE shop = ?${k.where} ORDER BY id ${k.order} LIMIT ?`, [shop, ...k.params, limit + 1]);
+  return toPage(rows.map(importView), limit, opts.cursor ?? null, (i) => i.id);
 }
 
 /** The report: bad rows of the dry run ("validate") or rows the run couldn't import ("run"), by row. */

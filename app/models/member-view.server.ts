@@ -2,7 +2,9 @@
 // the customer account page, checkout and the thank-you page, and POS. One assembly, so every
 // surface shows the same balance, rewards and rules; the caller has already established who the
 // shopper is (a signed proxy query or a verified session token), never the request body.
-import { affordable, rewardValueText } from "~/domain/rewards";
+import { affordable, rewardValueText, tierAccess, tierOnlyText } from "~/domain/rewards";
+import storefrontDe from "~/locales/storefront/de.json";
+import storefrontEn from "~/locales/storefront/en.json";
 import { friendOfferText } from "~/domain/referrals";
 import { currencyExponent } from "~/domain/money";
 import { SOCIAL_NETWORKS, type Program } from "~/domain/program";
@@ -74,6 +76,10 @@ export interface MemberViewReward {
   minUnits?: number;
   maxUnits?: number;
   affordable: boolean;
+  /** a tier-only reward for other tiers: listed, never redeemable by this shopper (guests included) */
+  locked?: boolean;
+  /** why it is locked, in the shopper's language: "Gold members only" (the merchant's text when set) */
+  lockedText?: string;
 }
 
 export interface MemberView {
@@ -105,15 +111,25 @@ export async function memberView(q: Sql, shop: string, customerGid: string | nul
   if (found?.blocked_at) return { ...(await memberView(q, shop, null, locale)), blocked: true };
   const member = found;
   const balance = member?.points_available ?? 0;
-  const rewards = (await listRewards(q, shop)).map(({ id, reward }) => ({
-    id,
-    type: reward.type,
-    title: reward.texts[locale].title,
-    value: rewardValueText(reward, settings.currency_code, locale),
-    pointsCost: reward.pointsCost,
-    ...(reward.type === "points_for_money" ? { minUnits: reward.minUnits, maxUnits: reward.maxUnits } : {}),
-    affordable: Boolean(customerGid) && affordable(balance, reward),
-  }));
+  // tier-only rewards: open to their tiers, locked for everyone else ("Gold members only"), not
+  // listed at all when no one can take them (tiers off, or their tiers were removed)
+  const tierOnly = { template: (locale === "de" ? storefrontDe : storefrontEn)["rewards.tier_only"], own: program.storefront.texts[locale].tierOnly };
+  const rewards: MemberViewReward[] = [];
+  for (const { id, reward } of await listRewards(q, shop)) {
+    const access = tierAccess(reward, member?.tier_id ?? null, program.tiers, locale);
+    if (access.kind === "hidden") continue;
+    rewards.push({
+      id,
+      type: reward.type,
+      title: reward.texts[locale].title,
+      value: rewardValueText(reward, settings.currency_code, locale),
+      pointsCost: reward.pointsCost,
+      ...(reward.type === "points_for_money" ? { minUnits: reward.minUnits, maxUnits: reward.maxUnits } : {}),
+      // an excluded member keeps their balance but can't redeem (app/models/redemptions.server.ts)
+      affordable: Boolean(customerGid) && !member?.excluded_at && access.kind === "open" && affordable(balance, reward),
+      ...(access.kind === "locked" ? { locked: true, lockedText: tierOnlyText(access.tierNames, tierOnly.template, tierOnly.own) } : {}),
+    });
+  }
   const codes = customerGid ? (await memberCodes(q, shop, customerGid)).map((c) => ({ code: c.code, points: c.points })) : [];
   const history = member
     ? (await listEntries(q, shop, member.id, 10)).map((e) => ({

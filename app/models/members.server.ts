@@ -4,6 +4,7 @@
 import { prefixUpperBound, searchPlan, type AdjustmentInput } from "~/domain/members";
 import { keys } from "~/domain/ledger";
 import type { Queryable, Sql } from "~/lib/sql.server";
+import { keyset, pageSize, toPage, type Cursor } from "~/lib/paging.server";
 import { toDate } from "~/lib/sql.server";
 import { recordAudit } from "./audit.server";
 import { getMember, InsufficientPointsError, postEntryIn, type MemberRow } from "./ledger.server";
@@ -122,13 +123,16 @@ export async function memberHistory(q: Queryable, shop: string, memberId: number
   return { lines, next: rows.length > limit ? lines[lines.length - 1]!.id : null };
 }
 
-/** The member's codes (every redemption, newest first). */
-export async function memberRedemptions(q: Queryable, shop: string, memberId: number, limit = 50) {
+/** The member's codes (every redemption, newest first), a keyset page (lib/paging). */
+export async function memberRedemptions(q: Queryable, shop: string, memberId: number, opts: { cursor?: Cursor; limit?: number } = {}) {
+  const limit = pageSize(opts.limit, 50);
+  const k = keyset(opts.cursor ?? null, "id");
   const rows = await q.all<{ id: number; code: string; status: string; points: number; created_at: unknown; granted_by: string | null; order_gid: string | null }>(
-    `SELECT id, code, status, points, created_at, granted_by, order_gid FROM redemptions WHERE shop = ? AND member_id = ? ORDER BY id DESC LIMIT ?`,
-    [shop, memberId, limit],
+    `SELECT id, code, status, points, created_at, granted_by, order_gid FROM redemptions WHERE shop = ? AND member_id = ?${k.where} ORDER BY id ${k.order} LIMIT ?`,
+    [shop, memberId, ...k.params, limit + 1],
   );
-  return rows.map((r) => ({ id: Number(r.id), code: r.code, status: r.status, points: Number(r.points), at: toDate(r.created_at)?.toISOString() ?? null, grantedBy: r.granted_by, orderGid: r.order_gid }));
+  const codes = rows.map((r) => ({ id: Number(r.id), code: r.code, status: r.status, points: Number(r.points), at: toDate(r.created_at)?.toISOString() ?? null, grantedBy: r.granted_by, orderGid: r.order_gid }));
+  return toPage(codes, limit, opts.cursor ?? null, (c) => c.id);
 }
 
 export class MemberNotFound extends Error {}

@@ -9,31 +9,26 @@ import nodemailer from "nodemailer";
 import { enqueue } from "~/jobs/queue.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
+import { keyset, pageSize, toPage, type Cursor, type Page } from "~/lib/paging.server";
 import { decryptSecret, encryptSecret } from "~/lib/secrets.server";
+import { fe } from "~/domain/errors";
 import { NOTICE_KINDS, parseProgram, ProgramConfigError, type MessagingSettings, type NoticeKind, type Program } from "~/domain/program";
 import {
   isNoticeKind,
-  MAX_SEND_ATTEMPTS,
   needsMarketingConsent,
-  nextSendTime,
   noticeVariables,
   renderTemplate,
-  sendBackoffMs,
   templateFor,
   unknownVariables,
   type Lang,
 } from "~/domain/templates";
 import { programOf, saveProgram } from "./earning.server";
+import { cancelStep, claim, holdBack, nextDueAt, SEND_LEASE_MS, settle, STALE_MS, staleReason, startRun, tsOf, type SendSummary, type Step } from "./deliveries.server";
 import { ensureShop } from "./shops.server";
-
-const tsOf = (q: Queryable, ms: number): unknown => (q.dialect === "sqlite" ? ms : new Date(ms));
 
 /** How long notices gather before one send job sends them. */
 export const SEND_WINDOW_MS = 10_000;
-/** A notice more than this overdue is not sent any more (e.g. recorded while email was off). */
-export const STALE_MS = 3 * 86_400_000;
-/** A claimed notice not marked sent within this time counts as interrupted. */
-export const SEND_LEASE_MS = 120_000;
+export { SEND_LEASE_MS, STALE_MS, type SendSummary };
 const BATCH = 50;
 
 // ---------------------------------------------------------------------------------------------
@@ -48,45 +43,12 @@ export async function scheduleNoticeSend(q: Queryable, shop: string, at: number)
 /** Kinds recorded whether or not email is on: the storefront panel and the admin show them too. */
 const ALWAYS_RECORDED: ReadonlySet<NoticeKind> = new Set<NoticeKind>(["points_expiring", "points_expired", "tier_up", "tier_down", "tier_grace"]);
 
-/**
- * Records a notice for a member, once per dedupe key, in the caller's transaction, and books its
- * send job when email is on. The other kinds are recorded only while email and the kind are on, so
- * a shop without messaging pays nothing on its orders. Returns false when nothing was recorded.
- * `messaging`: the shop's settings when the caller has them (saves a read).
- */
+/** `recordNotices` for one notice (the rules are there). Returns false when nothing was recorded.
+ *  `messaging`: the shop's settings when the caller has them (saves a read). */
 export async function recordNotice(q: Queryable, shop: string, memberId: number, kind: NoticeKind, payload: unknown, dueAt: number, dedupeKey: string, messaging?: MessagingSettings): Promise<boolean> {
   const settings = messaging ?? programOf(await ensureShop(q, shop)).messaging;
-  const kindOn = settings.kinds[kind] !== false;
-  const byEmail = settings.channels.email.enabled && kindOn;
-  // WhatsApp only with an approved template for the kind (decision 0019)
-  const byWhatsApp = settings.channels.whatsapp.enabled && kindOn && !!settings.channels.whatsapp.templates[kind]?.name;
-  const sending = byEmail || byWhatsApp;
-  if (!sending && !ALWAYS_RECORDED.has(kind)) return false;
-  const row = await q.get<{ id: number }>(
-    `INSERT INTO notifications (shop, member_id, kind, payload, due_at, dedupe_key, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)
-     ON CONFLICT (shop, dedupe_key) DO NOTHING RETURNING id`,
-    [shop, memberId, kind, JSON.stringify(payload), tsOf(q, dueAt), dedupeKey, tsOf(q, dueAt)],
-  );
-  if (!row) return false;
-  // the email channel's delivery always (a channel that is off cancels it with its reason, as
-  // decision 0015 had it); WhatsApp's only when it is on for the kind
-  await q.run(`INSERT INTO notification_deliveries (shop, notification_id, channel, status, attempts, due_at, created_at) VALUES (?, ?, 'email', 'pending', 0, ?, ?) ON CONFLICT (notification_id, channel) DO NOTHING`, [
-    shop,
-    Number(row.id),
-    tsOf(q, dueAt),
-    tsOf(q, dueAt),
-  ]);
-  if (byWhatsApp) {
-    // one delivery per notice and channel: its own status, attempts and provider id
-    await q.run(`INSERT INTO notification_deliveries (shop, notification_id, channel, status, attempts, due_at, created_at) VALUES (?, ?, 'whatsapp', 'pending', 0, ?, ?) ON CONFLICT (notification_id, channel) DO NOTHING`, [
-      shop,
-      Number(row.id),
-      tsOf(q, dueAt),
-      tsOf(q, dueAt),
-    ]);
-  }
-  if (sending) await scheduleNoticeSend(q, shop, Math.max(dueAt, Date.now()));
-  return true;
+  const [recorded] = await recordNotices(q, shop, [{ memberId, kind, payload, dueAt, dedupeKey }], settings);
+  return recorded === true;
 }
 
 export interface NoticeInput {
@@ -98,14 +60,16 @@ export interface NoticeInput {
 }
 
 /**
- * `recordNotice` for many notices in one transaction (the nightly run): the same rules (kinds not
- * recorded while email is off are skipped, once per dedupe key), a multi-row insert per few hundred
- * notices and one send job per window. Returns, per notice, whether it was recorded now.
+ * Records notices for members, once per dedupe key, in the caller's transaction, and books their
+ * send jobs (one per window) when a channel is on for the kind. The kinds outside ALWAYS_RECORDED
+ * are recorded only while a channel and the kind are on, so a shop without messaging pays nothing
+ * on its orders. A multi-row insert per few hundred notices (the nightly run records thousands).
+ * Returns, per notice, whether it was recorded now.
  */
 export async function recordNotices(q: Queryable, shop: string, notices: readonly NoticeInput[], messaging: MessagingSettings): Promise<boolean[]> {
-  // the same rules as recordNotice, per kind
   const kindOn = (kind: NoticeKind) => messaging.kinds[kind] !== false;
   const byEmail = (kind: NoticeKind) => messaging.channels.email.enabled && kindOn(kind);
+  // WhatsApp only with an approved template for the kind (decision 0019)
   const byWhatsApp = (kind: NoticeKind) => messaging.channels.whatsapp.enabled && kindOn(kind) && !!messaging.channels.whatsapp.templates[kind]?.name;
   const sendingKind = (kind: NoticeKind) => byEmail(kind) || byWhatsApp(kind);
   const wanted = notices.filter((n) => sendingKind(n.kind) || ALWAYS_RECORDED.has(n.kind));
@@ -122,8 +86,9 @@ export async function recordNotices(q: Queryable, shop: string, notices: readonl
       params,
     );
     for (const r of rows) recorded.set(r.dedupe_key, Number(r.id));
-    // each new notice's deliveries: email always (a channel that is off cancels it with its reason),
-    // WhatsApp when it is on for the kind
+    // each new notice's deliveries, one per channel with its own status, attempts and provider id:
+    // email always (a channel that is off cancels it with its reason, as decision 0015 had it),
+    // WhatsApp only when it is on for the kind
     const deliveries: unknown[][] = [];
     for (const n of part) {
       const id = recorded.get(n.dedupeKey);
@@ -174,10 +139,21 @@ export interface SmtpInput {
   clearPassword?: boolean;
 }
 
-export class SmtpSettingsError extends Error {
-  constructor(readonly fieldErrors: Record<string, string>) {
-    super(`invalid SMTP settings: ${Object.keys(fieldErrors).join(", ")}`);
-    this.name = "SmtpSettingsError";
+/** A channel's settings refused, field by field (the admin shows each field's message). */
+export class ChannelSettingsError extends Error {
+  constructor(
+    readonly fieldErrors: Record<string, string>,
+    channel: string,
+    name: string,
+  ) {
+    super(`invalid ${channel} settings: ${Object.keys(fieldErrors).join(", ")}`);
+    this.name = name;
+  }
+}
+
+export class SmtpSettingsError extends ChannelSettingsError {
+  constructor(fieldErrors: Record<string, string>) {
+    super(fieldErrors, "SMTP", "SmtpSettingsError");
   }
 }
 
@@ -194,12 +170,12 @@ const HOST_RE = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[
 export function validateSmtp(input: SmtpInput): Record<string, string> {
   const errors: Record<string, string> = {};
   const host = String(input.host ?? "").trim();
-  if (!host) errors.host = "Enter the SMTP server's host name";
-  else if (!HOST_RE.test(host)) errors.host = "Must be a host name or IP address";
+  if (!host) errors.host = fe("errors.smtpHostRequired");
+  else if (!HOST_RE.test(host)) errors.host = fe("errors.host");
   const port = typeof input.port === "number" ? input.port : /^\d+$/.test(String(input.port ?? "").trim()) ? Number(String(input.port).trim()) : NaN;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) errors.port = "Must be a port from 1 to 65535";
-  if ((input.username ?? "").length > 254) errors.username = "Must be at most 254 characters";
-  if ((input.password ?? "").length > 1024) errors.password = "Must be at most 1024 characters";
+  if (!Number.isInteger(port) || port < 1 || port > 65535) errors.port = fe("errors.port");
+  if ((input.username ?? "").length > 254) errors.username = fe("errors.maxChars", { max: 254 });
+  if ((input.password ?? "").length > 1024) errors.password = fe("errors.maxChars", { max: 1024 });
   return errors;
 }
 
@@ -280,17 +256,6 @@ interface DueRow {
   redacted_at: unknown;
 }
 
-export interface SendSummary {
-  sent: number;
-  cancelled: number;
-  deferred: number;
-  retried: number;
-  failed: number;
-  /** pending notices remain that are due later (quiet hours, backoff): when the next one is */
-  nextDueAt: string | null;
-  more: boolean;
-}
-
 export function languageOf(locale: string | null, settings: MessagingSettings): Lang {
   const l = (locale ?? "").toLowerCase();
   if (l.startsWith("de")) return "de";
@@ -337,9 +302,11 @@ async function emailStep(sql: Sql, shop: string, deliveryId: number, set: string
   });
 }
 
-async function cancel(sql: Sql, shop: string, deliveryId: number, reason: string): Promise<void> {
-  await emailStep(sql, shop, deliveryId, "status = 'cancelled', reason = ?", [reason], "status = 'pending'");
-}
+/** The email channel's `Step` (deliveries.server): the delivery and its notice in one go. */
+const emailStepOf =
+  (sql: Sql, shop: string, deliveryId: number): Step =>
+  (set, params, condition) =>
+    emailStep(sql, shop, deliveryId, set, params, condition);
 
 /** Why a notice must not go out by email, or null when it may. */
 export function blockedReason(kind: NoticeKind, settings: MessagingSettings, member: { email: string | null; emailConsent: string | null; redacted: boolean }, hasSmtp: boolean): string | null {
@@ -359,12 +326,8 @@ export function blockedReason(kind: NoticeKind, settings: MessagingSettings, mem
  * lease ran out.
  */
 export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), limit = BATCH): Promise<SendSummary> {
-  const summary: SendSummary = { sent: 0, cancelled: 0, deferred: 0, retried: 0, failed: 0, nextDueAt: null, more: false };
-  const shopRow = await ensureShop(sql, shop);
-  const program: Program = programOf(shopRow);
+  const { summary, program, timeZone, shopName } = await startRun(sql, shop);
   const settings = program.messaging;
-  const timeZone = shopRow.iana_timezone || "UTC";
-  const shopName = shopRow.name ?? shop.replace(/\.myshopify\.com$/, "");
   // interrupted sends come back with their message id
   const interrupted = await sql.all<{ id: number }>(`SELECT id FROM notification_deliveries WHERE shop = ? AND channel = 'email' AND status = 'sending' AND due_at <= ?`, [shop, tsOf(sql, now)]);
   for (const d of interrupted) await emailStep(sql, shop, Number(d.id), "status = 'pending'", [], "status = 'sending'");
@@ -382,9 +345,9 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
   try {
     for (const r of rows.slice(0, limit)) {
       const id = Number(r.id);
-      const did = Number(r.delivery_id);
+      const step = emailStepOf(sql, shop, Number(r.delivery_id));
       if (!isNoticeKind(r.kind)) {
-        await cancel(sql, shop, did, "unknown_kind");
+        await cancelStep(step, "unknown_kind");
         summary.cancelled++;
         continue;
       }
@@ -394,46 +357,17 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
         transport = t?.transport ?? null;
         password = t?.password;
       }
-      const blocked = blockedReason(r.kind, settings, { email: r.email, emailConsent: r.email_consent, redacted: r.redacted_at !== null && r.redacted_at !== undefined }, transport !== null);
-      if (blocked) {
-        await cancel(sql, shop, did, blocked);
-        summary.cancelled++;
-        continue;
-      }
-      if ((toDate(r.due_at)?.getTime() ?? now) < now - STALE_MS) {
-        await cancel(sql, shop, did, "stale");
-        summary.cancelled++;
-        continue;
-      }
-      if (r.kind === "tier_up") {
-        // joining the entry tier (threshold 0) with the first points is no news to announce
-        const p = JSON.parse(r.payload) as { from?: string | null; to?: string | null };
-        const to = program.tiers.levels.find((l) => l.id === p.to);
-        if (!p.from && to && to.threshold === 0) {
-          await cancel(sql, shop, did, "entry_tier");
-          summary.cancelled++;
-          continue;
-        }
-      }
-      if (r.kind === "code_expiring") {
-        const redemptionId = Number((JSON.parse(r.payload) as { redemptionId?: unknown }).redemptionId);
-        const red = await sql.get<{ status: string }>(`SELECT status FROM redemptions WHERE shop = ? AND id = ?`, [shop, redemptionId]);
-        if (red?.status !== "issued") {
-          await cancel(sql, shop, did, "code_closed");
-          summary.cancelled++;
-          continue;
-        }
-      }
-      const sendAt = nextSendTime(now, settings.quietHours, timeZone);
-      if (sendAt > now) {
-        await emailStep(sql, shop, did, "due_at = ?", [tsOf(sql, sendAt)], "status = 'pending'");
-        summary.deferred++;
+      const blocked =
+        blockedReason(r.kind, settings, { email: r.email, emailConsent: r.email_consent, redacted: r.redacted_at !== null && r.redacted_at !== undefined }, transport !== null) ??
+        (await staleReason(sql, shop, program, r, r.due_at, now));
+      const held = await holdBack(sql, step, blocked, program, timeZone, now);
+      if (held) {
+        summary[held]++;
         continue;
       }
       const messageId = r.message_id ?? `<${randomUUID()}.n${id}@stammkunde.${shop}>`;
-      const step = await emailStep(sql, shop, did, "status = 'sending', attempts = attempts + 1, external_id = COALESCE(external_id, ?), due_at = ?", [messageId, tsOf(sql, now + SEND_LEASE_MS)], "status = 'pending'");
-      if (!step) continue; // another worker has it
-      const claimed = { attempts: Number(step.attempts), message_id: step.external_id! };
+      const claimed = await claim(sql, step, now, { set: "external_id = COALESCE(external_id, ?)", params: [messageId] });
+      if (!claimed) continue; // another worker has it
       const lang = languageOf(r.locale, settings);
       const vars = noticeVariables(r.kind, JSON.parse(r.payload) as Record<string, unknown>, { firstName: r.first_name, balance: Number(r.points_available) }, shopName, lang, timeZone);
       const mail = renderTemplate(templateFor(settings, r.kind, lang), vars, "send");
@@ -446,25 +380,18 @@ export async function sendDueNotices(sql: Sql, shop: string, now = Date.now(), l
           subject: mail.subject,
           text: mail.text,
           html: mail.html,
-          messageId: claimed.message_id,
+          messageId: claimed.external_id!,
           headers: { "X-Stammkunde-Notice": `${r.kind}:${id}` },
         })) as { messageId?: string };
-        await emailStep(sql, shop, did, "status = 'sent', sent_at = ?, reason = NULL, external_id = COALESCE(?, external_id)", [tsOf(sql, now), info.messageId ?? null], "status = 'sending'");
-        summary.sent++;
+        summary[await settle(sql, step, Number(claimed.attempts), { ok: true, externalId: info.messageId ?? null }, now)]++;
       } catch (e) {
-        const attempts = Number(claimed.attempts);
-        const dead = attempts >= MAX_SEND_ATTEMPTS;
-        await emailStep(sql, shop, did, "status = ?, due_at = ?, reason = ?", [dead ? "failed" : "pending", tsOf(sql, dead ? now : now + sendBackoffMs(attempts)), errorText(e, password)], "status = 'sending'");
-        if (dead) summary.failed++;
-        else summary.retried++;
+        summary[await settle(sql, step, Number(claimed.attempts), { ok: false, retryable: true, message: errorText(e, password) }, now)]++;
       }
     }
   } finally {
     transport?.close();
   }
-  const next = await sql.get<{ due_at: unknown }>(`SELECT MIN(due_at) AS due_at FROM notification_deliveries WHERE shop = ? AND channel = 'email' AND status IN ('pending', 'sending') AND due_at > ?`, [shop, tsOf(sql, now)]);
-  const nextMs = toDate(next?.due_at)?.getTime() ?? null;
-  summary.nextDueAt = nextMs === null ? null : new Date(nextMs).toISOString();
+  summary.nextDueAt = await nextDueAt(sql, shop, "email", now);
   return summary;
 }
 
@@ -479,14 +406,14 @@ export async function scheduleFollowUp(q: Queryable, shop: string, summary: Send
 
 /** The merchant's "send test email": one message to `to` with the stored settings. */
 export async function sendTestEmail(sql: Sql, shop: string, to: string, lang: Lang): Promise<{ ok: true; messageId: string } | { ok: false; error: string }> {
-  if (!/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(to)) return { ok: false, error: lang === "de" ? "Keine gültige E-Mail-Adresse" : "Not a valid email address" };
+  if (!/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(to)) return { ok: false, error: fe("errors.email") };
   const shopRow = await ensureShop(sql, shop);
   const email = programOf(shopRow).messaging.channels.email;
   let password: string | undefined;
   let transport: Transport | null = null;
   try {
     const t = await transportFor(sql, shop);
-    if (!t) return { ok: false, error: lang === "de" ? "Zuerst die SMTP-Einstellungen speichern" : "Save the SMTP settings first" };
+    if (!t) return { ok: false, error: fe("errors.smtpFirst") };
     transport = t.transport;
     password = t.password;
     const from = email.fromEmail || to;
@@ -523,19 +450,23 @@ export interface NoticeRow {
   sentAt: string | null;
 }
 
-export async function recentNotices(q: Queryable, shop: string, opts: { status?: string; limit?: number } = {}): Promise<NoticeRow[]> {
+/** The shop's notices (of one status, or all), newest first, a keyset page (lib/paging). */
+export async function recentNotices(q: Queryable, shop: string, opts: { status?: string; cursor?: Cursor; limit?: number } = {}): Promise<Page<NoticeRow>> {
+  const limit = pageSize(opts.limit, 50);
+  const k = keyset(opts.cursor ?? null, "id");
   const params: unknown[] = [shop];
   let filter = "";
   if (opts.status) {
     filter = " AND status = ?";
     params.push(opts.status);
   }
-  params.push(opts.limit ?? 50);
+  params.push(...k.params, limit + 1);
   const rows = await q.all<{ id: number; member_id: number; kind: string; status: string; attempts: number; reason: string | null; due_at: unknown; sent_at: unknown }>(
-    `SELECT id, member_id, kind, status, attempts, reason, due_at, sent_at FROM notifications WHERE shop = ?${filter} ORDER BY id DESC LIMIT ?`,
+    `SELECT id, member_id, kind, status, attempts, reason, due_at, sent_at FROM notifications WHERE shop = ?${filter}${k.where} ORDER BY id ${k.order} LIMIT ?`,
     params,
   );
-  return rows.map((r) => ({ id: Number(r.id), memberId: Number(r.member_id), kind: r.kind, status: r.status, attempts: Number(r.attempts), reason: r.reason, dueAt: toDate(r.due_at)?.toISOString() ?? null, sentAt: toDate(r.sent_at)?.toISOString() ?? null }));
+  const notices = rows.map((r) => ({ id: Number(r.id), memberId: Number(r.member_id), kind: r.kind, status: r.status, attempts: Number(r.attempts), reason: r.reason, dueAt: toDate(r.due_at)?.toISOString() ?? null, sentAt: toDate(r.sent_at)?.toISOString() ?? null }));
+  return toPage(notices, limit, opts.cursor ?? null, (n) => n.id);
 }
 
 /** The merchant's "retry": failed deliveries on every channel go back to pending (email: same
@@ -598,18 +529,18 @@ export async function applyMessagingSettings(sql: Sql, shop: string, input: unkn
       if (!t) continue;
       for (const field of ["subject", "body"] as const) {
         const unknown = unknownVariables({ subject: t[field], body: "" }, kind);
-        if (unknown.length) fieldErrors[`messaging.templates.${kind}.${lang}.${field}`] = `Unknown variable ${unknown.map((v) => `{{${v}}}`).join(", ")}`;
+        if (unknown.length) fieldErrors[`messaging.templates.${kind}.${lang}.${field}`] = fe("errors.unknownVariable", { names: unknown.map((v) => `{{${v}}}`).join(", ") });
       }
-      if (!t.subject.trim()) fieldErrors[`messaging.templates.${kind}.${lang}.subject`] ??= "Enter a subject";
+      if (!t.subject.trim()) fieldErrors[`messaging.templates.${kind}.${lang}.subject`] ??= fe("errors.subjectRequired");
     }
   }
   if (m.channels.email.enabled) {
-    if (!m.channels.email.fromEmail) fieldErrors["messaging.channels.email.fromEmail"] ??= "Enter the address notices come from";
-    if (!(await smtpSettingsView(sql, shop))) fieldErrors["messaging.channels.email.enabled"] = "Save the SMTP settings first";
+    if (!m.channels.email.fromEmail) fieldErrors["messaging.channels.email.fromEmail"] ??= fe("errors.fromEmailRequired");
+    if (!(await smtpSettingsView(sql, shop))) fieldErrors["messaging.channels.email.enabled"] = fe("errors.smtpFirst");
   }
   if (m.channels.whatsapp.enabled) {
     const account = await sql.get<{ access_token_enc: string | null; app_secret_enc: string | null }>(`SELECT access_token_enc, app_secret_enc FROM whatsapp_settings WHERE shop = ?`, [shop]);
-    if (!account?.access_token_enc || !account.app_secret_enc) fieldErrors["messaging.channels.whatsapp.enabled"] = "Save the WhatsApp account (phone number id, access token, app secret) first";
+    if (!account?.access_token_enc || !account.app_secret_enc) fieldErrors["messaging.channels.whatsapp.enabled"] = fe("errors.whatsappFirst");
   }
   if (Object.keys(fieldErrors).length) return { ok: false, fieldErrors };
   await sql.tx((q) => saveProgram(q, shop, next));

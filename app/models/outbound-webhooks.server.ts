@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { enqueue } from "~/jobs/queue.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
+import { keyset, pageSize, toPage, type Cursor, type Page } from "~/lib/paging.server";
 import { toDate } from "~/lib/sql.server";
 import { decryptSecret, encryptSecret } from "~/lib/secrets.server";
 import {
@@ -254,15 +255,17 @@ export interface DeliveryView {
   createdAt: string | null;
 }
 
-/** The delivery log, newest first, for one endpoint or all of the shop's. */
-export async function recentDeliveries(q: Queryable, shop: string, opts: { endpointId?: number; limit?: number } = {}): Promise<DeliveryView[]> {
+/** The delivery log, newest first, for one endpoint or all of the shop's; a keyset page (lib/paging). */
+export async function recentDeliveries(q: Queryable, shop: string, opts: { endpointId?: number; cursor?: Cursor; limit?: number } = {}): Promise<Page<DeliveryView>> {
+  const limit = pageSize(opts.limit, 50);
+  const k = keyset(opts.cursor ?? null, "d.id");
   const rows = await q.all<{ id: number; endpoint_id: number; event_id: number; kind: string; status: string; attempts: number; last_status: number | null; last_error: string | null; next_attempt_at: unknown; delivered_at: unknown; created_at: unknown }>(
     `SELECT d.id, d.endpoint_id, d.event_id, a.kind, d.status, d.attempts, d.last_status, d.last_error, d.next_attempt_at, d.delivered_at, d.created_at
        FROM webhook_endpoint_deliveries d JOIN app_events a ON a.id = d.event_id AND a.shop = d.shop
-      WHERE d.shop = ?${opts.endpointId ? " AND d.endpoint_id = ?" : ""} ORDER BY d.id DESC LIMIT ?`,
-    [shop, ...(opts.endpointId ? [opts.endpointId] : []), opts.limit ?? 50],
+      WHERE d.shop = ?${opts.endpointId ? " AND d.endpoint_id = ?" : ""}${k.where} ORDER BY d.id ${k.order} LIMIT ?`,
+    [shop, ...(opts.endpointId ? [opts.endpointId] : []), ...k.params, limit + 1],
   );
-  return rows.map((r) => ({
+  const deliveries = rows.map((r) => ({
     id: Number(r.id),
     endpointId: Number(r.endpoint_id),
     eventId: Number(r.event_id),
@@ -275,6 +278,7 @@ export async function recentDeliveries(q: Queryable, shop: string, opts: { endpo
     deliveredAt: toDate(r.delivered_at)?.toISOString() ?? null,
     createdAt: toDate(r.created_at)?.toISOString() ?? null,
   }));
+  return toPage(deliveries, limit, opts.cursor ?? null, (d) => d.id);
 }
 
 export const ALL_EVENT_KINDS: readonly AppEventKind[] = APP_EVENT_KINDS;

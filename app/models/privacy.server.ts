@@ -2,13 +2,17 @@
 // ledger's anonymous totals (points outstanding are the merchant's liability).
 import { createHash } from "node:crypto";
 import type { Queryable } from "~/lib/sql.server";
+import { toDate } from "~/lib/sql.server";
 import { findMemberByCustomer, listEntries } from "./ledger.server";
 import { redactReferrals, referralReport } from "./referrals.server";
 
 export async function buildDataReport(q: Queryable, shop: string, customerGid: string, email?: string | null) {
   const member = await findMemberByCustomer(q, shop, customerGid);
   const referrals = await referralReport(q, shop, customerGid, email);
-  if (!member) return { shop, customer: customerGid, member: null, entries: [], referrals };
+  // business events name the customer (decision 0024: kept 30 days, and only if Flow or a webhook wanted them)
+  const eventRows = await q.all<{ kind: string; payload: string; created_at: unknown }>(`SELECT kind, payload, created_at FROM app_events WHERE shop = ? AND customer_gid = ? ORDER BY id`, [shop, customerGid]);
+  const events = eventRows.map((e) => ({ kind: e.kind, createdAt: toDate(e.created_at)?.toISOString() ?? null, data: JSON.parse(e.payload) as unknown }));
+  if (!member) return { shop, customer: customerGid, member: null, entries: [], referrals, events };
   const entries = await listEntries(q, shop, member.id, 100_000);
   return {
     shop,
@@ -23,6 +27,7 @@ export async function buildDataReport(q: Queryable, shop: string, customerGid: s
     },
     entries: entries.map((e) => ({ points: e.points, bucket: e.bucket, kind: e.kind, reason: e.reason, source: e.source_id, note: e.note })),
     referrals,
+    events,
   };
 }
 
@@ -57,6 +62,8 @@ export async function redactCustomer(q: Queryable, shop: string, customerGid: st
   // business events name the customer: they and their outbound deliveries go (jobs still queued for them find nothing)
   await q.run(`DELETE FROM webhook_endpoint_deliveries WHERE shop = ? AND event_id IN (SELECT id FROM app_events WHERE shop = ? AND customer_gid = ?)`, [shop, shop, customerGid]);
   await q.run(`DELETE FROM app_events WHERE shop = ? AND customer_gid = ?`, [shop, customerGid]);
+  // API answers kept for an Idempotency-Key name the member's customer (they expire after 24 h anyway)
+  await q.run(`DELETE FROM api_idempotency WHERE shop = ? AND response LIKE ?`, [shop, `%${JSON.stringify(customerGid)}%`]);
   await q.run(`UPDATE order_states SET customer_gid = ? WHERE shop = ? AND customer_gid = ?`, [opaque, shop, customerGid]);
   const like = `%${customerGid}%`;
   await q.run(

@@ -6,7 +6,7 @@
 //    code is looked up before anything is released; a settle job does the same for holds a crash
 //    left behind.
 import { randomBytes } from "node:crypto";
-import { discountInput, moneyValue, newCode, parseReward, priceOf, RewardChoiceError, tierPrice, tierRefusal, type Reward } from "~/domain/rewards";
+import { discountInput, moneyValue, newCode, parseReward, priceOf, RewardChoiceError, tierAccess, tierPrice, tierRefusal, type Reward } from "~/domain/rewards";
 import { levelOf } from "~/domain/tiers";
 import { programOf } from "./earning.server";
 import { enqueue } from "~/jobs/queue.server";
@@ -63,6 +63,13 @@ export async function setRewardEnabled(q: Queryable, shop: string, rewardId: num
 export async function listRewards(q: Queryable, shop: string): Promise<Array<{ id: number; reward: Reward }>> {
   const rows = await q.all<{ id: number; config: string; enabled: unknown }>(`SELECT id, config, enabled FROM rewards WHERE shop = ? ORDER BY points_cost, id`, [shop]);
   return rows.filter((r) => Boolean(r.enabled)).map((r) => ({ id: Number(r.id), reward: parseReward(JSON.parse(r.config)) }));
+}
+
+/** The enabled rewards a member of `tierId` (null: none) may take: tier-only rewards of other tiers
+ *  are left out. For lists that offer rewards to redeem (WhatsApp replies, the API per member). */
+export async function listRewardsFor(q: Queryable, shop: string, tierId: string | null): Promise<Array<{ id: number; reward: Reward }>> {
+  const tiers = programOf(await ensureShop(q, shop)).tiers;
+  return (await listRewards(q, shop)).filter((r) => tierAccess(r.reward, tierId, tiers, "en").kind === "open");
 }
 
 interface RedemptionRow {

@@ -36,6 +36,7 @@ import { newCode } from "~/domain/rewards";
 import { enqueue } from "~/jobs/queue.server";
 import { env } from "~/lib/env.server";
 import { isUniqueViolation, toDate, type Queryable, type Sql } from "~/lib/sql.server";
+import { keyset, pageSize, toPage, type Cursor, type Page } from "~/lib/paging.server";
 import type { AdminGraphql } from "~/services/shopify/client.server";
 import { createRewardCode, findCode } from "~/services/shopify/discounts.server";
 import { referralCustomer } from "~/services/shopify/referrals.server";
@@ -452,8 +453,8 @@ export async function attributeOrder(sql: Sql, shop: string, order: OrderPayload
   if (!s) return { status: "skipped", reason: "referrals off" };
   const found = await attributionOf(sql, shop, order);
   if (!found) return { status: "skipped", reason: "no referral" };
-  const advocateMember = await sql.get<{ customer_gid: string; email: string | null; first_name: string | null; last_name: string | null; redacted_at: unknown }>(
-    `SELECT customer_gid, email, first_name, last_name, redacted_at FROM members WHERE shop = ? AND id = ?`,
+  const advocateMember = await sql.get<{ customer_gid: string; email: string | null; first_name: string | null; last_name: string | null; redacted_at: unknown; excluded_at: unknown; blocked_at: unknown }>(
+    `SELECT customer_gid, email, first_name, last_name, redacted_at, excluded_at, blocked_at FROM members WHERE shop = ? AND id = ?`,
     [shop, found.memberId],
   );
   if (!advocateMember || advocateMember.redacted_at) return { status: "skipped", reason: "advocate gone" };
@@ -500,6 +501,8 @@ export async function attributeOrder(sql: Sql, shop: string, order: OrderPayload
         sameIpThisWeek: await count("ip_hash", found.ipHash),
         sameDeviceThisWeek: await count("device_hash", found.deviceHash),
         advocateReferralsThisPeriod: await advocateCount(q, shop, found.memberId, s, at, shopRow.iana_timezone, gid),
+        advocateExcluded: Boolean(advocateMember.excluded_at),
+        advocateBlocked: Boolean(advocateMember.blocked_at),
       },
       s,
     );
@@ -542,6 +545,8 @@ interface ReferralRow {
   window_ends_at: unknown;
   reward_entry_id: number | null;
   reward_points: number | null;
+  decided_by: string | null;
+  decided_at: unknown;
 }
 
 const REF_COUNTER = (memberId: number) => `referral:advocate:${memberId}`;
@@ -575,6 +580,20 @@ export async function rewardReferral(sql: Sql, shop: string, referralId: number,
       return "waiting";
     }
     const memberId = Number(r.advocate_member_id);
+    // The advocate's standing now (the merchant may have acted during the window): excluded earns
+    // nothing (rejected); blocked waits for the merchant's review (held) — unless the merchant
+    // approved this referral after blocking them. The reason is recorded like the checks' reasons.
+    const standing = await q.get<{ excluded_at: unknown; blocked_at: unknown }>(`SELECT excluded_at, blocked_at FROM members WHERE shop = ? AND id = ?`, [shop, memberId]);
+    const staffApprovedSince = r.decided_by !== null && r.decided_by !== "rules" && standing?.blocked_at && ms(r.decided_at) >= ms(standing.blocked_at);
+    const refusal = standing?.excluded_at ? ("advocate_excluded" as const) : standing?.blocked_at && !staffApprovedSince ? ("advocate_blocked" as const) : null;
+    if (refusal) {
+      const outcome = refusal === "advocate_excluded" ? ("reject" as const) : ("hold" as const);
+      const before = JSON.parse(r.reasons) as Reason[];
+      const reasons = before.some((x) => x.code === refusal) ? before : [...before, { code: refusal, outcome, ...REASON_TEXTS[refusal] }];
+      const status: ReferralStatus = outcome === "reject" ? "rejected" : "held";
+      await q.run(`UPDATE referrals SET status = ?, verdict = ?, reasons = ?, updated_at = ? WHERE id = ?`, [status, outcome, JSON.stringify(reasons), ts(q, now), r.id]);
+      return status;
+    }
     if (s.advocateLimit) {
       const period = periodKey(s.advocateLimit.period, toDate(r.ordered_at)!, shopRow.iana_timezone);
       const granted = await consume(q, shop, REF_COUNTER(memberId), period, 1, s.advocateLimit.count);
@@ -685,13 +704,20 @@ export interface ReferralListItem {
   cancelReason: string | null;
 }
 
-export async function listReferrals(q: Queryable, shop: string, opts: { status?: ReferralStatus; limit?: number } = {}): Promise<ReferralListItem[]> {
+/** The shop's referrals (of one status, or all), newest first, a keyset page (lib/paging). */
+export async function listReferrals(q: Queryable, shop: string, opts: { status?: ReferralStatus; cursor?: Cursor; limit?: number } = {}): Promise<Page<ReferralListItem>> {
+  const limit = pageSize(opts.limit, 50);
+  const k = keyset(opts.cursor ?? null, "r.id");
   const rows = await q.all<Record<string, unknown>>(
     `SELECT r.*, m.email AS advocate_email, m.first_name, m.last_name FROM referrals r LEFT JOIN members m ON m.id = r.advocate_member_id AND m.shop = r.shop
-      WHERE r.shop = ?${opts.status ? " AND r.status = ?" : ""} ORDER BY r.id DESC LIMIT ?`,
-    [shop, ...(opts.status ? [opts.status] : []), opts.limit ?? 100],
+      WHERE r.shop = ?${opts.status ? " AND r.status = ?" : ""}${k.where} ORDER BY r.id ${k.order} LIMIT ?`,
+    [shop, ...(opts.status ? [opts.status] : []), ...k.params, limit + 1],
   );
-  return rows.map((r) => ({
+  return toPage(rows.map(referralItem), limit, opts.cursor ?? null, (r) => r.id);
+}
+
+function referralItem(r: Record<string, unknown>): ReferralListItem {
+  return {
     id: Number(r.id),
     status: r.status as ReferralStatus,
     verdict: String(r.verdict),
@@ -707,7 +733,7 @@ export async function listReferrals(q: Queryable, shop: string, opts: { status?:
     rewardPoints: r.reward_points === null ? null : Number(r.reward_points),
     decidedBy: (r.decided_by as string | null) ?? null,
     cancelReason: (r.cancel_reason as string | null) ?? null,
-  }));
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 // day in daily_rollups, computed from the raw tables (ledger, members, orders, redemptions,
 // referrals, awards). The analytics:rollup job recomputes the last two complete days every night
 // and, on a shop's first run, backfills its history in chunks of days, each chunk committed on its
-// own; every write is an upsert per (shop, day), so a rerun gives the same rows. The dashboard reads
-// rollups only, plus today's partial day computed live.
+// own; the analytics:today job keeps today's partial row (and yesterday's, until it is closed)
+// fresh every few minutes. Every write is an upsert per (shop, day), so a rerun gives the same
+// rows. The dashboard reads rollups only: no page view touches members or the ledger.
 import {
   campaignPointsOf,
   dayList,
@@ -25,9 +26,9 @@ import {
 } from "~/domain/analytics";
 import { addDays, localDate, startOfLocalDay } from "~/domain/periods";
 import { parseReward, type Reward } from "~/domain/rewards";
-import type { Queryable, Sql } from "~/lib/sql.server";
+import { toDate, type Queryable, type Sql } from "~/lib/sql.server";
 import { enqueue } from "~/jobs/queue.server";
-import { ROLLUPS } from "~/jobs/schedules.server";
+import { ROLLUPS, TODAY_REFRESH_MS } from "~/jobs/schedules.server";
 
 const at = (q: Queryable, ms: number): unknown => (q.dialect === "sqlite" ? ms : new Date(ms));
 const num = (v: unknown) => Number(v ?? 0);
@@ -122,13 +123,7 @@ async function dayFlows(q: Queryable, shop: string, start: number, end: number, 
   f.referralClicks = num((await one(`SELECT COUNT(*) AS n FROM referral_clicks WHERE shop = ? AND created_at >= ? AND created_at < ?`))?.n);
   f.referralFriends = num((await one(`SELECT COUNT(*) AS n FROM referral_friends WHERE shop = ? AND created_at >= ? AND created_at < ? AND status = 'issued'`))?.n);
   f.referralOrders = num((await one(`SELECT COUNT(*) AS n FROM referrals WHERE shop = ? AND ordered_at >= ? AND ordered_at < ?`))?.n);
-  // completed: the advocate's reward was posted that day (the entry's time, which never changes)
-  const completed = await one(
-    `SELECT COUNT(*) AS n, COALESCE(SUM(r.subtotal_minor), 0) AS rev FROM referrals r JOIN ledger_entries l ON l.id = r.reward_entry_id AND l.shop = r.shop
-      WHERE r.shop = ? AND l.created_at >= ? AND l.created_at < ?`,
-  );
-  f.referralsCompleted = num(completed?.n);
-  f.referralRevenueMinor = num(completed?.rev);
+  // completed referrals are counted for all days at once by the caller (completedByDay)
 
   // campaign bonus points, from the awards' detail (only awards that name a campaign are read)
   const awards = await q.rows(
@@ -146,6 +141,35 @@ async function dayFlows(q: Queryable, shop: string, start: number, end: number, 
 }
 
 /**
+ * Completed referrals per day of [starts[0], end): the advocate's reward was posted that day (the
+ * entry's time, which never changes). One query for all the days: without an index on the reward
+ * entry it reads the shop's referrals once, not once per day.
+ */
+async function completedByDay(q: Queryable, shop: string, starts: number[], end: number): Promise<Array<{ n: number; rev: number }>> {
+  const out = starts.map(() => ({ n: 0, rev: 0 }));
+  const rows = await q.rows(
+    `SELECT l.created_at, r.subtotal_minor FROM referrals r JOIN ledger_entries l ON l.id = r.reward_entry_id AND l.shop = r.shop
+      WHERE r.shop = ? AND l.created_at >= ? AND l.created_at < ?`,
+    [shop, at(q, starts[0]), at(q, end)],
+  );
+  for (const [createdAt, subtotal] of rows) {
+    const t = toDate(createdAt)!.getTime();
+    // the last day that starts at or before t
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    const i = lo;
+    out[i].n += 1;
+    out[i].rev += num(subtotal);
+  }
+  return out;
+}
+
+/**
  * The rollups of the days `from`..`to` (shop-local dates), computed from the raw tables. `before`
  * carries the stocks at the start of `from` (else they are read from the balances).
  */
@@ -158,11 +182,16 @@ export async function computeDays(
 ): Promise<DayRollup[]> {
   const facts = options.facts ?? (await shopFacts(q, shop));
   let stocks = options.before ?? (await stocksBefore(q, shop, startOfLocalDay(from, facts.timeZone)));
+  const days = dayList(from, to);
+  const starts = days.map((day) => startOfLocalDay(day, facts.timeZone));
+  const completed = await completedByDay(q, shop, starts, startOfLocalDay(addDays(to, 1), facts.timeZone));
   const out: DayRollup[] = [];
-  for (const day of dayList(from, to)) {
-    const start = startOfLocalDay(day, facts.timeZone);
+  for (const [i, day] of days.entries()) {
+    const start = starts[i];
     const end = startOfLocalDay(addDays(day, 1), facts.timeZone);
     const { figures, net } = await dayFlows(q, shop, start, end, facts);
+    figures.referralsCompleted = completed[i].n;
+    figures.referralRevenueMinor = completed[i].rev;
     stocks = { outstandingPoints: stocks.outstandingPoints + net, totalMembers: stocks.totalMembers + figures.newMembers };
     out.push({ day, ...figures, ...stocks });
   }
@@ -199,30 +228,38 @@ export interface RollupRun {
 }
 
 /**
- * One run of the analytics:rollup job. Normally it recomputes the last two complete days (the
- * day before the last stored one too, so late facts are picked up); on a shop's first run it
- * starts at the day of its first member or entry and works forward `chunkDays` at a time, each chunk in its own
- * transaction, until `budgetMs` is spent — a later run continues after the last stored day.
+ * One run of the analytics:rollup job: the complete days from the first one missing since the
+ * shop's history began (its first member's or entry's day; imports are backdated) — with the two
+ * days before it again, so late facts are picked up — else the last two complete days. On a first run
+ * that is the whole history, worked forward `chunkDays` at a time, each chunk in its own
+ * transaction, until `budgetMs` is spent: a later run continues at the next missing day. Today's
+ * partial row (refreshToday) is not history and is left alone.
  */
 export async function runRollups(sql: Sql, shop: string, now: number, options: { chunkDays?: number; budgetMs?: number } = {}): Promise<RollupRun> {
   const chunkDays = options.chunkDays ?? 31;
   const budgetMs = options.budgetMs ?? 20_000;
   const facts = await shopFacts(sql, shop);
   const yesterday = addDays(localDate(now, facts.timeZone), -1);
-  const last = (await sql.get<{ day: string | null }>(`SELECT MAX(day) AS day FROM daily_rollups WHERE shop = ?`, [shop]))?.day ?? null;
-  let from: string;
-  if (last) {
-    from = addDays(last, -1) < addDays(yesterday, -1) ? addDays(last, -1) : addDays(yesterday, -1);
-  } else {
-    // the shop's history begins with its first member or its first entry (imports are backdated)
-    const firsts: number[] = [];
-    for (const table of ["members", "ledger_entries"]) {
-      const row = await sql.get<{ t: unknown }>(`SELECT MIN(created_at) AS t FROM ${table} WHERE shop = ?`, [shop]);
-      if (row?.t !== null && row?.t !== undefined) firsts.push(row.t instanceof Date ? row.t.getTime() : Number(row.t));
-    }
-    if (!firsts.length) return { from: null, to: yesterday, days: 0, more: false };
-    from = localDate(Math.min(...firsts), facts.timeZone);
+  const firsts: number[] = [];
+  for (const table of ["members", "ledger_entries"]) {
+    const row = await sql.get<{ t: unknown }>(`SELECT MIN(created_at) AS t FROM ${table} WHERE shop = ?`, [shop]);
+    const t = toDate(row?.t)?.getTime();
+    if (t !== undefined) firsts.push(t);
   }
+  if (!firsts.length) return { from: null, to: yesterday, days: 0, more: false };
+  const first = localDate(Math.min(...firsts), facts.timeZone);
+  if (first > yesterday) return { from: null, to: yesterday, days: 0, more: false };
+  // the first day of the history without a row (index-only read of the shop's days)
+  const stored = await sql.all<{ day: string }>(`SELECT day FROM daily_rollups WHERE shop = ? AND day >= ? AND day <= ? ORDER BY day`, [shop, first, yesterday]);
+  let missing: string | null = first;
+  for (const { day } of stored) {
+    if (String(day) !== missing) break;
+    missing = missing === yesterday ? null : addDays(missing, 1);
+  }
+  // the day before the last stored one again too (late facts); at least the last two complete days
+  const recent = addDays(yesterday, -1);
+  let from = missing === null ? recent : addDays(missing, -2) < first ? first : addDays(missing, -2);
+  if (recent < from) from = recent;
   if (from > yesterday) return { from: null, to: yesterday, days: 0, more: false };
   const started = Date.now();
   let day = from;
@@ -244,37 +281,66 @@ export async function runRollups(sql: Sql, shop: string, now: number, options: {
   return { from, to: yesterday, days, more: false };
 }
 
+export interface TodayRefresh {
+  /** the days written: today, and yesterday too while its stored row predates the day's end */
+  days: string[];
+}
+
+/**
+ * One run of the analytics:today job: today's partial row, computed from the raw tables on top of
+ * the stocks of the day before, and yesterday's row again while it was stored before the day ended
+ * (the day's last refresh runs a few minutes before midnight). The stocks come from the previous
+ * day's row when that row is complete (computed after its day ended), else from the balances
+ * (balances now − entries since: a scan of the shop's members, only while the history is not
+ * stored yet). Upserts: a rerun or two workers at once give the same rows.
+ */
+export async function refreshToday(sql: Sql, shop: string, now: number): Promise<TodayRefresh> {
+  const facts = await shopFacts(sql, shop);
+  const today = localDate(now, facts.timeZone);
+  const yesterday = addDays(today, -1);
+  const computedAt = (v: unknown) => toDate(v)?.getTime() ?? 0;
+  const y = await sql.get<{ computed_at: unknown }>(`SELECT computed_at FROM daily_rollups WHERE shop = ? AND day = ?`, [shop, yesterday]);
+  const from = y && computedAt(y.computed_at) < startOfLocalDay(today, facts.timeZone) ? yesterday : today;
+  const prev = await sql.get<Record<string, unknown>>(`SELECT outstanding_points, total_members, computed_at FROM daily_rollups WHERE shop = ? AND day = ?`, [shop, addDays(from, -1)]);
+  const before =
+    prev && computedAt(prev.computed_at) >= startOfLocalDay(from, facts.timeZone) ? { outstandingPoints: num(prev.outstanding_points), totalMembers: num(prev.total_members) } : undefined;
+  // read outside a transaction (no write lock held while counting), written in one
+  const rows = await computeDays(sql, shop, from, today, { facts, before });
+  await sql.tx((q) => storeRollups(q, shop, rows, now));
+  return { days: rows.map((r) => r.day) };
+}
+
 export interface Dashboard {
   range: DateRange;
   currency: string;
+  /** the shop's IANA time zone */
+  timeZone: string;
   today: string;
+  /** the time the page was computed (ms), for "updated N minutes ago" */
+  now: number;
   valuePerPointMinor: number | null;
   series: DayRollup[];
   totals: DayFigures;
   kpis: ReturnType<typeof kpis>;
   forecast: ReturnType<typeof forecast>;
-  /** the last stored day, or null before the first rollup run */
+  /** the last stored day (today's partial one included), or null before the first rollup run */
   computedThrough: string | null;
+  /** the time the stored figures are as of (ms): the newest row's computation, or its day's end if later */
+  asOf: number | null;
 }
 
 /**
- * What the dashboard shows for a range: stored rollups, and today (when in the range) computed
- * live from the raw tables on top of yesterday's stocks. Reads nothing but rollups otherwise.
+ * What the dashboard shows for a range, from stored rollups only (today's partial row included, as
+ * of its last refresh): a few indexed reads on (shop, day), whatever the shop's size. A day
+ * without a row (today before its first refresh) shows no flows and the previous day's stocks.
  */
 export async function dashboard(q: Queryable, shop: string, range: DateRange, now = Date.now()): Promise<Dashboard> {
   const facts = await shopFacts(q, shop);
   const today = localDate(now, facts.timeZone);
-  const storedTo = range.to < today ? range.to : addDays(today, -1);
-  const stored = range.from <= storedTo ? await readRollups(q, shop, range.from, storedTo) : [];
+  const stored = await readRollups(q, shop, range.from, range.to);
   const prev = await q.get<Record<string, unknown>>(`${SELECT_ROLLUP} WHERE shop = ? AND day < ? ORDER BY day DESC LIMIT 1`, [shop, range.from]);
-  const lastStored = await q.get<Record<string, unknown>>(`${SELECT_ROLLUP} WHERE shop = ? ORDER BY day DESC LIMIT 1`, [shop]);
-  const rows = [...stored];
-  if (range.to >= today) {
-    // today's partial day, on top of yesterday's stocks when stored (else from the balances)
-    const y = lastStored && String(lastStored.day) === addDays(today, -1) ? rollupRow(lastStored) : undefined;
-    rows.push(...(await computeDays(q, shop, today, today, { facts, before: y ? { outstandingPoints: y.outstandingPoints, totalMembers: y.totalMembers } : undefined })));
-  }
-  const series = fillDays(dayList(range.from, range.to), rows, prev ? rollupRow(prev) : undefined);
+  const last = await q.get<{ day: string; computed_at: unknown }>(`SELECT day, computed_at FROM daily_rollups WHERE shop = ? ORDER BY day DESC LIMIT 1`, [shop]);
+  const series = fillDays(dayList(range.from, range.to), stored, prev ? rollupRow(prev) : undefined);
   const t = totals(series);
   const value = valuePerPointMinor([...facts.rewards.values()], facts.currency);
   // the forecast reads the last 30 days up to today, whatever range is shown
@@ -282,32 +348,64 @@ export async function dashboard(q: Queryable, shop: string, range: DateRange, no
   const trend =
     range.from <= trendFrom && range.to >= today
       ? series.filter((r) => r.day >= trendFrom)
-      : fillDays(dayList(trendFrom, today), [...(await readRollups(q, shop, trendFrom, addDays(today, -1))), ...rows.filter((r) => r.day === today)]);
+      : fillDays(dayList(trendFrom, today), await readRollups(q, shop, trendFrom, today), (await rowBefore(q, shop, trendFrom)) ?? undefined);
+  const asOf = last ? Math.min(toDate(last.computed_at)?.getTime() ?? 0, startOfLocalDay(addDays(String(last.day), 1), facts.timeZone)) : null;
   return {
     range,
     currency: facts.currency,
+    timeZone: facts.timeZone,
     today,
+    now,
     valuePerPointMinor: value,
     series,
     totals: t,
     kpis: kpis(t, value),
     forecast: forecast(trend, value),
-    computedThrough: lastStored ? String(lastStored.day) : null,
+    computedThrough: last ? String(last.day) : null,
+    asOf,
   };
+}
+
+async function rowBefore(q: Queryable, shop: string, day: string): Promise<DayRollup | null> {
+  const row = await q.get<Record<string, unknown>>(`${SELECT_ROLLUP} WHERE shop = ? AND day < ? ORDER BY day DESC LIMIT 1`, [shop, day]);
+  return row ? rollupRow(row) : null;
+}
+
+/** Whether an entry or an order came after `asOf`: the newest one on the (shop, created_at) index. */
+async function factsSince(q: Queryable, shop: string, asOf: number): Promise<boolean> {
+  for (const table of ["ledger_entries", "order_states"]) {
+    if (await q.get(`SELECT 1 AS x FROM ${table} WHERE shop = ? AND created_at > ? LIMIT 1`, [shop, at(q, asOf)])) return true;
+  }
+  return false;
 }
 
 /**
  * The analytics page's data for a query string: the range (validated on the shop's clock) and the
  * dashboard. A shop without any rollup yet gets its first run enqueued — under the scheduler's own
- * dedupe key for the day, so the nightly run and this one are the same job.
+ * dedupe key for the day, so the nightly run and this one are the same job. One whose today's row
+ * is missing, or older than the newest entry or order (one index seek each, never a scan), gets
+ * today's refresh enqueued on demand, at most once a minute; `refreshing` tells the page to load
+ * again shortly.
  */
 export async function analyticsPage(sql: Sql, shop: string, params: Record<string, string | undefined>, now = Date.now()) {
   const facts = await sql.get<{ iana_timezone: string }>(`SELECT iana_timezone FROM shops WHERE domain = ?`, [shop]);
   const today = localDate(now, facts?.iana_timezone ?? "UTC");
   const parsed = parseRange(params, today);
   const view = await dashboard(sql, shop, parsed.range, now);
+  let refreshing = false;
   if (view.computedThrough === null) {
     await enqueue(sql, { shop, kind: ROLLUPS.kind, payload: { period: today }, dedupeKey: `${ROLLUPS.name}:${today}`, maxAttempts: ROLLUPS.maxAttempts });
+    refreshing = true;
+  } else if (view.computedThrough < today || view.asOf === null || (await factsSince(sql, shop, view.asOf))) {
+    const slot = new Date(Math.floor(now / 60_000) * 60_000).toISOString();
+    await enqueue(sql, { shop, kind: "analytics:today", payload: {}, dedupeKey: `analytics:today:view:${slot}`, maxAttempts: 3 });
+    refreshing = true;
   }
-  return { view, errors: parsed.ok ? null : parsed.errors, input: { range: params.range ?? parsed.range.preset, from: params.from ?? parsed.range.from, to: params.to ?? parsed.range.to } };
+  return {
+    view,
+    refreshing,
+    refreshEveryMinutes: TODAY_REFRESH_MS / 60_000,
+    errors: parsed.ok ? null : parsed.errors,
+    input: { range: params.range ?? parsed.range.preset, from: params.from ?? parsed.range.from, to: params.to ?? parsed.range.to },
+  };
 }

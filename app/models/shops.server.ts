@@ -64,7 +64,7 @@ export async function deleteShopData(q: Queryable, shop: string): Promise<void> 
     "ledger_entries", "earn_awards", "order_states", "order_refunds", "counters", "guest_orders", "api_keys",
     "redemptions", "rewards", "tier_changes", "memberships", "notification_deliveries", "notifications", "smtp_settings", "whatsapp_settings", "whatsapp_contacts", "whatsapp_inbound", "schedules", "referrals", "referral_friends", "referral_clicks", "referral_codes", "members", "webhook_deliveries", "reconciliation_runs", "data_requests", "sessions",
     "audit_log", "member_import_errors", "member_import_chunks", "member_imports",
-    "webhook_endpoint_deliveries", "webhook_endpoints", "app_events", "flow_action_runs",
+    "webhook_endpoint_deliveries", "webhook_endpoints", "app_events", "flow_action_runs", "flow_trigger_usage", "api_idempotency",
   ]) {
     await q.run(`DELETE FROM ${table} WHERE shop = ?`, [shop]);
   }

@@ -23,7 +23,9 @@ import {
 import { addLocalMonths } from "~/domain/periods";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
+import { fe } from "~/domain/errors";
 import { parseProgram, ProgramConfigError } from "~/domain/program";
+import { localizeFieldError } from "~/lib/i18n";
 import { programOf, saveProgram } from "./earning.server";
 import { byIdOnly, ensureMember, postEntriesIn, typed } from "./ledger.server";
 import { ensureShop, type ShopRow } from "./shops.server";
@@ -48,9 +50,10 @@ interface TierMemberRow {
   hold_source: string | null;
   last_activity_at: unknown;
   next_check_at: unknown;
+  excluded_at: unknown;
 }
 
-const MEMBER_COLUMNS = "id, points_available, tier_id, tier_since, tier_until, grace_until, hold_tier_id, hold_until, hold_source, last_activity_at, next_check_at";
+const MEMBER_COLUMNS = "id, points_available, tier_id, tier_since, tier_until, grace_until, hold_tier_id, hold_until, hold_source, last_activity_at, next_check_at, excluded_at";
 
 export function stateOf(row: TierMemberRow): TierState {
   const holdUntil = msOf(row.hold_until);
@@ -306,12 +309,14 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
   // the tier is in the customer's metafields (app/models/member-sync.server.ts): a move marks them stale
   const movedIds = moves.filter((w) => w.changeNew).map((w) => w.id);
   for (const part of chunked(movedIds)) {
-    await q.run(`UPDATE members SET metafields_dirty = ? WHERE shop = ? AND id IN (${part.map(() => "?").join(", ")})`, [q.dialect === "sqlite" ? 1 : true, shop, ...part]);
+    await q.run(`UPDATE members${byIdOnly(q)} SET metafields_dirty = ? WHERE shop = ? AND id IN (${part.map(() => "?").join(", ")})`, [q.dialect === "sqlite" ? 1 : true, shop, ...part]);
   }
   if (movedIds.length) await scheduleMemberSync(q, shop);
 
-  // 3. entry rewards of tiers reached (once per member and tier, however often they move in and out)
-  const rewarded = moves.filter((w) => w.changeNew && w.change!.direction === "up" && (levelOf(program.tiers, w.decision!.change!.to)?.entryRewardPoints ?? 0) > 0);
+  // 3. entry rewards of tiers reached (once per member and tier, however often they move in and out);
+  //    an excluded member earns nothing (decision 0011) but still holds the tier its activity reaches
+  const rewardOf = (w: Work) => (w.row.excluded_at ? 0 : (levelOf(program.tiers, w.decision!.change!.to)?.entryRewardPoints ?? 0));
+  const rewarded = moves.filter((w) => w.changeNew && w.change!.direction === "up" && rewardOf(w) > 0);
   const rewards = await postEntriesIn(
     q,
     shop,
@@ -343,7 +348,7 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
     w.notices.push({
       memberId: w.id,
       kind: c.direction === "up" ? "tier_up" : "tier_down",
-      payload: { from: c.from, to: c.to, reason: c.reason, fromName: names(levelOf(program.tiers, c.from)), toName: names(level), entryRewardPoints: c.direction === "up" ? (level?.entryRewardPoints ?? 0) : 0 },
+      payload: { from: c.from, to: c.to, reason: c.reason, fromName: names(levelOf(program.tiers, c.from)), toName: names(level), entryRewardPoints: c.direction === "up" ? rewardOf(w) : 0 },
       dueAt: now,
       dedupeKey: w.change!.key,
     });
@@ -474,6 +479,8 @@ export async function runNightly(sql: Sql, shop: string, now: number, options: N
     const done = await sql.tx(async (q) => {
       // members due: never looked at, something posted since (next_check_at cleared), or a date reached
       const filter = (tiersOn ? "" : " AND points_available > 0") + " AND (next_check_at IS NULL OR next_check_at <= ?)";
+      // no NOT INDEXED here: for a small shop in a big database the planner's (shop, …) index is the
+      // right walk; the primary key from `after` would read every other shop's members too
       const rows = await q.all<TierMemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE shop = ? AND id > ?${filter} ORDER BY id LIMIT ?${forUpdate(q)}`, [shop, after, tsOf(q, now), batch]);
       if (rows.length === 0) return true;
       const first = Number(rows[0].id);
@@ -520,7 +527,7 @@ export function evaluateMember(sql: Sql, shop: string, memberId: number, now: nu
 
 export class TierAssignError extends Error {
   constructor(readonly fieldErrors: Record<string, string>) {
-    super(Object.values(fieldErrors).join("; "));
+    super(Object.values(fieldErrors).map((m) => localizeFieldError("en", m)).join("; "));
   }
 }
 
@@ -533,11 +540,11 @@ export function assignTier(sql: Sql, shop: string, memberId: number, tierId: str
 /** assignTier inside the caller's transaction (a Flow action records its run in the same one). */
 export async function assignTierIn(q: Queryable, shop: string, memberId: number, tierId: string, until: number, staff: string, now: number): Promise<RunSummary> {
   const program = programOf(await ensureShop(q, shop));
-  if (!program.tiers.enabled) throw new TierAssignError({ tierId: "Tiers are turned off" });
-  if (!levelOf(program.tiers, tierId)) throw new TierAssignError({ tierId: `No tier has the id "${tierId}"` });
-  if (!(until > now)) throw new TierAssignError({ until: "Must be in the future" });
+  if (!program.tiers.enabled) throw new TierAssignError({ tierId: fe("errors.tiersOff") });
+  if (!levelOf(program.tiers, tierId)) throw new TierAssignError({ tierId: fe("errors.noTier", { id: tierId }) });
+  if (!(until > now)) throw new TierAssignError({ until: fe("errors.future") });
   const r = await q.run(`UPDATE members SET hold_tier_id = ?, hold_until = ?, hold_source = 'manual' WHERE shop = ? AND id = ?`, [tierId, tsOf(q, until), shop, memberId]);
-  if (r.changes !== 1) throw new TierAssignError({ memberId: "No such member" });
+  if (r.changes !== 1) throw new TierAssignError({ memberId: fe("errors.unknownMember") });
   return evaluateMemberIn(q, shop, memberId, now, {}, staff);
 }
 
@@ -749,13 +756,13 @@ export async function applyTierSettings(sql: Sql, shop: string, input: unknown, 
  *  (the shop's date; the tier lasts through it). Field errors come back as a map. */
 export async function assignTierFromForm(sql: Sql, shop: string, input: { customer?: unknown; tierId?: unknown; until?: unknown; remove?: unknown }, staff: string, now: number): Promise<{ ok: true; memberId: number } | { ok: false; fieldErrors: Record<string, string> }> {
   const customer = typeof input.customer === "string" ? input.customer.trim() : "";
-  if (!customer) return { ok: false, fieldErrors: { customer: "Enter the member's email or customer ID" } };
+  if (!customer) return { ok: false, fieldErrors: { customer: fe("errors.memberRequired") } };
   const gidOf = /^\d+$/.test(customer) ? `gid://shopify/Customer/${customer}` : customer;
   const row = await sql.get<{ id: number }>(
     `SELECT id FROM members WHERE shop = ? AND (customer_gid = ? OR email = ? OR email = ?) ORDER BY id LIMIT 1`,
     [shop, gidOf, customer, customer.toLowerCase()],
   );
-  if (!row) return { ok: false, fieldErrors: { customer: "No member with this email or customer ID" } };
+  if (!row) return { ok: false, fieldErrors: { customer: fe("errors.noMember") } };
   const memberId = Number(row.id);
   if (input.remove === true || input.remove === "true") {
     await removeManualTier(sql, shop, memberId, staff, now);
@@ -763,7 +770,7 @@ export async function assignTierFromForm(sql: Sql, shop: string, input: { custom
   }
   const settings = await ensureShop(sql, shop);
   const until = typeof input.until === "string" && /^\d{4}-\d{2}-\d{2}$/.test(input.until) ? input.until : null;
-  if (!until) return { ok: false, fieldErrors: { until: "Must be a date in the form YYYY-MM-DD" } };
+  if (!until) return { ok: false, fieldErrors: { until: fe("errors.date") } };
   try {
     // through the end of that day in the shop's timezone
     const end = startOfLocalDay(addDays(until, 1), settings.iana_timezone);

@@ -6,18 +6,19 @@ import type { Queryable, Sql } from "~/lib/sql.server";
 import { toDate } from "~/lib/sql.server";
 import { decryptSecret, encryptSecret } from "~/lib/secrets.server";
 import { enqueue } from "~/jobs/queue.server";
-import type { MessagingSettings, Program } from "~/domain/program";
-import { isNoticeKind, MAX_SEND_ATTEMPTS, nextSendTime, noticeVariables, sendBackoffMs, type Lang } from "~/domain/templates";
+import { fe } from "~/domain/errors";
+import type { MessagingSettings } from "~/domain/program";
+import { isNoticeKind, noticeVariables, type Lang } from "~/domain/templates";
 import { buttonTitle, commandOf, normalisePhone, OFFER_TTL_MS, REPLIES, SESSION_WINDOW_MS, templateParameters, type InboundMessage } from "~/domain/whatsapp";
 import type { Reward } from "~/domain/rewards";
 import { buttonsMessage, sendMessage, templateMessage, textMessage, type OutboundMessage, type SendResult, type WhatsAppAccount } from "~/services/whatsapp/client.server";
 import type { AdminGraphql } from "~/services/shopify/client.server";
 import { programOf } from "./earning.server";
 import { ensureShop } from "./shops.server";
-import { languageOf, STALE_MS, SEND_LEASE_MS, type SendSummary } from "./messaging.server";
-import { listRewards, memberCodes, redeem, RedeemError } from "./redemptions.server";
+import { listRewards, listRewardsFor, memberCodes, redeem, RedeemError } from "./redemptions.server";
+import { claim, deliveryStep, holdBack, nextDueAt, settle, staleReason, startRun, tsOf, type SendSummary } from "./deliveries.server";
+import { ChannelSettingsError, languageOf } from "./messaging.server";
 
-const tsOf = (q: Queryable, ms: number): unknown => (q.dialect === "sqlite" ? ms : new Date(ms));
 const BATCH = 50;
 export const DEFAULT_API_VERSION = "v23.0";
 export const DEFAULT_BASE_URL = "https://graph.facebook.com";
@@ -45,10 +46,9 @@ export interface WhatsAppInput {
   verifyToken?: string;
 }
 
-export class WhatsAppSettingsError extends Error {
-  constructor(readonly fieldErrors: Record<string, string>) {
-    super(`invalid WhatsApp settings: ${Object.keys(fieldErrors).join(", ")}`);
-    this.name = "WhatsAppSettingsError";
+export class WhatsAppSettingsError extends ChannelSettingsError {
+  constructor(fieldErrors: Record<string, string>) {
+    super(fieldErrors, "WhatsApp", "WhatsAppSettingsError");
   }
 }
 
@@ -76,12 +76,12 @@ function validBaseUrl(s: string): boolean {
 
 export function validateWhatsApp(input: WhatsAppInput): Record<string, string> {
   const e: Record<string, string> = {};
-  if (!/^\d{1,30}$/.test(String(input.phoneNumberId ?? "").trim())) e.phoneNumberId = "Must be the phone number id from WhatsApp Manager (digits)";
-  if (input.baseUrl && !validBaseUrl(input.baseUrl.trim())) e.baseUrl = "Must be an https URL";
-  if (input.apiVersion && !/^v\d{1,3}\.\d{1,2}$/.test(input.apiVersion.trim())) e.apiVersion = "Must look like v23.0";
-  if ((input.accessToken ?? "").length > 4096) e.accessToken = "Must be at most 4096 characters";
-  if (input.appSecret && !/^[A-Za-z0-9]{16,128}$/.test(input.appSecret)) e.appSecret = "Must be the app secret from the Meta app's basic settings";
-  if (input.verifyToken && !/^[\x21-\x7e]{16,200}$/.test(input.verifyToken)) e.verifyToken = "Must be 16 to 200 visible characters without spaces";
+  if (!/^\d{1,30}$/.test(String(input.phoneNumberId ?? "").trim())) e.phoneNumberId = fe("errors.waPhoneNumberId");
+  if (input.baseUrl && !validBaseUrl(input.baseUrl.trim())) e.baseUrl = fe("errors.https");
+  if (input.apiVersion && !/^v\d{1,3}\.\d{1,2}$/.test(input.apiVersion.trim())) e.apiVersion = fe("errors.apiVersion", { example: "v23.0" });
+  if ((input.accessToken ?? "").length > 4096) e.accessToken = fe("errors.maxChars", { max: 4096 });
+  if (input.appSecret && !/^[A-Za-z0-9]{16,128}$/.test(input.appSecret)) e.appSecret = fe("errors.waAppSecret");
+  if (input.verifyToken && !/^[\x21-\x7e]{16,200}$/.test(input.verifyToken)) e.verifyToken = fe("errors.waVerifyToken");
   return e;
 }
 
@@ -89,10 +89,10 @@ export async function saveWhatsAppSettings(q: Queryable, shop: string, input: Wh
   const errors = validateWhatsApp(input);
   if (!Object.keys(errors).length) {
     const taken = await q.get<{ shop: string }>(`SELECT shop FROM whatsapp_settings WHERE phone_number_id = ? AND shop <> ?`, [input.phoneNumberId.trim(), shop]);
-    if (taken) errors.phoneNumberId = "This phone number id belongs to another shop";
+    if (taken) errors.phoneNumberId = fe("errors.waPhoneNumberIdTaken");
     if (input.verifyToken) {
       const t = await q.get<{ shop: string }>(`SELECT shop FROM whatsapp_settings WHERE verify_token = ? AND shop <> ?`, [input.verifyToken, shop]);
-      if (t) errors.verifyToken = "Choose another verify token";
+      if (t) errors.verifyToken = fe("errors.waVerifyTokenTaken");
     }
   }
   if (Object.keys(errors).length) throw new WhatsAppSettingsError(errors);
@@ -227,10 +227,6 @@ interface DueDelivery {
   contact_status: string | null;
 }
 
-async function cancelDelivery(q: Queryable, shop: string, id: number, reason: string): Promise<void> {
-  await q.run(`UPDATE notification_deliveries SET status = 'cancelled', reason = ? WHERE id = ? AND shop = ? AND status = 'pending'`, [reason, id, shop]);
-}
-
 /** Why a notice must not go out on WhatsApp, or null when it may. Every kind needs the member's opt-in. */
 export function whatsAppBlockedReason(kind: string, settings: MessagingSettings, member: { redacted: boolean; phone: string | null; contactStatus: string | null }, hasAccount: boolean): string | null {
   if (!isNoticeKind(kind)) return "unknown_kind";
@@ -252,12 +248,8 @@ export function whatsAppBlockedReason(kind: string, settings: MessagingSettings,
  * WhatsApp has no idempotency key and a second copy would be visible on the phone (0019).
  */
 export async function sendDueWhatsApp(sql: Sql, shop: string, now = Date.now(), limit = BATCH, opts: { fetch?: typeof fetch } = {}): Promise<SendSummary> {
-  const summary: SendSummary = { sent: 0, cancelled: 0, deferred: 0, retried: 0, failed: 0, nextDueAt: null, more: false };
-  const shopRow = await ensureShop(sql, shop);
-  const program: Program = programOf(shopRow);
+  const { summary, program, timeZone, shopName } = await startRun(sql, shop);
   const settings = program.messaging;
-  const timeZone = shopRow.iana_timezone || "UTC";
-  const shopName = shopRow.name ?? shop.replace(/\.myshopify\.com$/, "");
   await sql.run(`UPDATE notification_deliveries SET status = 'failed', reason = 'interrupted' WHERE shop = ? AND channel = 'whatsapp' AND status = 'sending' AND due_at <= ?`, [shop, tsOf(sql, now)]);
   const rows = await sql.all<DueDelivery>(
     `SELECT d.id, d.notification_id, d.attempts, n.kind, n.payload, n.due_at AS n_due_at, m.first_name, m.locale, m.points_available, m.redacted_at, c.phone, c.status AS contact_status
@@ -271,74 +263,27 @@ export async function sendDueWhatsApp(sql: Sql, shop: string, now = Date.now(), 
   summary.more = rows.length > limit;
   let account: WhatsAppAccount | null | undefined;
   for (const r of rows.slice(0, limit)) {
-    const id = Number(r.id);
+    const step = deliveryStep(sql, shop, "whatsapp", Number(r.id));
     // an unreadable token (client secret changed) fails the job: the deliveries wait
     if (account === undefined) account = await whatsAppAccount(sql, shop);
+    // an unknown kind is blocked ("unknown_kind"), so the stale checks see notice kinds only
     const blocked = whatsAppBlockedReason(r.kind, settings, { redacted: r.redacted_at !== null && r.redacted_at !== undefined, phone: r.phone, contactStatus: r.contact_status }, account !== null);
-    if (blocked) {
-      await cancelDelivery(sql, shop, id, blocked);
-      summary.cancelled++;
+    const held = await holdBack(sql, step, blocked ?? (await staleReason(sql, shop, program, r, r.n_due_at, now)), program, timeZone, now);
+    if (held) {
+      summary[held]++;
       continue;
     }
     if (!isNoticeKind(r.kind)) continue;
-    if ((toDate(r.n_due_at)?.getTime() ?? now) < now - STALE_MS) {
-      await cancelDelivery(sql, shop, id, "stale");
-      summary.cancelled++;
-      continue;
-    }
-    const payload = JSON.parse(r.payload) as Record<string, unknown>;
-    if (r.kind === "tier_up") {
-      const to = program.tiers.levels.find((l) => l.id === payload.to);
-      if (!payload.from && to && to.threshold === 0) {
-        await cancelDelivery(sql, shop, id, "entry_tier");
-        summary.cancelled++;
-        continue;
-      }
-    }
-    if (r.kind === "code_expiring") {
-      const red = await sql.get<{ status: string }>(`SELECT status FROM redemptions WHERE shop = ? AND id = ?`, [shop, Number(payload.redemptionId)]);
-      if (red?.status !== "issued") {
-        await cancelDelivery(sql, shop, id, "code_closed");
-        summary.cancelled++;
-        continue;
-      }
-    }
-    const sendAt = nextSendTime(now, settings.quietHours, timeZone);
-    if (sendAt > now) {
-      await sql.run(`UPDATE notification_deliveries SET due_at = ? WHERE id = ? AND shop = ? AND status = 'pending'`, [tsOf(sql, sendAt), id, shop]);
-      summary.deferred++;
-      continue;
-    }
-    const claimed = await sql.get<{ attempts: number }>(`UPDATE notification_deliveries SET status = 'sending', attempts = attempts + 1, due_at = ? WHERE id = ? AND shop = ? AND status = 'pending' RETURNING attempts`, [
-      tsOf(sql, now + SEND_LEASE_MS),
-      id,
-      shop,
-    ]);
+    const claimed = await claim(sql, step, now);
     if (!claimed) continue; // another worker has it
     const lang = languageOf(r.locale, settings);
     const tpl = settings.channels.whatsapp.templates[r.kind]!;
-    const vars = noticeVariables(r.kind, payload, { firstName: r.first_name, balance: Number(r.points_available) }, shopName, lang, timeZone);
+    const vars = noticeVariables(r.kind, JSON.parse(r.payload) as Record<string, unknown>, { firstName: r.first_name, balance: Number(r.points_available) }, shopName, lang, timeZone);
     const result = await sendMessage(account!, templateMessage(r.phone!, tpl.name, tpl[lang], templateParameters(r.kind, vars)), opts);
-    if (result.ok) {
-      await sql.run(`UPDATE notification_deliveries SET status = 'sent', external_id = ?, sent_at = ?, reason = NULL WHERE id = ? AND shop = ? AND status = 'sending'`, [result.id, tsOf(sql, now), id, shop]);
-      summary.sent++;
-    } else {
-      const attempts = Number(claimed.attempts);
-      const dead = !result.retryable || attempts >= MAX_SEND_ATTEMPTS;
-      await sql.run(`UPDATE notification_deliveries SET status = ?, due_at = ?, reason = ? WHERE id = ? AND shop = ? AND status = 'sending'`, [
-        dead ? "failed" : "pending",
-        tsOf(sql, dead ? now : now + sendBackoffMs(attempts)),
-        result.message,
-        id,
-        shop,
-      ]);
-      if (dead) summary.failed++;
-      else summary.retried++;
-    }
+    const outcome = result.ok ? { ok: true as const, externalId: result.id } : { ok: false as const, retryable: result.retryable, message: result.message };
+    summary[await settle(sql, step, Number(claimed.attempts), outcome, now)]++;
   }
-  const next = await sql.get<{ due_at: unknown }>(`SELECT MIN(due_at) AS due_at FROM notification_deliveries WHERE shop = ? AND channel = 'whatsapp' AND status IN ('pending', 'sending') AND due_at > ?`, [shop, tsOf(sql, now)]);
-  const nextMs = toDate(next?.due_at)?.getTime() ?? null;
-  summary.nextDueAt = nextMs === null ? null : new Date(nextMs).toISOString();
+  summary.nextDueAt = await nextDueAt(sql, shop, "whatsapp", now);
   return summary;
 }
 
@@ -401,8 +346,8 @@ export async function handleInbound(sql: Sql, shop: string, inboundId: number, a
   const shopRow = await ensureShop(sql, shop);
   const settings = programOf(shopRow).messaging;
   const shopName = shopRow.name ?? shop.replace(/\.myshopify\.com$/, "");
-  const contact = await sql.get<ContactRow & { locale: string | null; customer_gid: string; points_available: number; points_pending: number; redacted_at: unknown }>(
-    `SELECT c.*, m.locale, m.customer_gid, m.points_available, m.points_pending, m.redacted_at FROM whatsapp_contacts c JOIN members m ON m.id = c.member_id AND m.shop = c.shop WHERE c.shop = ? AND c.phone = ?`,
+  const contact = await sql.get<ContactRow & { locale: string | null; customer_gid: string; points_available: number; points_pending: number; redacted_at: unknown; tier_id: string | null }>(
+    `SELECT c.*, m.locale, m.customer_gid, m.points_available, m.points_pending, m.redacted_at, m.tier_id FROM whatsapp_contacts c JOIN members m ON m.id = c.member_id AND m.shop = c.shop WHERE c.shop = ? AND c.phone = ?`,
     [shop, row.phone],
   );
   const cmdLang = "lang" in command ? command.lang : null;
@@ -435,7 +380,8 @@ export async function handleInbound(sql: Sql, shop: string, inboundId: number, a
         break;
       }
       case "redeem": {
-        const affordable = (await listRewards(sql, shop)).filter((r) => byReply(r.reward) && r.reward.pointsCost <= balance).slice(0, 3);
+        // only rewards this member may take: another tier's reward is not offered (redeem refuses it too)
+        const affordable = (await listRewardsFor(sql, shop, contact.tier_id)).filter((r) => byReply(r.reward) && r.reward.pointsCost <= balance).slice(0, 3);
         if (!affordable.length) {
           replies.push(textMessage(to, REPLIES.noneAffordable(lang, balance)));
           outcome = "none_affordable";
@@ -451,7 +397,7 @@ export async function handleInbound(sql: Sql, shop: string, inboundId: number, a
         break;
       }
       case "choose": {
-        const r = (await listRewards(sql, shop)).find((x) => x.id === command.rewardId && byReply(x.reward));
+        const r = (await listRewardsFor(sql, shop, contact.tier_id)).find((x) => x.id === command.rewardId && byReply(x.reward));
         if (!r || r.reward.pointsCost > balance) {
           replies.push(textMessage(to, r ? REPLIES.noneAffordable(lang, balance) : REPLIES.refused(lang)));
           outcome = r ? "none_affordable" : "refused";

@@ -1,11 +1,11 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import polarisVizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
 import type { ChartSpec } from "~/components/analytics-charts.client";
-import { bucketSeries, MAX_RANGE_DAYS, type DayFigures } from "~/domain/analytics";
+import { bucketSeries, MAX_RANGE_DAYS, sinceUpdate, type DayFigures } from "~/domain/analytics";
 import { currencyExponent } from "~/domain/money";
 import { database } from "~/db.server";
 import type { MessageKey } from "~/lib/i18n";
@@ -13,8 +13,10 @@ import { useT } from "~/lib/use-t";
 import { analyticsPage } from "~/models/rollups.server";
 import { authenticate } from "~/shopify.server";
 
-// The analytics dashboard: KPIs and charts over a date range, from the daily rollups
-// (docs/decisions/0018). Charts are drawn in the browser only (polaris-viz measures its container).
+// The analytics dashboard: KPIs and charts over a date range, from the daily rollups only — today's
+// row as of its last refresh, shown as "Updated N min ago" (docs/decisions/0018). When the loader
+// asked for a refresh the page loads again a few times, a few seconds apart. Charts are drawn in
+// the browser only (polaris-viz measures its container).
 export const links = () => [{ rel: "stylesheet", href: polarisVizStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -68,9 +70,23 @@ function Kpi({ id, title, value, children }: { id: string; title: string; value:
   );
 }
 
+/** How often and how many times the page loads again while a refresh it asked for runs. */
+const RELOAD_MS = 4_000;
+const RELOADS = 8;
+
 export default function Analytics() {
-  const { view, errors, input } = useLoaderData<typeof loader>();
+  const { view, errors, input, refreshing, refreshEveryMinutes } = useLoaderData<typeof loader>();
   const { t, locale } = useT();
+  const revalidator = useRevalidator();
+  const [reloads, setReloads] = useState(0);
+  useEffect(() => {
+    if (!refreshing || reloads >= RELOADS || revalidator.state !== "idle") return;
+    const timer = setTimeout(() => {
+      setReloads((r) => r + 1);
+      revalidator.revalidate();
+    }, RELOAD_MS);
+    return () => clearTimeout(timer);
+  }, [refreshing, reloads, revalidator, view.asOf]);
   const [params] = useSearchParams();
   const navigation = useNavigation();
   const [range, setRange] = useState(input.range);
@@ -95,6 +111,17 @@ export default function Analytics() {
   const formatKey = (k: string) => (/^\d{4}-\d{2}-\d{2}$/.test(k) ? date.format(new Date(`${k}T00:00:00Z`)) : k);
   const k = view.kpis;
   const f = view.forecast;
+  const since = view.asOf === null ? null : sinceUpdate(view.asOf, view.now);
+  const updated =
+    since === null
+      ? ""
+      : since.unit === "now"
+        ? t("analytics.updated.now")
+        : since.unit === "minutes"
+          ? t("analytics.updated.minutes", { minutes: n.format(since.n) })
+          : since.unit === "hours"
+            ? t("analytics.updated.hours", { hours: n.format(since.n) })
+            : t("analytics.updated.date", { date: new Intl.DateTimeFormat(tag, { dateStyle: "medium", timeStyle: "short", timeZone: view.timeZone }).format(new Date(view.asOf!)) });
 
   const buckets = bucketSeries(view.series);
   const weekly = buckets.length !== view.series.length;
@@ -183,7 +210,9 @@ export default function Analytics() {
             {view.computedThrough === null ? (
               <Banner tone="info">{t("analytics.notYet")}</Banner>
             ) : (
-              <Text as="p" tone="subdued">{t("analytics.freshness", { day: longDate.format(new Date(`${view.computedThrough}T00:00:00Z`)) })}</Text>
+              <Text as="p" tone="subdued">
+                <span id="updated">{updated}</span> · {t("analytics.updated.help", { minutes: refreshEveryMinutes })}
+              </Text>
             )}
             <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
               <Kpi id="members" title={t("analytics.kpi.members")} value={n.format(k.members)}>

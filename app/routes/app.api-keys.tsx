@@ -6,8 +6,10 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, Checkbox, DataTable, FormLayout, Layout, Page, Text, TextField } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useState } from "react";
+import { ListPager } from "~/components/list-pager";
 import { database } from "~/db.server";
 import type { MessageKey } from "~/lib/i18n";
+import { readCursor } from "~/lib/paging.server";
 import { staffOf } from "~/lib/staff.server";
 import { useT } from "~/lib/use-t";
 import { API_SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiScope } from "~/models/api-keys.server";
@@ -17,7 +19,7 @@ import { authenticate } from "~/shopify.server";
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const db = await database();
-  return { keys: await listApiKeys(db.sql, session.shop) };
+  return { keys: await listApiKeys(db.sql, session.shop, { cursor: readCursor(new URL(request.url)), limit: 50 }) };
 };
 
 type ActionData =
@@ -104,11 +106,11 @@ export default function ApiKeys() {
               </create.Form>
             </Card>
             <Card padding="0">
-              {keys.length ? (
+              {keys.items.length ? (
                 <DataTable
                   columnContentTypes={["text", "text", "text", "text", "text", "text", "text"]}
                   headings={[t("apiKeys.col.label"), t("apiKeys.col.prefix"), t("apiKeys.col.scopes"), t("apiKeys.col.created"), t("apiKeys.col.lastUsed"), t("apiKeys.col.status"), ""]}
-                  rows={keys.map((k) => [
+                  rows={keys.items.map((k) => [
                     k.label ?? "",
                     `${k.prefix}…`,
                     k.scopes.map((s) => t(`apiKeys.scope.${s}` as MessageKey)).join(", "),
@@ -134,7 +136,8 @@ export default function ApiKeys() {
                 </div>
               )}
             </Card>
-            <Text as="p" tone="subdued">{t("apiKeys.limits", { rate: keys[0]?.ratePerMinute ?? 120 })}</Text>
+            <ListPager page={keys} labels={{ previous: t("paging.newer"), next: t("paging.older") }} />
+            <Text as="p" tone="subdued">{t("apiKeys.limits", { rate: keys.items[0]?.ratePerMinute ?? 120 })}</Text>
           </BlockStack>
         </Layout.Section>
       </Layout>

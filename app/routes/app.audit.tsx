@@ -1,9 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
-import { BlockStack, Card, DataTable, InlineStack, Layout, Page, Pagination, Text } from "@shopify/polaris";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { BlockStack, Card, DataTable, Layout, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
+import { ListPager } from "~/components/list-pager";
 import { database } from "~/db.server";
 import type { MessageKey } from "~/lib/i18n";
+import { readCursor } from "~/lib/paging.server";
 import { useT } from "~/lib/use-t";
 import { listAudit } from "~/models/audit.server";
 import { authenticate } from "~/shopify.server";
@@ -11,17 +13,16 @@ import { authenticate } from "~/shopify.server";
 // The audit log: every staff action, newest first, 50 a page.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const before = Number(new URL(request.url).searchParams.get("before")) || null;
+  const cursor = readCursor(new URL(request.url));
   const db = await database();
-  return { before, ...(await listAudit(db.sql, session.shop, { before, limit: 50 })) };
+  return await listAudit(db.sql, session.shop, { cursor, limit: 50 });
 };
 
 const short = (v: unknown) => (v === null || v === undefined ? "" : JSON.stringify(v).slice(0, 300));
 
 export default function AuditLog() {
-  const { before, entries, next } = useLoaderData<typeof loader>();
+  const { entries, next, prev } = useLoaderData<typeof loader>();
   const { t, when } = useT();
-  const navigate = useNavigate();
   const [params] = useSearchParams();
   const locale = params.get("locale") ? `&locale=${params.get("locale")}` : "";
   return (
@@ -63,9 +64,7 @@ export default function AuditLog() {
                 </div>
               )}
             </Card>
-            <InlineStack align="center">
-              <Pagination hasPrevious={Boolean(before)} onPrevious={() => navigate(-1)} hasNext={next !== null} onNext={() => navigate(`?before=${next}${locale}`)} />
-            </InlineStack>
+            <ListPager page={{ next, prev }} labels={{ previous: t("paging.newer"), next: t("paging.older") }} />
           </BlockStack>
         </Layout.Section>
       </Layout>

@@ -4,9 +4,10 @@ import { Banner, BlockStack, Box, Button, Card, FormLayout, InlineStack, Layout,
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useState } from "react";
 import { database } from "~/db.server";
+import { fieldErrorMap } from "~/domain/errors";
 import { brandingSchema, brandingWarnings, contrastRatio, defaultBranding, type Branding } from "~/domain/branding";
 import { ProgramConfigError } from "~/domain/program";
-import type { MessageKey } from "~/lib/i18n";
+import { localizeFieldErrors, requestLocale, type MessageKey } from "~/lib/i18n";
 import { staffOf } from "~/lib/staff.server";
 import { useT } from "~/lib/use-t";
 import { recordAudit } from "~/models/audit.server";
@@ -34,11 +35,11 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   let branding: Branding | undefined;
   if (intent === "save") {
     const raw = Object.fromEntries(FIELDS.map((f) => [f, String(form.get(f) ?? "").trim()]));
-    const parsed = brandingSchema.safeParse({ ...raw, cornerRadius: raw.cornerRadius === "" ? Number.NaN : Number(raw.cornerRadius) });
+    const parsed = brandingSchema.safeParse({ ...raw, cornerRadius: raw.cornerRadius === "" ? Number.NaN : Number(raw.cornerRadius) }, { errorMap: fieldErrorMap });
     if (!parsed.success) {
       const fieldErrors: Record<string, string> = {};
-      for (const i of parsed.error.issues) fieldErrors[String(i.path[0] ?? "accentColor")] ??= i.code === "invalid_type" ? "Must be a number" : i.message;
-      return new Response(JSON.stringify({ ok: false, fieldErrors }), { status: 422, headers: { "Content-Type": "application/json" } });
+      for (const i of parsed.error.issues) fieldErrors[String(i.path[0] ?? "accentColor")] ??= i.message;
+      return new Response(JSON.stringify({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), fieldErrors) }), { status: 422, headers: { "Content-Type": "application/json" } });
     }
     branding = parsed.data;
   }
@@ -57,7 +58,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   } catch (error) {
     if (!(error instanceof ProgramConfigError)) throw error;
     const fieldErrors = Object.fromEntries(Object.entries(error.fieldErrors).map(([k, v]) => [k.replace(/^storefront\.branding\./, ""), v]));
-    return new Response(JSON.stringify({ ok: false, fieldErrors }), { status: 422, headers: { "Content-Type": "application/json" } });
+    return new Response(JSON.stringify({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), fieldErrors) }), { status: 422, headers: { "Content-Type": "application/json" } });
   }
   return { ok: true, intent, fieldErrors: {} as Record<string, string> };
 };

@@ -8,7 +8,7 @@ import { blankCampaignForm, campaignStatus, campaignToForm, EFFECT_TYPES, endCam
 import { toMinorUnits } from "~/domain/money";
 import { localDate } from "~/domain/periods";
 import type { Program } from "~/domain/program";
-import type { MessageKey } from "~/lib/i18n";
+import { localizeFieldErrors, requestLocale, type MessageKey } from "~/lib/i18n";
 import { staffOf } from "~/lib/staff.server";
 import { useT } from "~/lib/use-t";
 import { budgetUsage, changeProgram } from "~/models/campaigns-admin.server";
@@ -65,7 +65,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     return { next: r.program, before, after: r.campaign };
   });
   if (result === "missing") throw notFound();
-  if (typeof result === "object") return new Response(JSON.stringify({ ok: false, fieldErrors: result.fieldErrors }), { status: 422, headers: { "Content-Type": "application/json" } });
+  if (typeof result === "object") return new Response(JSON.stringify({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), result.fieldErrors) }), { status: 422, headers: { "Content-Type": "application/json" } });
   if (isNew) {
     const locale = new URL(request.url).searchParams.get("locale");
     throw auth.redirect(`/app/campaigns/${subjectId}?saved=1${locale ? `&locale=${locale}` : ""}`);

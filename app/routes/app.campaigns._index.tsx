@@ -7,7 +7,7 @@ import { database } from "~/db.server";
 import { budgetsToForm, CAP_PERIODS, campaignStatus, formToBudgets } from "~/domain/campaign-form";
 import { localDate } from "~/domain/periods";
 import { RULE_KEYS } from "~/domain/program";
-import type { MessageKey } from "~/lib/i18n";
+import { localizeFieldErrors, requestLocale, type MessageKey } from "~/lib/i18n";
 import { staffOf } from "~/lib/staff.server";
 import { useT } from "~/lib/use-t";
 import { budgetUsage, changeProgram } from "~/models/campaigns-admin.server";
@@ -51,7 +51,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     if (!r.program) return { fieldErrors: r.fieldErrors };
     return { next: r.program, before: { stacking: current.stacking, caps: current.caps }, after: { stacking: r.program.stacking, caps: r.program.caps } };
   });
-  if (typeof result === "object") return new Response(JSON.stringify({ ok: false, fieldErrors: result.fieldErrors }), { status: 422, headers: { "Content-Type": "application/json" } });
+  if (typeof result === "object") return new Response(JSON.stringify({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), result.fieldErrors) }), { status: 422, headers: { "Content-Type": "application/json" } });
   return { ok: true, fieldErrors: {} as Record<string, string> };
 };
 

@@ -3,10 +3,13 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator
 import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, ProgressBar, Select, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
+import { ListPager } from "~/components/list-pager";
 import { database } from "~/db.server";
+import { fe } from "~/domain/errors";
 import { IMPORT_FORMATS, splitReason, type ImportFormat } from "~/domain/member-import";
 import { jobsSignal } from "~/jobs/signal.server";
-import type { MessageKey } from "~/lib/i18n";
+import { localizeFieldErrors, requestLocale, type MessageKey } from "~/lib/i18n";
+import { readCursor } from "~/lib/paging.server";
 import { staffOf } from "~/lib/staff.server";
 import { useT } from "~/lib/use-t";
 import { createImport, importErrors, importStatus, ImportFormatError, ImportStateError, listImports, resumeImport, startImport } from "~/models/member-import.server";
@@ -20,8 +23,9 @@ const json = (body: unknown, status: number) => new Response(JSON.stringify(body
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const db = await database();
-  const imports = await listImports(db.sql, session.shop);
-  const wanted = Number(new URL(request.url).searchParams.get("id")) || imports[0]?.id;
+  const url = new URL(request.url);
+  const imports = await listImports(db.sql, session.shop, { cursor: readCursor(url), limit: 10 });
+  const wanted = Number(url.searchParams.get("id")) || imports.items[0]?.id;
   const current = wanted ? await importStatus(db.sql, session.shop, wanted) : null;
   const report = current ? await importErrors(db.sql, session.shop, current.id, "validate") : null;
   const runReport = current ? await importErrors(db.sql, session.shop, current.id, "run") : null;
@@ -76,7 +80,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   try {
     await (intent === "start" ? startImport : resumeImport)(db.sql, shop, id, actor);
   } catch (error) {
-    if (error instanceof ImportStateError) return json({ ok: false, fieldErrors: { start: error.message } }, error.status);
+    if (error instanceof ImportStateError) return json({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), { start: fe(error.status === 404 ? "errors.importUnknown" : "errors.importState") }) }, error.status);
     throw error;
   }
   jobsSignal.emit("enqueued");
@@ -106,7 +110,6 @@ export default function ImportPage() {
     const { code, value } = splitReason(stored);
     return code ? t(`import.reason.${code}` as MessageKey, { value }) : value;
   };
-  const localeQuery = params.get("locale") ? `&locale=${params.get("locale")}` : "";
   return (
     <Page title={t("import.heading")}>
       <TitleBar title={t("import.heading")} />
@@ -213,15 +216,16 @@ export default function ImportPage() {
                 </BlockStack>
               </Card>
             ) : null}
-            {imports.length > 1 ? (
+            {imports.items.length > 1 || imports.next !== null || imports.prev !== null ? (
               <Card>
                 <BlockStack gap="200">
                   <Text as="h2" variant="headingMd">{t("import.earlier")}</Text>
-                  {imports.map((i) => (
+                  {imports.items.map((i) => (
                     <Text as="p" key={i.id}>
-                      <Link to={`/app/import?id=${i.id}${localeQuery}`}>{i.filename}</Link> · {t(`import.status.${i.status}` as MessageKey)} · {when(i.createdAt)}
+                      <Link to={`/app/import?${new URLSearchParams([...params].filter(([k]) => k !== "id").concat([["id", String(i.id)]]))}`}>{i.filename}</Link> · {t(`import.status.${i.status}` as MessageKey)} · {when(i.createdAt)}
                     </Text>
                   ))}
+                  <ListPager page={imports} labels={{ previous: t("paging.newer"), next: t("paging.older") }} />
                 </BlockStack>
               </Card>
             ) : null}

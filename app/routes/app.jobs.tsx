@@ -1,11 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { useFetcher, useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, Pagination, Text } from "@shopify/polaris";
+import { useFetcher, useLoaderData } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
+import { ListPager } from "~/components/list-pager";
 import { database } from "~/db.server";
 import { listDeadJobs, retryDead } from "~/jobs/queue.server";
 import { jobsSignal } from "~/jobs/signal.server";
 import { staffOf } from "~/lib/staff.server";
+import { readCursor } from "~/lib/paging.server";
 import { useT } from "~/lib/use-t";
 import { recordAudit } from "~/models/audit.server";
 import { authenticate } from "~/shopify.server";
@@ -14,10 +16,9 @@ import { authenticate } from "~/shopify.server";
 // 50 a page — kind, last error (personal data masked), attempts, when. Never the payload.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const raw = Number(new URL(request.url).searchParams.get("before"));
-  const before = Number.isSafeInteger(raw) && raw > 0 ? raw : null;
+  const cursor = readCursor(new URL(request.url));
   const db = await database();
-  return { before, ...(await listDeadJobs(db.sql, session.shop, { before, limit: 50 })) };
+  return await listDeadJobs(db.sql, session.shop, { cursor, limit: 50 });
 };
 
 // POST intent=retry, id=<job id> → re-queues that dead job of this shop (404 when it isn't one);
@@ -50,12 +51,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function FailedJobs() {
-  const { before, jobs, next } = useLoaderData<typeof loader>();
+  const { jobs, next, prev } = useLoaderData<typeof loader>();
   const { t, when } = useT();
-  const navigate = useNavigate();
-  const [params] = useSearchParams();
   const fetcher = useFetcher<{ ok: boolean; retried?: number }>();
-  const locale = params.get("locale") ? `&locale=${params.get("locale")}` : "";
   const busy = fetcher.state !== "idle";
   return (
     <Page title={t("jobs.heading")}>
@@ -91,7 +89,7 @@ export default function FailedJobs() {
               <Button disabled={!jobs.length} loading={busy && fetcher.formData?.get("intent") === "retryAll"} onClick={() => fetcher.submit({ intent: "retryAll" }, { method: "post" })}>
                 {t("jobs.retryAll")}
               </Button>
-              <Pagination hasPrevious={Boolean(before)} onPrevious={() => navigate(-1)} hasNext={next !== null} onNext={() => navigate(`?before=${next}${locale}`)} />
+              <ListPager page={{ next, prev }} labels={{ previous: t("paging.newer"), next: t("paging.older") }} />
             </InlineStack>
           </BlockStack>
         </Layout.Section>

@@ -4,9 +4,11 @@ import { Badge, Banner, BlockStack, Box, Button, Card, Checkbox, DataTable, Form
 import { TitleBar } from "@shopify/app-bridge-react";
 import { randomUUID } from "node:crypto";
 import { useEffect, useState } from "react";
+import { ListPager } from "~/components/list-pager";
 import { database } from "~/db.server";
 import { parseAdjustment } from "~/domain/members";
 import type { MessageKey } from "~/lib/i18n";
+import { readCursor } from "~/lib/paging.server";
 import { staffOf } from "~/lib/staff.server";
 import { useT } from "~/lib/use-t";
 import { listAudit } from "~/models/audit.server";
@@ -27,10 +29,13 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const db = await database();
   const member = await memberDetail(db.sql, session.shop, id);
   if (!member) throw new Response("Not found", { status: 404 });
-  const before = Number(new URL(request.url).searchParams.get("before")) || null;
+  const url = new URL(request.url);
+  const historyCursor = readCursor(url); // the history pages one way: older (`before`) only
+  const before = historyCursor && "before" in historyCursor ? historyCursor.before : null;
+  const codesCursor = readCursor(url, "codes");
   const [history, codes, audit] = await Promise.all([
     memberHistory(db.sql, session.shop, id, before),
-    memberRedemptions(db.sql, session.shop, id),
+    memberRedemptions(db.sql, session.shop, id, { cursor: codesCursor, limit: 50 }),
     listAudit(db.sql, session.shop, { subject: { type: "member", id: String(id) }, limit: 10 }),
   ]);
   // a fresh token per page view: the adjustment's idempotency key, so a double submit posts once
@@ -161,15 +166,16 @@ export default function MemberPage() {
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">{t("codes.heading")}</Text>
-                {codes.length ? (
+                {codes.items.length ? (
                   <DataTable
                     columnContentTypes={["text", "text", "numeric", "text"]}
                     headings={[t("codes.code"), t("codes.status"), t("codes.points"), t("codes.when")]}
-                    rows={codes.map((c) => [c.code, t(`codes.status.${c.status}` as MessageKey), n(c.points), when(c.at)])}
+                    rows={codes.items.map((c) => [c.code, t(`codes.status.${c.status}` as MessageKey), n(c.points), when(c.at)])}
                   />
                 ) : (
                   <Text as="p" tone="subdued">{t("codes.none")}</Text>
                 )}
+                <ListPager page={codes} prefix="codes" labels={{ previous: t("paging.newer"), next: t("paging.older") }} />
               </BlockStack>
             </Card>
           </BlockStack>

@@ -8,10 +8,13 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useMemo, useState } from "react";
+import { ListPager } from "~/components/list-pager";
 import { database } from "~/db.server";
+import { fe } from "~/domain/errors";
 import { NOTICE_KINDS, type MessagingSettings, type NoticeKind } from "~/domain/program";
 import { COMMON_VARIABLES, KIND_VARIABLES, renderTemplate, sampleVariables, templateFor, type Lang } from "~/domain/templates";
-import { pickLocale, translate, type MessageKey } from "~/lib/i18n";
+import { localizeFieldErrors, pickLocale, requestLocale, translate, type MessageKey } from "~/lib/i18n";
+import { readCursor } from "~/lib/paging.server";
 import { programOf } from "~/models/earning.server";
 import {
   applyMessagingSettings,
@@ -34,15 +37,17 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const db = await database();
   const shop = await ensureShop(db.sql, session.shop);
+  const url = new URL(request.url);
+  const failedCursor = readCursor(url, "failed");
   return {
     messaging: programOf(shop).messaging,
     smtp: await smtpSettingsView(db.sql, session.shop),
     whatsapp: await whatsAppSettingsView(db.sql, session.shop),
     whatsappCounts: await whatsAppDeliveryCounts(db.sql, session.shop),
     counts: await noticeCounts(db.sql, session.shop),
-    failed: await recentNotices(db.sql, session.shop, { status: "failed", limit: 20 }),
+    failed: await recentNotices(db.sql, session.shop, { status: "failed", cursor: failedCursor, limit: 20 }),
     shopName: shop.name ?? session.shop.replace(/\.myshopify\.com$/, ""),
-    locale: pickLocale(new URL(request.url).searchParams.get("locale")),
+    locale: pickLocale(url.searchParams.get("locale")),
   };
 };
 
@@ -72,35 +77,35 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     try {
       input = JSON.parse(str("settings"));
     } catch {
-      return json({ intent: "save", result: { ok: false, fieldErrors: { settings: "Must be JSON" } } } satisfies ActionData, { status: 400 });
+      return json({ intent: "save", result: { ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), { settings: fe("errors.json") }) } } satisfies ActionData, { status: 400 });
     }
     const result = await applyMessagingSettings(db.sql, session.shop, input);
-    return json({ intent: "save", result } satisfies ActionData, { status: result.ok ? 200 : 422 });
+    return json({ intent: "save", result: result.ok ? result : { ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), result.fieldErrors) } } satisfies ActionData, { status: result.ok ? 200 : 422 });
   }
   if (intent === "smtp") {
     try {
       const smtp = await saveSmtpSettings(db.sql, session.shop, { host: str("host"), port: str("port"), secure: str("secure") === "true", username: str("username"), password: str("password"), clearPassword: str("clearPassword") === "true" });
       return json({ intent: "smtp", ok: true, smtp } satisfies ActionData);
     } catch (e) {
-      if (e instanceof SmtpSettingsError) return json({ intent: "smtp", ok: false, fieldErrors: e.fieldErrors } satisfies ActionData, { status: 422 });
+      if (e instanceof SmtpSettingsError) return json({ intent: "smtp", ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), e.fieldErrors) } satisfies ActionData, { status: 422 });
       throw e;
     }
   }
   if (intent === "test") {
     const r = await sendTestEmail(db.sql, session.shop, str("to").trim(), str("lang") === "de" ? "de" : "en");
-    return r.ok ? json({ intent: "test", ok: true, messageId: r.messageId } satisfies ActionData) : json({ intent: "test", ok: false, fieldErrors: { to: r.error } } satisfies ActionData, { status: 422 });
+    return r.ok ? json({ intent: "test", ok: true, messageId: r.messageId } satisfies ActionData) : json({ intent: "test", ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), { to: r.error }) } satisfies ActionData, { status: 422 });
   }
   if (intent === "whatsapp") {
     try {
       const whatsapp = await saveWhatsAppSettings(db.sql, session.shop, { phoneNumberId: str("phoneNumberId"), accessToken: str("accessToken"), appSecret: str("appSecret"), verifyToken: str("verifyToken"), baseUrl: str("baseUrl"), apiVersion: str("apiVersion") });
       return json({ intent: "whatsapp", ok: true, whatsapp } satisfies ActionData);
     } catch (e) {
-      if (e instanceof WhatsAppSettingsError) return json({ intent: "whatsapp", ok: false, fieldErrors: e.fieldErrors } satisfies ActionData, { status: 422 });
+      if (e instanceof WhatsAppSettingsError) return json({ intent: "whatsapp", ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), e.fieldErrors) } satisfies ActionData, { status: 422 });
       throw e;
     }
   }
   if (intent === "retry") return json({ intent: "retry", retried: await retryFailedNotices(db.sql, session.shop) } satisfies ActionData);
-  return json({ intent: "save", result: { ok: false, fieldErrors: { intent: "Must be save, smtp, test, retry or whatsapp" } } } satisfies ActionData, { status: 400 });
+  return json({ intent: "save", result: { ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), { intent: fe("errors.oneOf", { options: "save, smtp, test, retry, whatsapp" }) }) } } satisfies ActionData, { status: 400 });
 };
 
 export default function Messaging() {
@@ -162,9 +167,10 @@ export default function Messaging() {
               <BlockStack gap="200">
                 <Text as="h2" variant="headingMd">{t("messaging.status")}</Text>
                 <p data-testid="notice-counts">{t("messaging.counts", { sent: data.counts.sent ?? 0, pending: (data.counts.pending ?? 0) + (data.counts.sending ?? 0), failed: data.counts.failed ?? 0, cancelled: data.counts.cancelled ?? 0 })}</p>
-                {data.failed.length ? (
+                {data.failed.items.length || data.failed.prev !== null ? (
                   <BlockStack gap="100">
-                    {data.failed.map((n) => <p key={n.id}>{`${kindLabel(n.kind as NoticeKind)} · #${n.memberId} · ${n.attempts}× · ${n.reason ?? ""}`}</p>)}
+                    {data.failed.items.map((n) => <p key={n.id}>{`${kindLabel(n.kind as NoticeKind)} · #${n.memberId} · ${n.attempts}× · ${n.reason ?? ""}`}</p>)}
+                    <ListPager page={data.failed} prefix="failed" labels={{ previous: t("paging.newer"), next: t("paging.older") }} />
                     <InlineStack>
                       <Button onClick={() => retryFetcher.submit({ intent: "retry" }, { method: "post" })} loading={retryFetcher.state !== "idle"}>{t("messaging.retryFailed")}</Button>
                     </InlineStack>

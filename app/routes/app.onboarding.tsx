@@ -10,13 +10,14 @@ import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, FormLayout, 
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useEffect, useMemo, useState } from "react";
 import { database } from "~/db.server";
+import { fe } from "~/domain/errors";
 import { formatMinor, toMinorUnits } from "~/domain/money";
 import { applyPreset, isPreset, PRESET_FIELDS, presetDefaults, presetFields, PRESETS, type PresetForm, type PresetId } from "~/domain/presets";
 import type { Program } from "~/domain/program";
 import { previewPurchase } from "~/domain/program-form";
 import { embedDeepLink } from "~/domain/theme-embed";
 import { env } from "~/lib/env.server";
-import { translate, type Locale, type MessageKey } from "~/lib/i18n";
+import { localizeFieldErrors, requestLocale, translate, type Locale, type MessageKey } from "~/lib/i18n";
 import { programOf } from "~/models/earning.server";
 import { goLive, onboardedAt } from "~/models/onboarding.server";
 import { ensureShop } from "~/models/shops.server";
@@ -49,7 +50,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const data = await request.formData();
   const intent = data.get("intent");
   const preset = data.get("preset");
-  if ((intent !== "check" && intent !== "live") || !isPreset(preset)) return json({ ok: false, fieldErrors: { preset: "Choose a preset" } }, 400);
+  if ((intent !== "check" && intent !== "live") || !isPreset(preset)) return json({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), { preset: fe("errors.preset") }) }, 400);
   const form = Object.fromEntries(PRESET_FIELDS.map((k) => [k, String(data.get(k) ?? "")])) as unknown as PresetForm;
   const db = await database();
   const result = await db.sql.tx(async (q) => {
@@ -60,7 +61,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     const outcome = await goLive(q, session.shop, r.program, r.reward);
     return { fieldErrors: {}, live: outcome.status === "live" };
   });
-  if (Object.keys(result.fieldErrors).length > 0) return json({ ok: false, fieldErrors: result.fieldErrors }, 422);
+  if (Object.keys(result.fieldErrors).length > 0) return json({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), result.fieldErrors) }, 422);
   return json({ ok: true, intent, live: "live" in result ? result.live : undefined }, 200);
 };
 

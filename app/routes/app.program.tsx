@@ -7,7 +7,7 @@ import { database } from "~/db.server";
 import { SOCIAL_NETWORKS } from "~/domain/program";
 import { formToProgram, previewPurchase, programToForm, type ProgramForm } from "~/domain/program-form";
 import { toMinorUnits } from "~/domain/money";
-import { translate, type Locale, type MessageKey } from "~/lib/i18n";
+import { localizeFieldErrors, requestLocale, translate, type Locale, type MessageKey } from "~/lib/i18n";
 import { programOf, saveProgram } from "~/models/earning.server";
 import { ensureShop } from "~/models/shops.server";
 import { authenticate } from "~/shopify.server";
@@ -33,7 +33,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     if (r.program) await saveProgram(q, session.shop, r.program);
     return r;
   });
-  if (!result.program) return new Response(JSON.stringify({ ok: false, fieldErrors: result.fieldErrors }), { status: 422, headers: { "Content-Type": "application/json" } });
+  if (!result.program) return new Response(JSON.stringify({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), result.fieldErrors) }), { status: 422, headers: { "Content-Type": "application/json" } });
   return { ok: true, fieldErrors: {} as Record<string, string> };
 };
 

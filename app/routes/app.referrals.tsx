@@ -2,9 +2,12 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Banner, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
+import { ListPager } from "~/components/list-pager";
 import { database } from "~/db.server";
+import { fe } from "~/domain/errors";
 import { currencyExponent } from "~/domain/money";
-import { pickLocale, translate, type MessageKey } from "~/lib/i18n";
+import { localizeFieldErrors, pickLocale, requestLocale, translate, type MessageKey } from "~/lib/i18n";
+import { readCursor } from "~/lib/paging.server";
 import { programOf } from "~/models/earning.server";
 import { decideReferral, listReferrals, referralFunnel, ReferralError, type ReferralStatus } from "~/models/referrals.server";
 import { ensureShop } from "~/models/shops.server";
@@ -15,13 +18,16 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const db = await database();
   const settings = await ensureShop(db.sql, session.shop);
   const program = programOf(settings);
+  const url = new URL(request.url);
+  const heldCursor = readCursor(url, "held");
+  const recentCursor = readCursor(url, "recent");
   return {
-    locale: pickLocale(new URL(request.url).searchParams.get("locale")),
+    locale: pickLocale(url.searchParams.get("locale")),
     enabled: program.enabled && program.referrals.enabled,
     currency: settings.currency_code,
     funnel: await referralFunnel(db.sql, session.shop),
-    held: await listReferrals(db.sql, session.shop, { status: "held", limit: 200 }),
-    recent: await listReferrals(db.sql, session.shop, { limit: 50 }),
+    held: await listReferrals(db.sql, session.shop, { status: "held", cursor: heldCursor, limit: 50 }),
+    recent: await listReferrals(db.sql, session.shop, { cursor: recentCursor, limit: 50 }),
   };
 };
 
@@ -39,9 +45,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const intent = form.get("intent");
   const id = Number(form.get("referralId"));
   const fieldErrors: Record<string, string> = {};
-  if (intent !== "approve" && intent !== "reject") fieldErrors.intent = "must be approve or reject";
-  if (!Number.isInteger(id) || id <= 0) fieldErrors.referralId = "must be a referral id";
-  if (Object.keys(fieldErrors).length) return Response.json({ ok: false, fieldErrors }, { status: 422 });
+  if (intent !== "approve" && intent !== "reject") fieldErrors.intent = fe("errors.oneOf", { options: "approve, reject" });
+  if (!Number.isInteger(id) || id <= 0) fieldErrors.referralId = fe("errors.invalid");
+  if (Object.keys(fieldErrors).length) return Response.json({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), fieldErrors) }, { status: 422 });
   const db = await database();
   try {
     const status = await decideReferral(db.sql, ctx.session.shop, id, intent as "approve" | "reject", staffOf(ctx as never));
@@ -84,9 +90,9 @@ export default function Referrals() {
   const num = new Intl.NumberFormat(tag);
   const money = (minor: number) => new Intl.NumberFormat(tag, { style: "currency", currency }).format(minor / 10 ** currencyExponent(currency));
   const date = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString(tag) : "");
-  const who = (r: (typeof recent)[number]) => r.advocate.name ?? r.advocate.email ?? `#${r.advocate.memberId}`;
+  const who = (r: (typeof recent.items)[number]) => r.advocate.name ?? r.advocate.email ?? `#${r.advocate.memberId}`;
   const order = (gid: string) => `#${gid.split("/").pop()}`;
-  const reasons = (r: (typeof recent)[number]) =>
+  const reasons = (r: (typeof recent.items)[number]) =>
     [...r.reasons.map((x) => x[locale]), ...(r.cancelReason ? [t("referrals.cancelled", { reason: r.cancelReason })] : [])].join(" · ");
   const status = (s: ReferralStatus) => <Badge tone={TONE[s]}>{t(`referrals.status.${s}` as MessageKey)}</Badge>;
   const stat = (label: MessageKey, value: string, id: string) => (
@@ -116,29 +122,31 @@ export default function Referrals() {
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">{t("referrals.review")}</Text>
-                {held.length === 0 ? (
+                {held.items.length === 0 && held.prev === null ? (
                   <Text as="p" tone="subdued">{t("referrals.reviewEmpty")}</Text>
                 ) : (
                   <DataTable
                     columnContentTypes={["text", "text", "numeric", "text", "text", "text"]}
                     headings={[t("referrals.col.advocate"), t("referrals.col.order"), t("referrals.col.subtotal"), t("referrals.col.reasons"), t("referrals.col.window"), ""]}
-                    rows={held.map((r) => [who(r), order(r.orderGid), money(r.subtotalMinor), reasons(r), date(r.windowEndsAt), <Decide key={r.id} id={r.id} t={t} />])}
+                    rows={held.items.map((r) => [who(r), order(r.orderGid), money(r.subtotalMinor), reasons(r), date(r.windowEndsAt), <Decide key={r.id} id={r.id} t={t} />])}
                   />
                 )}
+                <ListPager page={held} prefix="held" labels={{ previous: t("paging.newer"), next: t("paging.older") }} />
               </BlockStack>
             </Card>
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">{t("referrals.recent")}</Text>
-                {recent.length === 0 ? (
+                {recent.items.length === 0 && recent.prev === null ? (
                   <Text as="p" tone="subdued">{t("referrals.recentEmpty")}</Text>
                 ) : (
                   <DataTable
                     columnContentTypes={["text", "text", "numeric", "text", "text", "text"]}
                     headings={[t("referrals.col.advocate"), t("referrals.col.order"), t("referrals.col.subtotal"), t("referrals.col.status"), t("referrals.col.reasons"), t("referrals.col.decided")]}
-                    rows={recent.map((r) => [who(r), order(r.orderGid), money(r.subtotalMinor), status(r.status), reasons(r), r.decidedBy === "rules" ? t("referrals.rules") : (r.decidedBy ?? "")])}
+                    rows={recent.items.map((r) => [who(r), order(r.orderGid), money(r.subtotalMinor), status(r.status), reasons(r), r.decidedBy === "rules" ? t("referrals.rules") : (r.decidedBy ?? "")])}
                   />
                 )}
+                <ListPager page={recent} prefix="recent" labels={{ previous: t("paging.newer"), next: t("paging.older") }} />
               </BlockStack>
             </Card>
             <Card>

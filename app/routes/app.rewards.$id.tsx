@@ -5,8 +5,9 @@ import { TitleBar } from "@shopify/app-bridge-react";
 import { useMemo, useState } from "react";
 import { database } from "~/db.server";
 import { blankRewardForm, formToReward, REWARD_TYPES, rewardPreview, rewardToForm, type RewardForm, type RewardType } from "~/domain/reward-form";
+import { fe } from "~/domain/errors";
 import { formatMinor } from "~/domain/money";
-import type { MessageKey } from "~/lib/i18n";
+import { localizeFieldErrors, requestLocale, type MessageKey } from "~/lib/i18n";
 import { staffOf } from "~/lib/staff.server";
 import { useT } from "~/lib/use-t";
 import { programOf } from "~/models/earning.server";
@@ -15,7 +16,7 @@ import { ensureShop } from "~/models/shops.server";
 import { authenticate } from "~/shopify.server";
 
 const notFound = () => new Response("not found", { status: 404 });
-const unprocessable = (fieldErrors: Record<string, string>) => new Response(JSON.stringify({ ok: false, fieldErrors }), { status: 422, headers: { "Content-Type": "application/json" } });
+const unprocessable = (request: Request, fieldErrors: Record<string, string>) => new Response(JSON.stringify({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), fieldErrors) }), { status: 422, headers: { "Content-Type": "application/json" } });
 
 /** "new" or a positive id; anything else is no reward. */
 function idOf(raw: string | undefined): number | "new" | null {
@@ -74,10 +75,10 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     if (!existing) throw notFound();
     form.type = existing.reward.type; // a reward's type stays what it was
   } else if (!REWARD_TYPES.includes(form.type as RewardType)) {
-    return unprocessable({ type: `Must be one of: ${REWARD_TYPES.join(", ")}` });
+    return unprocessable(request, { type: fe("errors.oneOf", { options: REWARD_TYPES.join(", ") }) });
   }
   const result = formToReward(form, shop.currency_code, program.tiers.levels.map((l) => l.id));
-  if (!result.reward) return unprocessable(result.fieldErrors);
+  if (!result.reward) return unprocessable(request, result.fieldErrors);
   const actor = staffOf(auth);
   if (id === "new") {
     const created = await createRewardAdmin(db.sql, shopDomain, result.reward, result.enabled, actor);

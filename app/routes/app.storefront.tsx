@@ -5,13 +5,13 @@ import { TitleBar } from "@shopify/app-bridge-react";
 import { useState } from "react";
 import { database } from "~/db.server";
 import { ProgramConfigError, type StorefrontTexts } from "~/domain/program";
-import { translate, type Locale, type MessageKey } from "~/lib/i18n";
+import { localizeFieldErrors, requestLocale, translate, type Locale, type MessageKey } from "~/lib/i18n";
 import { programOf, saveProgram } from "~/models/earning.server";
 import { ensureShop } from "~/models/shops.server";
 import { authenticate } from "~/shopify.server";
 
 const LANGS = ["en", "de"] as const;
-const FIELDS = ["launcherLabel", "panelTitle", "guestIntro"] as const;
+const FIELDS = ["launcherLabel", "panelTitle", "guestIntro", "tierOnly"] as const;
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -37,7 +37,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     if (!(error instanceof ProgramConfigError)) throw error;
     // "storefront.texts.de.guestIntro" → "de.guestIntro", the form's field names
     const fieldErrors = Object.fromEntries(Object.entries(error.fieldErrors).map(([k, v]) => [k.replace(/^storefront\.texts\./, ""), v]));
-    return new Response(JSON.stringify({ ok: false, fieldErrors }), { status: 422, headers: { "Content-Type": "application/json" } });
+    return new Response(JSON.stringify({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), fieldErrors) }), { status: 422, headers: { "Content-Type": "application/json" } });
   }
 };
 
@@ -78,7 +78,7 @@ export default function StorefrontTextsPage() {
                             value={values[`${lang}.${f}`]}
                             onChange={(v) => setValues((s) => ({ ...s, [`${lang}.${f}`]: v }))}
                             multiline={f === "guestIntro" ? 3 : undefined}
-                            helpText={t("storefront.emptyMeansDefault")}
+                            helpText={t(f === "tierOnly" ? "storefront.tierOnlyHelp" : "storefront.emptyMeansDefault")}
                             error={errors[`${lang}.${f}`]}
                             autoComplete="off"
                           />

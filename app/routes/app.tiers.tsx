@@ -9,8 +9,9 @@ import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, La
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useMemo, useState } from "react";
 import { database } from "~/db.server";
+import { fe } from "~/domain/errors";
 import type { Program, TierLevel } from "~/domain/program";
-import { pickLocale, translate, type MessageKey } from "~/lib/i18n";
+import { localizeFieldErrors, pickLocale, requestLocale, translate, type MessageKey } from "~/lib/i18n";
 import { programOf } from "~/models/earning.server";
 import { ensureShop } from "~/models/shops.server";
 import { applyTierSettings, assignTierFromForm, type TierSettingsResult } from "~/models/tiers.server";
@@ -43,18 +44,18 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       staff,
       Date.now(),
     );
-    return json({ assign: r }, { status: r.ok ? 200 : 422 });
+    return json({ assign: r.ok ? r : { ok: false as const, fieldErrors: localizeFieldErrors(requestLocale(request), r.fieldErrors) } }, { status: r.ok ? 200 : 422 });
   }
   let input: unknown;
   try {
     input = JSON.parse(String(form.get("settings") ?? ""));
   } catch {
-    return json({ ok: false, fieldErrors: { settings: "Must be JSON" } } satisfies TierSettingsResult, { status: 400 });
+    return json({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), { settings: fe("errors.json") }) } satisfies TierSettingsResult, { status: 400 });
   }
-  if (intent !== "preview" && intent !== "save") return json({ ok: false, fieldErrors: { intent: "Must be preview or save" } } satisfies TierSettingsResult, { status: 400 });
+  if (intent !== "preview" && intent !== "save") return json({ ok: false, fieldErrors: localizeFieldErrors(requestLocale(request), { intent: fe("errors.oneOf", { options: "preview, save" }) }) } satisfies TierSettingsResult, { status: 400 });
   const db = await database();
   const result = await applyTierSettings(db.sql, session.shop, input, { save: intent === "save", now: Date.now() });
-  return json(result, { status: result.ok ? 200 : 422 });
+  return json(result.ok ? result : { ok: false as const, fieldErrors: localizeFieldErrors(requestLocale(request), result.fieldErrors) }, { status: result.ok ? 200 : 422 });
 };
 
 const newLevel = (n: number): TierLevel => ({

@@ -21,9 +21,11 @@ import {
 } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useState } from "react";
+import { ListPager } from "~/components/list-pager";
 import { database } from "~/db.server";
 import { APP_EVENT_KINDS, type AppEventKind } from "~/domain/app-events";
 import { pickLocale, translate, type MessageKey } from "~/lib/i18n";
+import { readCursor } from "~/lib/paging.server";
 import { recentEvents } from "~/models/app-events.server";
 import {
   createEndpoint,
@@ -40,12 +42,14 @@ import { authenticate } from "~/shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
+  const url = new URL(request.url);
+  const cursor = readCursor(url);
   const db = await database();
   return {
     endpoints: await listEndpoints(db.sql, session.shop),
-    deliveries: await recentDeliveries(db.sql, session.shop, { limit: 50 }),
+    deliveries: await recentDeliveries(db.sql, session.shop, { cursor, limit: 50 }),
     events: await recentEvents(db.sql, session.shop, 20),
-    locale: pickLocale(new URL(request.url).searchParams.get("locale")),
+    locale: pickLocale(url.searchParams.get("locale")),
   };
 };
 
@@ -76,7 +80,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       {
         intent: "invalid",
         ok: false,
-        fieldErrors: { body: "must be a form" },
+        fieldErrors: { body: "not_a_form" },
       } satisfies ActionData,
       { status: 400 }
     );
@@ -371,7 +375,7 @@ export default function Webhooks() {
                 <Text as="h2" variant="headingMd">
                   {t("webhooks.log")}
                 </Text>
-                {data.deliveries.length === 0 ? (
+                {data.deliveries.items.length === 0 && data.deliveries.prev === null ? (
                   <Text as="p" tone="subdued">
                     {t("webhooks.log.empty")}
                   </Text>
@@ -395,7 +399,7 @@ export default function Webhooks() {
                       t("webhooks.log.next"),
                       "",
                     ]}
-                    rows={data.deliveries.map((d) => [
+                    rows={data.deliveries.items.map((d) => [
                       `${t(`webhooks.event.${d.eventType}` as MessageKey)} #${
                         d.eventId
                       }`,
@@ -427,6 +431,7 @@ export default function Webhooks() {
                     ])}
                   />
                 )}
+                <ListPager page={data.deliveries} labels={{ previous: t("paging.newer"), next: t("paging.older") }} />
               </BlockStack>
             </Card>
 
@@ -447,6 +452,8 @@ export default function Webhooks() {
                         ? "sent"
                         : ev.flowStatus === "failed"
                         ? "failed"
+                        : ev.flowStatus === "off"
+                        ? "off"
                         : "pending"
                     }` as MessageKey
                   )}${ev.flowError ? ` · ${ev.flowError}` : ""}`}</p>

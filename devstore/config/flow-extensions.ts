@@ -28,9 +28,17 @@ export interface FlowActionDef {
   fields: FlowField[];
 }
 
+/** A flow_trigger_lifecycle_callback: where Flow tells the app a shop started or stopped using a trigger. */
+export interface FlowLifecycleCallbackDef {
+  handle: string;
+  /** an absolute https URL, or a path Shopify CLI resolves against the app URL */
+  url: string;
+}
+
 export interface FlowExtensions {
   triggers: Map<string, FlowTriggerDef>;
   actions: Map<string, FlowActionDef>;
+  lifecycleCallbacks: FlowLifecycleCallbackDef[];
 }
 
 const TRIGGER_TYPES = new Set(["boolean", "email", "single_line_text_field", "url", "number_decimal"]);
@@ -65,7 +73,7 @@ function fieldsOf(doc: TomlTable, kind: "flow_trigger" | "flow_action", where: s
 
 /** Reads every extension folder's TOML; an invalid Flow extension is an error, as in `shopify app build`. */
 export function readFlowExtensions(dir: string | null = DEFAULT_EXTENSIONS_DIR): FlowExtensions {
-  const result: FlowExtensions = { triggers: new Map(), actions: new Map() };
+  const result: FlowExtensions = { triggers: new Map(), actions: new Map(), lifecycleCallbacks: [] };
   if (!dir || !existsSync(dir)) return result;
   for (const name of readdirSync(dir).sort()) {
     const file = path.join(dir, name, "shopify.extension.toml");
@@ -73,9 +81,16 @@ export function readFlowExtensions(dir: string | null = DEFAULT_EXTENSIONS_DIR):
     const doc = parseToml(readFileSync(file, "utf8"));
     for (const ext of tables(doc.extensions)) {
       const type = ext.type;
-      if (type !== "flow_trigger" && type !== "flow_action") continue;
+      if (type !== "flow_trigger" && type !== "flow_action" && type !== "flow_trigger_lifecycle_callback") continue;
       const handle = String(ext.handle ?? "");
       if (!HANDLE_RE.test(handle)) throw new Error(`${file}: invalid handle "${handle}"`);
+      if (type === "flow_trigger_lifecycle_callback") {
+        // Shopify CLI: an absolute https URL or a relative path (not protocol-relative)
+        const url = String(ext.url ?? "");
+        if (!url.startsWith("https://") && !/^\/(?!\/)/.test(url)) throw new Error(`${file}: url must be an https URL or a path starting with /`);
+        result.lifecycleCallbacks.push({ handle, url });
+        continue;
+      }
       const fields = fieldsOf(doc, type, file);
       if (type === "flow_trigger") result.triggers.set(handle, { handle, name: String(ext.name ?? handle), fields });
       else {

@@ -21,6 +21,8 @@ import { FlowActionInvalid } from "../flow.ts";
  *   POST /devstore/webhooks/switches  Partial<WebhookSwitches>
  *   GET  /devstore/flow/triggers?shop=   → flowTriggerReceive calls the shop accepted
  *   POST /devstore/flow/actions   {handle, properties, shop?, actionRunId?} → the app's answer to a signed Flow action
+ *   POST /devstore/flow/workflows {handle, enabled, shop?, workflowId?} → a workflow using the trigger
+ *                                 switched on/off; the app's lifecycle callback answer, if one was sent
  */
 export function controlHandler(store: () => DevStore) {
   return async (req: IncomingMessage, res: ServerResponse, path: string, raw: Buffer): Promise<void> => {
@@ -64,6 +66,16 @@ export function controlHandler(store: () => DevStore) {
         try {
           const r = await s.flow.runAction(handle, properties, { shop, actionRunId });
           return sendJson(res, 200, { status: r.status, body: r.body, actionRunId: r.actionRunId });
+        } catch (error) {
+          if (error instanceof FlowActionInvalid) return sendJson(res, 422, { errors: error.message });
+          throw error;
+        }
+      }
+      if (route === "POST /devstore/flow/workflows") {
+        const { handle, enabled, workflowId } = as<{ handle?: string; enabled?: boolean; workflowId?: string }>();
+        if (typeof handle !== "string" || typeof enabled !== "boolean") return sendJson(res, 422, { errors: "handle and enabled (a boolean) are required" });
+        try {
+          return sendJson(res, 200, await s.flow.switchWorkflow(handle, enabled, { shop, workflowId }));
         } catch (error) {
           if (error instanceof FlowActionInvalid) return sendJson(res, 422, { errors: error.message });
           throw error;

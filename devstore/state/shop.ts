@@ -73,6 +73,8 @@ export class ShopState {
   readonly metafields = new Map<string, MetafieldRecord[]>();
   readonly storeCreditAccounts = new Map<number, StoreCreditAccountRecord>();
   readonly flowTriggers: FlowTriggerRecord[] = [];
+  /** Flow workflows the merchant switched on, by trigger handle: the ids of the enabled ones. */
+  readonly flowWorkflows = new Map<string, Set<string>>();
   readonly appInstallationId: number;
   nextOrderNumber = 1001;
   readonly bucket: LeakyBucket;

@@ -273,6 +273,8 @@ export interface FlowTriggerRecord {
   payload: unknown;
   body: string | null;
   receivedAt: number;
+  /** how many of the shop's enabled workflows it started (0: accepted, but no workflow uses the trigger) */
+  workflowsStarted: number;
 }
 
 export interface AccessTokenRecord {

@@ -10,8 +10,11 @@ import { startReceiver } from "./receiver.ts";
 let store: DevStore;
 let app: Awaited<ReturnType<typeof startReceiver>>;
 
+/** the status the stand-in app answers to a lifecycle notice (actions always get 200) */
+let lifecycleAnswer = 200;
+
 beforeAll(async () => {
-  app = await startReceiver(() => 200);
+  app = await startReceiver((req) => (req.path === "/flow/lifecycle" ? lifecycleAnswer : 200));
   store = await createDevStore({ tomlPath: null, apiKey: "k", apiSecret: "flow-secret", appUrl: app.url });
 });
 afterAll(async () => {
@@ -44,5 +47,41 @@ describe("Flow actions from the devstore", () => {
     expect(bad.status).toBe(422);
     const triggers = await fetch(`${store.url}/devstore/flow/triggers`);
     expect(await triggers.json()).toEqual([]);
+  });
+});
+
+describe("Flow workflows and the trigger lifecycle callback", () => {
+  it("notifies the app, signed, when the first workflow on a trigger goes on and the last goes off", async () => {
+    const before = app.received.length;
+    const on = await store.flow.switchWorkflow("tier-changed", true, { timestamp: "2026-11-26T10:00:00.000Z" });
+    expect(on).toMatchObject({ enabled: true, hasEnabledFlow: true, callback: { status: 200 } });
+    const got = app.received.at(-1)!;
+    expect(got.path).toBe("/flow/lifecycle");
+    expect(got.json).toEqual({ flow_trigger_definition_id: "tier-changed", has_enabled_flow: true, shop_id: store.shops.get().id, shopify_domain: "stammkunde-dev.myshopify.com", timestamp: "2026-11-26T10:00:00.000Z" });
+    expect(got.headers["x-shopify-hmac-sha256"]).toBe(createHmac("sha256", "flow-secret").update(got.rawBody).digest("base64"));
+    // a second workflow on the same trigger, and switching the first off again: nothing changes for the app
+    expect((await store.flow.switchWorkflow("tier-changed", true, { workflowId: "second" })).callback).toBeNull();
+    expect((await store.flow.switchWorkflow("tier-changed", false)).callback).toBeNull();
+    expect(app.received.length).toBe(before + 1);
+    const off = await store.flow.switchWorkflow("tier-changed", false, { workflowId: "second" });
+    expect(off).toMatchObject({ enabled: false, hasEnabledFlow: false, callback: { status: 200 } });
+    expect(app.received.at(-1)!.json).toMatchObject({ has_enabled_flow: false });
+  });
+
+  it("can't switch a workflow on while the app doesn't answer 2xx, and knows only the app's triggers", async () => {
+    lifecycleAnswer = 500;
+    try {
+      const r = await store.flow.switchWorkflow("points-earned", true);
+      expect(r).toMatchObject({ enabled: false, hasEnabledFlow: false, callback: { status: 500 } });
+      expect(store.shops.get().flowWorkflows.get("points-earned")?.size ?? 0).toBe(0);
+    } finally {
+      lifecycleAnswer = 200;
+    }
+    await expect(store.flow.switchWorkflow("no-such-trigger", true)).rejects.toBeInstanceOf(FlowActionInvalid);
+    const res = await fetch(`${store.url}/devstore/flow/workflows`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ handle: "points-earned", enabled: true }) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ enabled: true, hasEnabledFlow: true, callback: { status: 200 } });
+    const bad = await fetch(`${store.url}/devstore/flow/workflows`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ handle: "points-earned" }) });
+    expect(bad.status).toBe(422);
   });
 });

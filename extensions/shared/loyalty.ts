@@ -81,6 +81,9 @@ export interface ViewReward {
   affordable: boolean;
   minUnits?: number;
   maxUnits?: number;
+  /** a tier-only reward for other tiers: shown, never redeemable; `lockedText` says who may ("Gold members only") */
+  locked?: boolean;
+  lockedText?: string;
 }
 
 export interface HistoryEntry {
@@ -126,9 +129,9 @@ export function checkoutRewards(view: Pick<MemberView, "loggedIn" | "rewards">, 
   return view.rewards.filter((r) => r.affordable && isOneTap(r)).sort((a, b) => b.pointsCost - a.pointsCost || a.id - b.id).slice(0, limit);
 }
 
-/** How far the member is from the cheapest reward they can't afford yet. */
+/** How far the member is from the cheapest reward they can't afford yet (not one of another tier's). */
 export function nextRewardProgress(view: Pick<MemberView, "balance" | "rewards">): { reward: ViewReward; needed: number; percent: number } | null {
-  const next = view.rewards.filter((r) => r.pointsCost > view.balance).sort((a, b) => a.pointsCost - b.pointsCost)[0];
+  const next = view.rewards.filter((r) => !r.locked && r.pointsCost > view.balance).sort((a, b) => a.pointsCost - b.pointsCost)[0];
   if (!next) return null;
   return { reward: next, needed: next.pointsCost - view.balance, percent: Math.max(0, Math.min(100, Math.floor((view.balance / next.pointsCost) * 100))) };
 }

@@ -6,8 +6,8 @@ import { expect, test, type FrameLocator, type Page } from "@playwright/test";
 
 const SHOP = "stammkunde-dev.myshopify.com";
 
-async function admin(page: Page, path: string, heading: string): Promise<FrameLocator> {
-  await page.goto(`/admin/apps/stammkunde/${path}?shop=${SHOP}`);
+async function admin(page: Page, path: string, heading: string, query = ""): Promise<FrameLocator> {
+  await page.goto(`/admin/apps/stammkunde/${path}?shop=${SHOP}${query}`);
   const app = page.frameLocator("#app-frame");
   await expect(app.getByRole("heading", { name: heading }).first()).toBeVisible({ timeout: 60_000 });
   return app;
@@ -64,6 +64,15 @@ test("the merchant adds a reward, edits its cost past a field error, and the sto
   await row.getByRole("button", { name: "Switch off" }).click();
   await expect(row.getByText("Off", { exact: true })).toBeVisible();
   expect(await panelRewards(page)).not.toContain(title);
+});
+
+test("in the German admin a field error is German too, and the page stays German after the post", async ({ page }) => {
+  const app = await admin(page, "branding", "Gestaltung", "&locale=de");
+  await app.locator("#branding-accentColor").fill("#8a15zz");
+  await app.getByRole("button", { name: "Gestaltung speichern" }).click();
+  await expect(app.getByText("Muss eine Farbe wie #1f5130 sein")).toBeVisible();
+  await expect(app.getByText("Must be a colour like #1f5130")).toHaveCount(0);
+  await expect(app.getByRole("heading", { name: "Gestaltung" }).first()).toBeVisible();
 });
 
 test("the merchant sets a branding colour and the storefront's launcher wears it", async ({ page }) => {

@@ -30,10 +30,12 @@ test("the dashboard shows KPIs and charts in English, for every preset range", a
   const app = await open(page);
   await expect(app.getByRole("heading", { name: "Analytics" }).first()).toBeVisible({ timeout: 60_000 });
   await chartsDrawn(app);
-  // the demo's members earned from their orders today, counted live
+  // the demo's members earned from their orders today: the page asks for a refresh of today's row and reloads
   await expect.poll(async () => Number((await app.locator("#kpi-members").textContent())!.replace(/[^\d]/g, ""))).toBeGreaterThan(0);
   await expect(app.locator("#kpi-liability")).toContainText("€");
   await expect(app.locator("#forecast")).toContainText("in 30 days");
+  // the stored figures' age: "Updated just now", "Updated 4 min ago", …
+  await expect(app.locator("#updated")).toHaveText(/^Updated (just now|\d+ min ago|\d+ h ago)$/);
 
   await app.locator("#range").selectOption("365");
   await app.getByRole("button", { name: "Show" }).click();
@@ -60,5 +62,6 @@ test("the dashboard shows its charts in German, numbers and money formatted for 
   // German money: "1.234,56 €"
   await expect(app.locator("#kpi-liability")).toHaveText(/^[\d.]+,\d{2}\s€$/);
   await expect(app.locator("#forecast")).toContainText("in 30 Tagen");
+  await expect(app.locator("#updated")).toHaveText(/^(Gerade aktualisiert|Aktualisiert vor \d+ (Min\.|Std\.))$/);
   expect((page as Page & { appErrors?: string[] }).appErrors!.filter((e) => /hydrat|Minified React error/i.test(e))).toEqual([]);
 });

@@ -195,7 +195,7 @@ export async function fingerprint(sql: Sql, tables: readonly string[], extra: re
   return JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
 }
 
-export const WRITABLE = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications", "app_events", "notification_deliveries", "whatsapp_settings", "whatsapp_contacts", "whatsapp_inbound"];
+export const WRITABLE = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications", "app_events", "notification_deliveries", "whatsapp_settings", "whatsapp_contacts", "whatsapp_inbound", "flow_trigger_usage"];
 export const MUTABLE_SUMS = [
   "SELECT COALESCE(SUM(points_available), 0) FROM members",
   "SELECT COALESCE(SUM(points_pending), 0) FROM members",

@@ -55,7 +55,7 @@ beforeAll(async () => {
   // a bucket big enough that the inputs reach the route, not only the rate limiter (its own tests
   // are in the API suite)
   apiKey = (await db.sql.tx((q) => createApiKey(q, SHOP, "fuzz", { ratePerMinute: 1_000_000 }))).key;
-  for (const name of ["proxy._index", "proxy.rewards", "proxy.member", "proxy.birthday", "proxy.newsletter", "proxy.actions.social", "proxy.r.$code", "proxy.referral-claim", "proxy.whatsapp", "api.extension.member", "api.extension.order", "api.extension.redeem", "api.pos.customers", "api.pos.member", "api.pos.redeem", "api.v1.events", "api.v1.reviews", "api.v1.members.$id.adjustments", "api.v1.members.$id.redemptions", "api.v1.members.$id", "api.v1.members.$id.entries", "api.v1.members._index", "api.v1.rewards", "flow.award-points", "flow.deduct-points", "flow.set-tier"]) {
+  for (const name of ["proxy._index", "proxy.rewards", "proxy.member", "proxy.birthday", "proxy.newsletter", "proxy.actions.social", "proxy.r.$code", "proxy.referral-claim", "proxy.whatsapp", "api.extension.member", "api.extension.order", "api.extension.redeem", "api.pos.customers", "api.pos.member", "api.pos.redeem", "api.v1.events", "api.v1.reviews", "api.v1.members.$id.adjustments", "api.v1.members.$id.redemptions", "api.v1.members.$id", "api.v1.members.$id.entries", "api.v1.members._index", "api.v1.rewards", "flow.award-points", "flow.deduct-points", "flow.set-tier", "flow.lifecycle"]) {
     mods[name] = (await import(`~/routes/${name}.tsx`)) as never;
   }
 });
@@ -91,6 +91,7 @@ const BODIES: Record<string, () => unknown> = {
   "api.v1.members.$id.redemptions": () => ({ rewardId }),
   "flow.award-points": () => ({ shopify_domain: SHOP, action_run_id: "run-1", handle: "award-points", properties: { customer_id: erika, points: 5, reason: "fuzz" } }),
   "flow.deduct-points": () => ({ shopify_domain: SHOP, action_run_id: "run-1", handle: "deduct-points", properties: { customer_id: `gid://shopify/Customer/${erika}`, points: 3, reason: "fuzz" } }),
+  "flow.lifecycle": () => ({ flow_trigger_definition_id: "points-earned", has_enabled_flow: true, shop_id: 1, shopify_domain: SHOP, timestamp: new Date().toISOString() }),
   "flow.set-tier": () => ({ shopify_domain: SHOP, action_run_id: "run-1", action_definition_id: "set-tier", properties: { customer_id: erika, tier: "gold", days: 30 } }),
 };
 
@@ -174,7 +175,7 @@ const flowDoor = (name: string, path: string): Door => ({
   kind: "action",
   request: (r) => {
     const base = BODIES[name]!() as Record<string, unknown>;
-    base.action_run_id = `run-${r.int(1e9)}`;
+    if (name !== "flow.lifecycle") base.action_run_id = `run-${r.int(1e9)}`;
     const body = jsonBody(r, base);
     const signed = r.int(20);
     const headers: Record<string, string> = { "Content-Type": "application/json" };
@@ -211,6 +212,7 @@ const DOORS: Door[] = [
   flowDoor("flow.award-points", "/flow/award-points"),
   flowDoor("flow.deduct-points", "/flow/deduct-points"),
   flowDoor("flow.set-tier", "/flow/set-tier"),
+  flowDoor("flow.lifecycle", "/flow/lifecycle"),
 ];
 
 describe(`storefront, extension and API fuzz on ${TEST_DB}`, () => {

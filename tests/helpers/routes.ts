@@ -48,6 +48,7 @@ export const ROUTES: Record<string, { door: Door; handlers: Array<"loader" | "ac
   "flow.award-points.tsx": { door: "flow", handlers: ["action"] },
   "flow.deduct-points.tsx": { door: "flow", handlers: ["action"] },
   "flow.set-tier.tsx": { door: "flow", handlers: ["action"] },
+  "flow.lifecycle.tsx": { door: "flow", handlers: ["action"] },
   "api.v1.events.tsx": { door: "api-key", handlers: ["action"] },
   "api.v1.reviews.tsx": { door: "api-key", handlers: ["action"] },
   "api.v1.members._index.tsx": { door: "api-key", handlers: ["loader"] },

@@ -94,6 +94,10 @@ describe(`rewards editor on ${TEST_DB}`, () => {
     const bad = await call(rewardPage.action, "/app/rewards/new", post(rewardFields({ pointsCost: "0", amount: "abc", "texts.de.title": "" }), { id: "new" }));
     expect(bad.status).toBe(422);
     expect(await bad.json()).toEqual({ ok: false, fieldErrors: { pointsCost: "Must be greater than 0", amount: "Must be an amount like 30.00", "texts.de.title": "Give the reward a German title" } });
+    // the German admin (?locale=de, as Shopify opens it and the page's form keeps it) answers in German
+    const badDe = await call(rewardPage.action, "/app/rewards/new?locale=de", post(rewardFields({ pointsCost: "0", amount: "abc", "texts.de.title": "" }), { id: "new" }));
+    expect(badDe.status).toBe(422);
+    expect(await badDe.json()).toEqual({ ok: false, fieldErrors: { pointsCost: "Muss größer als 0 sein", amount: "Muss ein Betrag wie 30.00 sein", "texts.de.title": "Geben Sie der Prämie einen deutschen Titel" } });
     expect(Number((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM rewards`))!.n)).toBe(0);
 
     const ok = await call(rewardPage.action, "/app/rewards/new?locale=de", post(rewardFields(), { id: "new" }));
@@ -195,6 +199,16 @@ describe(`campaigns and budgets on ${TEST_DB}`, () => {
       ok: false,
       fieldErrors: { "window.endDate": "Must not be before the start date", "conditions.countries": "Must be a two-letter country code in capitals, e.g. DE", "effect.factor": "Must be greater than 0" },
     });
+    const badDe = await call(campaignPage.action, "/app/campaigns/new?locale=de", post(campaignFields({ "window.endDate": "2026-10-01", "conditions.countries": "DE, Germany", "effect.factor": "0", id: "Doppelt Punkte" }), { id: "new" }));
+    expect(await badDe.json()).toEqual({
+      ok: false,
+      fieldErrors: {
+        id: "Verwenden Sie Kleinbuchstaben, Ziffern und einzelne Bindestriche, z. B. double-points-monday",
+        "window.endDate": "Darf nicht vor dem Startdatum liegen",
+        "conditions.countries": "Muss ein Ländercode aus zwei Großbuchstaben sein, z. B. DE",
+        "effect.factor": "Muss größer als 0 sein",
+      },
+    });
     const created = await call(campaignPage.action, "/app/campaigns/new", post(campaignFields(), { id: "new" }));
     expect(created.status).toBe(302);
     expect(created.headers.get("Location")).toMatch(/\/app\/campaigns\/double-weekend\?saved=1$/);
@@ -242,6 +256,8 @@ describe(`campaigns and budgets on ${TEST_DB}`, () => {
     const bad = await call(campaignsList.action, "/app/campaigns", post({ intent: "budgets", stacking: "add", "caps.dailyGlobalPoints": "0", "caps.perRule.purchase.max": "x", "caps.perRule.purchase.period": "month" }));
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { fieldErrors: Record<string, string> }).fieldErrors).toEqual({ "caps.dailyGlobalPoints": "Must be greater than 0", "caps.perRule.purchase.max": "Must be a number" });
+    const badDe = await call(campaignsList.action, "/app/campaigns?locale=de", post({ intent: "budgets", stacking: "add", "caps.dailyGlobalPoints": "0", "caps.perRule.purchase.max": "x", "caps.perRule.purchase.period": "month" }));
+    expect(((await badDe.json()) as { fieldErrors: Record<string, string> }).fieldErrors).toEqual({ "caps.dailyGlobalPoints": "Muss größer als 0 sein", "caps.perRule.purchase.max": "Muss eine Zahl sein" });
     const ok = await call(campaignsList.action, "/app/campaigns", post({ intent: "budgets", stacking: "add", "caps.dailyGlobalPoints": "300", "caps.perRule.signup.max": "100", "caps.perRule.signup.period": "lifetime" }));
     expect(ok.status).toBe(200);
     const p = programOf(await ensureShop(db.sql, A));
@@ -269,6 +285,8 @@ describe(`branding on ${TEST_DB}`, () => {
     const bad = await call(branding.action, "/app/branding", post({ ...fields, accentColor: "red", cornerRadius: "40" }));
     expect(bad.status).toBe(422);
     expect(await bad.json()).toEqual({ ok: false, fieldErrors: { accentColor: "Must be a colour like #1f5130", cornerRadius: "Must be at most 24" } });
+    const badDe = await call(branding.action, "/app/branding?locale=de", post({ ...fields, accentColor: "red", cornerRadius: "40" }));
+    expect(await badDe.json()).toEqual({ ok: false, fieldErrors: { accentColor: "Muss eine Farbe wie #1f5130 sein", cornerRadius: "Darf höchstens 24 sein" } });
     expect(programOf(await ensureShop(db.sql, A)).storefront.branding).toBeUndefined();
 
     const jobsBefore = Number((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE shop = ? AND kind = 'storefront:publish'`, [A]))!.n);
@@ -302,6 +320,13 @@ describe(`branding on ${TEST_DB}`, () => {
     const p = programOf(await ensureShop(db.sql, A));
     expect(p.storefront.texts.de.launcherLabel).toBe("Punkte");
     expect(p.storefront.branding?.accentColor).toBe("#123456");
+    // the label of another tier's reward, per language; too long names its field (422)
+    expect((await call(texts.action, "/app/storefront", post({ ...fields, "de.tierOnly": "Exklusiv für {tiers}" }))).status).toBe(200);
+    expect(programOf(await ensureShop(db.sql, A)).storefront.texts.de.tierOnly).toBe("Exklusiv für {tiers}");
+    const tooLong = await call(texts.action, "/app/storefront", post({ ...fields, "en.tierOnly": "x".repeat(81) }));
+    expect(tooLong.status).toBe(422);
+    expect((await tooLong.json()).fieldErrors).toEqual({ "en.tierOnly": "Must be at most 80 characters" });
+    expect(programOf(await ensureShop(db.sql, A)).storefront.texts.de.tierOnly).toBe("Exklusiv für {tiers}");
   });
 
   it("the launcher wears the published branding in Liquid; without branding, the theme editor's settings", async () => {
@@ -330,5 +355,34 @@ describe(`branding on ${TEST_DB}`, () => {
     // the other shop's storefront is untouched
     await publishStorefront(db.sql, B, devstoreAdmin(store, B));
     expect(await home(B)).toContain("--stk-accent: #1f5130;");
+  });
+});
+
+describe(`field errors in the merchant's language on ${TEST_DB}`, () => {
+  it("the program and storefront pages answer their 422 in German under ?locale=de and in English without it", async () => {
+    const program = (await import("~/routes/app.program")) as never as Page;
+    const storefront = (await import("~/routes/app.storefront")) as never as Page;
+    const loaded = (await (await call(program.loader, "/app/program", { shop: B })).json()) as { form: Record<string, string> };
+    const broken = { ...loaded.form, "purchase.pointsPerUnit": "1.5", "purchase.minimumOrder": "zwei", "actions.signup.points": "0" };
+    const de = await call(program.action, "/app/program?locale=de", post(broken, {}, B));
+    expect(de.status).toBe(422);
+    expect(((await de.json()) as { fieldErrors: Record<string, string> }).fieldErrors).toEqual({
+      "purchase.pointsPerUnit": "Muss eine ganze Zahl sein",
+      "purchase.minimumOrder": "Muss ein Betrag wie 30.00 sein",
+      "actions.signup.points": "Muss größer als 0 sein",
+    });
+    const en = await call(program.action, "/app/program", post(broken, {}, B));
+    expect(((await en.json()) as { fieldErrors: Record<string, string> }).fieldErrors).toEqual({
+      "purchase.pointsPerUnit": "Must be a whole number",
+      "purchase.minimumOrder": "Must be an amount like 30.00",
+      "actions.signup.points": "Must be greater than 0",
+    });
+
+    const texts = { "en.launcherLabel": "Rewards", "en.panelTitle": "x".repeat(200), "en.guestIntro": "Hi", "de.launcherLabel": "Prämien und Punkte für Stammkunden unseres Ladens", "de.panelTitle": "Prämien", "de.guestIntro": "Hallo" };
+    const bad = await call(storefront.action, "/app/storefront?locale=de", post(texts, {}, B));
+    expect(bad.status).toBe(422);
+    const errors = ((await bad.json()) as { fieldErrors: Record<string, string> }).fieldErrors;
+    expect(errors["de.launcherLabel"]).toBe("Darf höchstens 40 Zeichen lang sein");
+    expect(errors["en.panelTitle"]).toMatch(/^Darf höchstens \d+ Zeichen lang sein$/);
   });
 });

@@ -2,7 +2,9 @@
 // repeats), a refund, a redemption whose code an order uses, a staff adjustment and an expiry,
 // across days and two shops in different timezones. The stored rollups must equal an independent
 // recount from the raw rows (plain JS over every row, bucketed by the shop's calendar day), the
-// hand-counted facts, and stay the same when the job runs again.
+// hand-counted facts, and stay the same when the job runs again. Today's partial row, refreshed by
+// the analytics:today job, equals the recount too, twice in a row, and yesterday's row is closed by
+// the first refresh after midnight; the dashboard reads stored rows only, on the (shop, day) index.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDevStore, type DevStore } from "../../devstore/index.ts";
 import { dayList, emptyFigures, ledgerFigures, ROLLUP_FIELDS, type DayRollup } from "~/domain/analytics";
@@ -10,9 +12,9 @@ import { addDays, localDate } from "~/domain/periods";
 import { handlers } from "~/jobs/handlers.server";
 import { ensureMember, postEntry } from "~/models/ledger.server";
 import { createReward, redeem } from "~/models/redemptions.server";
-import { dashboard, readRollups, runRollups } from "~/models/rollups.server";
+import { analyticsPage, dashboard, readRollups, refreshToday, runRollups } from "~/models/rollups.server";
 import { ensureShop } from "~/models/shops.server";
-import { toDate } from "~/lib/sql.server";
+import { toDate, type Queryable } from "~/lib/sql.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { devstoreAdmin } from "../helpers/devstore";
 import { pipeline } from "../helpers/pipeline";
@@ -20,7 +22,9 @@ import { paidOrder, refundOf, TEST_API_KEY, TEST_SECRET } from "../helpers/webho
 
 const A = "stammkunde-dev.myshopify.com";
 const B = "other-analytics.myshopify.com";
-const ZONES: Record<string, string> = { [A]: "Europe/Berlin", [B]: "America/New_York" };
+const C = "today-berlin.myshopify.com";
+const D = "today-newyork.myshopify.com";
+const ZONES: Record<string, string> = { [A]: "Europe/Berlin", [B]: "America/New_York", [C]: "Europe/Berlin", [D]: "America/New_York" };
 const DAY = 86_400_000;
 let db: TestDatabase;
 let store: DevStore;
@@ -29,7 +33,7 @@ const texts = { en: { title: "€5 off" }, de: { title: "5 € Rabatt" } };
 beforeAll(async () => {
   db = await freshDatabase();
   store = await createDevStore({ tomlPath: null, apiKey: TEST_API_KEY, apiSecret: TEST_SECRET });
-  for (const shop of [A, B]) {
+  for (const shop of [A, B, C, D]) {
     await db.sql.tx((q) => ensureShop(q, shop));
     await db.sql.run(`UPDATE shops SET iana_timezone = ? WHERE domain = ?`, [ZONES[shop], shop]);
   }
@@ -55,6 +59,9 @@ async function recount(shop: string, from: string, to: string): Promise<DayRollu
     [shop],
   );
   const awards = await q.all<{ detail: string; base_minor: number; created_at: unknown }>(`SELECT detail, base_minor, created_at FROM earn_awards WHERE shop = ?`, [shop]);
+  const referrals = await q.all<{ ordered_at: unknown; subtotal_minor: number; reward_entry_id: number | null }>(`SELECT ordered_at, subtotal_minor, reward_entry_id FROM referrals WHERE shop = ?`, [shop]);
+  const clicks = await q.all<{ created_at: unknown }>(`SELECT created_at FROM referral_clicks WHERE shop = ?`, [shop]);
+  const friends = await q.all<{ created_at: unknown; status: string }>(`SELECT created_at, status FROM referral_friends WHERE shop = ?`, [shop]);
   const out: DayRollup[] = [];
   let outstanding = 0;
   let total = 0;
@@ -95,6 +102,17 @@ async function recount(shop: string, from: string, to: string): Promise<DayRollu
         f.rewardRevenueMinor += Number(r.revenue_minor ?? 0);
       }
     }
+    f.referralClicks = clicks.filter((c) => dayOf(c.created_at) === day).length;
+    f.referralFriends = friends.filter((x) => x.status === "issued" && dayOf(x.created_at) === day).length;
+    f.referralOrders = referrals.filter((r) => dayOf(r.ordered_at) === day).length;
+    for (const r of referrals) {
+      // completed on the day the advocate's reward entry was posted
+      const entry = entries.find((e) => Number(e.id) === Number(r.reward_entry_id));
+      if (entry && dayOf(entry.created_at) === day) {
+        f.referralsCompleted++;
+        f.referralRevenueMinor += Number(r.subtotal_minor);
+      }
+    }
     for (const a of awards.filter((a) => dayOf(a.created_at) === day)) {
       const points = (JSON.parse(a.detail).campaigns ?? []).reduce((s: number, c: { points: number }) => s + c.points, 0);
       if (points > 0) {
@@ -106,6 +124,16 @@ async function recount(shop: string, from: string, to: string): Promise<DayRollu
     out.push(f);
   }
   return out;
+}
+
+/** The statement's plan as text: EXPLAIN QUERY PLAN on SQLite; EXPLAIN on PostgreSQL, with
+ *  sequential scans discouraged (on a table this small the planner would otherwise pick one). */
+async function explain(sql: string, params: unknown[]): Promise<string> {
+  if (TEST_DB === "sqlite") return (await db.sql.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params)).map((r) => r.detail).join("\n");
+  return db.sql.tx(async (q) => {
+    await q.run(`SET LOCAL enable_seqscan = off`);
+    return (await q.all<Record<string, string>>(`EXPLAIN ${sql}`, params)).map((r) => r["QUERY PLAN"]).join("\n");
+  });
 }
 
 describe(`analytics rollups on ${TEST_DB}`, () => {
@@ -184,9 +212,13 @@ describe(`analytics rollups on ${TEST_DB}`, () => {
     await runRollups(db.sql, A, later);
     await db.sql.run(`DELETE FROM daily_rollups WHERE shop = ? AND day = ?`, [A, to]);
     await handlers["analytics:rollup"]({ sql: db.sql }, { id: 0, shop: A, kind: "analytics:rollup", payload: "{}", attempts: 1, maxAttempts: 10 }, later);
-    const after = await db.sql.all(`SELECT * FROM daily_rollups WHERE shop = ? ORDER BY day`, [A]);
+    const after = await db.sql.all<{ day: string }>(`SELECT * FROM daily_rollups WHERE shop = ? ORDER BY day`, [A]);
     const strip = (rows: Array<Record<string, unknown>>) => rows.map(({ id: _id, computed_at: _c, ...rest }) => rest);
-    expect(strip(after)).toEqual(strip(before));
+    expect(strip(after.filter((r) => r.day <= to))).toEqual(strip(before));
+    // the job's complete run also stored its own today's row (no facts that day, the stocks carried)
+    const laterDay = localDate(later, ZONES[A]);
+    expect(after.map((r) => r.day)).toEqual([...before.map((r) => String(r.day)), laterDay]);
+    expect(await readRollups(db.sql, A, laterDay, laterDay)).toEqual(await recount(A, laterDay, laterDay));
 
     // the dashboard: stored days plus today computed live give the same series
     const view = await dashboard(db.sql, A, { from, to, preset: "custom", days: 3 }, now);
@@ -220,5 +252,110 @@ describe(`analytics rollups on ${TEST_DB}`, () => {
     expect(rows[rows.length - 1].day).toBe(yesterday);
     expect(rows.map((r) => r.day)).toEqual(dayList(rows[0].day, yesterday));
     expect(rows[rows.length - 1].outstandingPoints).toBe(10);
+  });
+  it("today's row: a refresh equals a recount, twice changes nothing, yesterday is closed after midnight; two shops", async () => {
+    const admin = devstoreAdmin(store, C);
+    const p = pipeline(db.sql, { admin: async () => admin });
+    const now = Date.now();
+    // history before today for C: a member who came three days ago with an adjustment
+    const early = await db.sql.tx((q) => ensureMember(q, C, "gid://shopify/Customer/7001"));
+    await postEntry(db.sql, C, { memberId: early, bucket: "available", points: 300, kind: "adjust", reason: "manual:welcome", idempotencyKey: "c:adjust", at: now - 3 * DAY });
+    await db.sql.run(`UPDATE members SET created_at = ? WHERE shop = ? AND id = ?`, [db.sql.ts(now - 3 * DAY), C, early]);
+    // today: member and guest orders in C, one member order in D
+    await p.deliver("orders/paid", C, paidOrder(7001, "40.00"));
+    await p.deliver("orders/paid", C, paidOrder(7002, "15.00"));
+    await p.deliver("orders/paid", C, { ...paidOrder(null, "12.00"), email: "g@example.com" });
+    await p.deliver("orders/paid", D, paidOrder(8001, "22.00"));
+    // referrals: one ordered three days ago whose reward was posted then, one today rewarded today,
+    // one in D still in its window; a click on C's code today
+    const reward = async (key: string, atMs: number) =>
+      (await postEntry(db.sql, C, { memberId: early, bucket: "available", points: 50, kind: "earn", reason: "referral", idempotencyKey: key, at: atMs })).entryId;
+    const referral = `INSERT INTO referrals (shop, advocate_member_id, referral_code, order_gid, source, subtotal_minor, currency, verdict, status, reasons, ordered_at, window_ends_at, reward_points, reward_entry_id, created_at, updated_at)
+      VALUES (?, ?, 'REFC', ?, 'code', ?, 'EUR', 'approve', ?, '[]', ?, ?, 50, ?, ?, ?)`;
+    const ts = (t: number) => db.sql.ts(t);
+    await db.sql.run(referral, [C, early, "gid://shopify/Order/ref-1", 4200, "rewarded", ts(now - 3 * DAY), ts(now - 3 * DAY), await reward("c:ref1", now - 3 * DAY), ts(now - 3 * DAY), ts(now)]);
+    await db.sql.run(referral, [C, early, "gid://shopify/Order/ref-2", 1900, "rewarded", ts(now - 3 * DAY), ts(now), await reward("c:ref2", now), ts(now - 3 * DAY), ts(now)]);
+    await db.sql.run(referral, [D, 1, "gid://shopify/Order/ref-3", 700, "pending", ts(now), ts(now + 30 * DAY), null, ts(now), ts(now)]);
+    await db.sql.run(`INSERT INTO referral_clicks (shop, code, visit, created_at) VALUES (?, 'REFC', 'v1', ?)`, [C, ts(now)]);
+
+    // the history through yesterday, then today's refresh by the job
+    const at = Date.now();
+    const job = (shop: string) => ({ id: 0, shop, kind: "analytics:today", payload: "{}", attempts: 1, maxAttempts: 3 });
+    for (const shop of [C, D]) {
+      await runRollups(db.sql, shop, at);
+      expect(await handlers["analytics:today"]({ sql: db.sql }, job(shop), at)).toEqual({ days: [localDate(at, ZONES[shop])] });
+    }
+    const today = (shop: string) => localDate(at, ZONES[shop]);
+    const all = (shop: string) => db.sql.all<Record<string, unknown>>(`SELECT * FROM daily_rollups WHERE shop = ? ORDER BY day`, [shop]);
+    const strip = (rows: Array<Record<string, unknown>>) => rows.map(({ id: _id, computed_at: _c, ...rest }) => rest);
+    for (const shop of [C, D]) {
+      const rows = await readRollups(db.sql, shop, "2000-01-01", "2100-01-01");
+      expect(rows[rows.length - 1].day).toBe(today(shop));
+      expect(rows).toEqual(await recount(shop, rows[0].day, today(shop)));
+    }
+    const cToday = (await readRollups(db.sql, C, today(C), today(C)))[0];
+    expect(cToday).toMatchObject({ memberOrders: 2, memberRevenueMinor: 5500, guestOrders: 1, guestRevenueMinor: 1200, totalMembers: 2, referralsCompleted: 1, referralRevenueMinor: 1900, referralClicks: 1 });
+    expect((await readRollups(db.sql, C, addDays(today(C), -3), today(C))).map((r) => r.referralsCompleted)).toEqual([1, 0, 0, 1]);
+    expect(cToday.outstandingPoints).toBe(Number((await db.sql.get<{ p: number }>(`SELECT SUM(points_available + points_pending) AS p FROM members WHERE shop = ?`, [C]))!.p));
+    expect((await readRollups(db.sql, D, today(D), today(D)))[0]).toMatchObject({ memberOrders: 1, memberRevenueMinor: 2200, guestOrders: 0, referralOrders: 1, referralsCompleted: 0 });
+
+    // a second refresh changes nothing but the time
+    const snapshot = { c: await all(C), d: await all(D) };
+    for (const shop of [C, D]) expect((await refreshToday(db.sql, shop, at + 1000)).days).toEqual([today(shop)]);
+    expect(strip(await all(C))).toEqual(strip(snapshot.c));
+    expect(strip(await all(D))).toEqual(strip(snapshot.d));
+
+    // new facts in C: the next refresh has them, D's rows stay as they were
+    await p.deliver("orders/paid", C, paidOrder(7001, "8.00"));
+    const next = Date.now();
+    await refreshToday(db.sql, C, next);
+    expect(await readRollups(db.sql, C, today(C), today(C))).toEqual(await recount(C, today(C), today(C)));
+    expect((await readRollups(db.sql, C, today(C), today(C)))[0].memberRepeatOrders).toBe(1);
+    expect(strip(await all(D))).toEqual(strip(snapshot.d));
+
+    // the dashboard reads stored rows only, each statement on an index: nothing from the raw tables
+    const range = { from: addDays(today(C), -6), to: today(C), preset: "custom", days: 7 };
+    const seen: Array<{ sql: string; params: unknown[] }> = [];
+    const spy: Queryable = {
+      dialect: db.sql.dialect,
+      all: (sql, params = []) => (seen.push({ sql, params }), db.sql.all(sql, params)),
+      get: (sql, params = []) => (seen.push({ sql, params }), db.sql.get(sql, params)),
+      rows: (sql, params = []) => (seen.push({ sql, params }), db.sql.rows(sql, params)),
+      run: () => Promise.reject(new Error("the dashboard writes nothing")),
+      exec: () => Promise.reject(new Error("the dashboard writes nothing")),
+    };
+    const view = await dashboard(spy, C, range, next);
+    expect(view.series).toEqual(await recount(C, range.from, range.to));
+    expect(view.asOf).toBe(next);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const { sql, params } of seen) {
+      const tables = [...sql.matchAll(/\b(?:FROM|JOIN)\s+(\w+)/gi)].map((m) => m[1]);
+      expect(tables.every((t) => ["daily_rollups", "shops", "rewards"].includes(t)), sql).toBe(true);
+      const plan = await explain(sql, params);
+      if (/daily_rollups/.test(sql)) expect(plan, sql).toMatch(/daily_rollups_shop_day_key/);
+      if (TEST_DB === "sqlite") expect(plan, sql).not.toMatch(/(^|\n)SCAN (?!.*USING (COVERING )?INDEX)/);
+    }
+
+    // the page: nothing newer than today's row, no refresh asked for; a newer entry asks for one
+    const queued = () => db.sql.all<{ dedupe_key: string }>(`SELECT dedupe_key FROM jobs WHERE shop = ? AND kind = 'analytics:today' AND status = 'queued'`, [C]);
+    await db.sql.run(`DELETE FROM jobs WHERE shop = ? AND kind = 'analytics:today'`, [C]);
+    expect((await analyticsPage(db.sql, C, {}, next + 1000)).refreshing).toBe(false);
+    expect(await queued()).toEqual([]);
+    // after midnight: a fact late on the old day, then the first refresh of the new day closes the
+    // old day's row again (it was stored before the day ended) and starts the new one on top of it
+    const member = await db.sql.tx((q) => ensureMember(q, C, "gid://shopify/Customer/7002"));
+    await postEntry(db.sql, C, { memberId: member, bucket: "available", points: 25, kind: "adjust", reason: "manual:late", idempotencyKey: "c:late", at: next + 1 });
+    const page = await analyticsPage(db.sql, C, {}, next + 2000);
+    expect(page.refreshing).toBe(true);
+    expect(page.view.asOf).toBe(next);
+    await analyticsPage(db.sql, C, {}, next + 3000); // the same minute: one job
+    expect(await queued()).toHaveLength(1);
+    const tomorrow = next + DAY;
+    const closed = await refreshToday(db.sql, C, tomorrow);
+    expect(closed.days).toEqual([today(C), localDate(tomorrow, ZONES[C])]);
+    const rows = await readRollups(db.sql, C, "2000-01-01", "2100-01-01");
+    expect(rows).toEqual(await recount(C, rows[0].day, localDate(tomorrow, ZONES[C])));
+    // closed: later refreshes that day leave the old day alone
+    expect((await refreshToday(db.sql, C, tomorrow + 60_000)).days).toEqual([localDate(tomorrow, ZONES[C])]);
   });
 });

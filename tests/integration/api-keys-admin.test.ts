@@ -57,7 +57,7 @@ describe(`API keys page on ${TEST_DB}`, () => {
     const r = await submit([["intent", "create"], ["label", " "]]);
     expect(r.status).toBe(422);
     expect((await r.json()).fieldErrors).toEqual({ label: "label.required", scopes: "scopes.required" });
-    expect((await (await call(page.loader)).json()).keys).toEqual([]);
+    expect((await (await call(page.loader)).json()).keys).toEqual({ items: [], next: null, prev: null });
   });
 
   it("makes a read-only key shown once, which reads but can't write, and lists it without the secret", async () => {
@@ -68,8 +68,8 @@ describe(`API keys page on ${TEST_DB}`, () => {
     expect((await api(rewards, made.key)).status).toBe(200);
     const write = await api(adjust, made.key, { method: "POST", body: JSON.stringify({ type: "award", points: 1, reason: "x" }), headers: { "Idempotency-Key": "k1" } }, { id: "1" });
     expect(write.status).toBe(403);
-    const listed = (await (await call(page.loader)).json()) as { keys: Array<Record<string, unknown>> };
-    expect(listed.keys).toEqual([expect.objectContaining({ prefix: made.prefix, label: "HubSpot", scopes: ["read"], revokedAt: null, lastUsedAt: expect.any(String) })]);
+    const listed = (await (await call(page.loader)).json()) as { keys: { items: Array<Record<string, unknown>> } };
+    expect(listed.keys.items).toEqual([expect.objectContaining({ prefix: made.prefix, label: "HubSpot", scopes: ["read"], revokedAt: null, lastUsedAt: expect.any(String) })]);
     expect(JSON.stringify(listed)).not.toContain(made.key);
   });
 

@@ -2,7 +2,7 @@
 // (kind, last error with personal data masked, attempts, when — never the payload) on a paged admin
 // page and retries it once, in the audit log. Every job kind's retries are bounded.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDevStore, type DevStore } from "../../devstore/index.ts";
+import type { DevStore } from "../../devstore/index.ts";
 import { mintSessionToken } from "../../devstore/auth/jwt.ts";
 import { handlers } from "~/jobs/handlers.server";
 import { backoffMs, enqueue, listDeadJobs, maskError } from "~/jobs/queue.server";
@@ -10,6 +10,7 @@ import { Worker } from "~/jobs/worker.server";
 import { listAudit } from "~/models/audit.server";
 import { ensureShop } from "~/models/shops.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
+import { storeWithSessions } from "../helpers/devstore";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
 
 const A = "stammkunde-dev.myshopify.com";
@@ -22,15 +23,8 @@ let page: { loader: Handler; action: Handler };
 
 beforeAll(async () => {
   db = await freshDatabase();
-  store = await createDevStore({ tomlPath: null, apiKey: TEST_API_KEY, apiSecret: TEST_SECRET });
-  store.shops.create({ domain: B });
-  Object.assign(process.env, { SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_SECRET, SHOPIFY_APP_URL: APP, DATABASE_URL: db.url, SHOPIFY_ADMIN_ORIGIN: store.url });
-  const { sessionStorage } = await import("~/shopify.server");
-  const { Session } = await import("@shopify/shopify-api");
-  for (const shop of [A, B]) {
-    await db.sql.tx((q) => ensureShop(q, shop));
-    await sessionStorage.storeSession(new Session({ id: `offline_${shop}`, shop, state: "x", isOnline: false, accessToken: store.shops.accessToken(shop), scope: "read_customers" }));
-  }
+  store = await storeWithSessions(db.url, APP, [A, B], [B]);
+  for (const shop of [A, B]) await db.sql.tx((q) => ensureShop(q, shop));
   page = (await import("~/routes/app.jobs")) as never;
 });
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDevStore, type DevStore } from "../../devstore/index.ts";
+import { FLOW_TRIGGER_HANDLES } from "~/domain/app-events";
 import { defaultProgram, type Program, type TierLevel } from "~/domain/program";
 import { handlers } from "~/jobs/handlers.server";
 import { Worker } from "~/jobs/worker.server";
@@ -35,6 +36,7 @@ async function startApp(): Promise<{ server: Server; url: string }> {
     "/flow/award-points": () => import("~/routes/flow.award-points") as unknown as Promise<{ action: RouteAction }>,
     "/flow/deduct-points": () => import("~/routes/flow.deduct-points") as unknown as Promise<{ action: RouteAction }>,
     "/flow/set-tier": () => import("~/routes/flow.set-tier") as unknown as Promise<{ action: RouteAction }>,
+    "/flow/lifecycle": () => import("~/routes/flow.lifecycle") as unknown as Promise<{ action: RouteAction }>,
   };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -87,6 +89,12 @@ beforeAll(async () => {
   for (const shop of [A, B]) {
     await sessionStorage.storeSession(new Session({ id: `offline_${shop}`, shop, state: "x", isOnline: false, accessToken: store.shops.accessToken(shop), scope: "read_customers,write_customers" }));
     await db.sql.tx((q) => saveProgram(q, shop, program()));
+  }
+  // shop A's merchant has a workflow on every trigger: Flow tells the app through the lifecycle
+  // callback (docs/decisions/0024); shop B has none, so none of its events fire a trigger
+  for (const handle of Object.values(FLOW_TRIGGER_HANDLES)) {
+    const on = await store.flow.switchWorkflow(handle, true, { shop: A });
+    if (on.callback?.status !== 200 || !on.hasEnabledFlow) throw new Error(`the lifecycle callback refused ${handle}: ${on.callback?.status} ${on.callback?.body}`);
   }
 });
 afterAll(async () => {

@@ -150,7 +150,17 @@ describe(`IDOR sweep over every admin route with two shops on ${TEST_DB}`, () =>
       it(`${file} ${handler}: shop B's session with shop A's ids gets nothing of A's and changes nothing of A's`, async () => {
         const mod = (await import(`~/routes/${file.replace(/\.tsx$/, "")}`)) as Record<string, Handler>;
         const token = mintSessionToken({ shop: B, apiKey: TEST_API_KEY, secret: TEST_SECRET, nowMs: Date.now(), userId: 91 }).token;
-        const query = new URLSearchParams({ id: String(a.importId), before: String(a.job + 1), after: "0", q: "idor", member: String(a.member) });
+        // shop A's ids as list cursors too (lib/paging): a page must show B's rows only
+        const query = new URLSearchParams({
+          id: String(a.importId),
+          before: String(a.job + 1),
+          heldBefore: String(a.referral + 1),
+          recentBefore: String(a.referral + 1),
+          failedBefore: String(a.member + 1),
+          codesBefore: String(a.redemption + 1),
+          q: "idor",
+          member: String(a.member),
+        });
         const params = { id: String(a.member), kind: "members" };
         const spec = ADMIN[file]!;
         const before = await stateOfA();

@@ -98,7 +98,7 @@ describe(`jobs on ${TEST_DB}`, () => {
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
   });
 
-  it("the worker schedules the ledger check once per slot and the check records its result", async () => {
+  it("the worker schedules the ledger check and today's analytics row once per slot, and they run", async () => {
     await db.sql.run(`INSERT INTO shops (domain, currency_code, iana_timezone, installed_at) VALUES (?, 'EUR', 'UTC', ?)`, [A, db.sql.ts()]);
     const w = new Worker({ sql: db.sql });
     // a minute into the current hour, so both calls fall in the same hour slot whatever the time of day
@@ -107,7 +107,11 @@ describe(`jobs on ${TEST_DB}`, () => {
     await w.schedule(t0 + 61_000); // same hour slot: deduplicated
     const queued = await db.sql.all(`SELECT * FROM jobs WHERE kind = 'ledger:reconcile' AND shop = ?`, [A]);
     expect(queued).toHaveLength(1);
+    // today's analytics row: once per 5-minute slot too (both calls fall in the hour's first slot)
+    expect(await db.sql.all(`SELECT * FROM jobs WHERE kind = 'analytics:today' AND shop = ?`, [A])).toHaveLength(1);
     await w.drain();
+    const today = await db.sql.get<{ day: string }>(`SELECT day FROM daily_rollups WHERE shop = ?`, [A]);
+    expect(today?.day).toBe(new Date(t0).toISOString().slice(0, 10)); // the shop's clock is UTC
     const run = await db.sql.get<{ mismatches: number }>(`SELECT mismatches FROM reconciliation_runs WHERE shop = ?`, [A]);
     expect(run?.mismatches).toBe(0);
   });

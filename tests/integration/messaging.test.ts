@@ -15,6 +15,7 @@ import { evaluateMember } from "~/models/tiers.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { startSmtp, type TestSmtp } from "../helpers/smtp";
 import { paidOrder, TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
+import { fe } from "~/domain/errors";
 
 let db: TestDatabase;
 let smtpA: TestSmtp;
@@ -220,7 +221,7 @@ describe(`notices by email on ${TEST_DB}`, () => {
     const [failed] = await notices(mb.id);
     expect(failed).toMatchObject({ status: "failed", attempts: MAX_SEND_ATTEMPTS });
     expect(failed!.reason).toMatch(/ECONNREFUSED/);
-    expect((await recentNotices(db.sql, B, { status: "failed" })).map((n) => n.memberId)).toEqual([mb.id]);
+    expect((await recentNotices(db.sql, B, { status: "failed" })).items.map((n) => n.memberId)).toEqual([mb.id]);
     expect((await noticeCounts(db.sql, B)).failed).toBe(1);
     // the password stayed (an empty field keeps it); the server is back on that port
     expect((await smtpSettingsView(db.sql, B))!.passwordSet).toBe(true);
@@ -358,12 +359,12 @@ describe(`notices by email on ${TEST_DB}`, () => {
     p.quietHours.start = "22:00";
     expect(await applyMessagingSettings(db.sql, A, p)).toEqual({
       ok: false,
-      fieldErrors: { "messaging.templates.tier_up.de.subject": "Unknown variable {{code}}", "messaging.templates.tier_up.de.body": "Unknown variable {{nope}}" },
+      fieldErrors: { "messaging.templates.tier_up.de.subject": fe("errors.unknownVariable", { names: "{{code}}" }), "messaging.templates.tier_up.de.body": fe("errors.unknownVariable", { names: "{{nope}}" }) },
     });
     const other = "no-smtp.myshopify.com";
     const q = program().messaging;
     q.channels.email.fromEmail = "a@b.example";
-    expect(await applyMessagingSettings(db.sql, other, q)).toMatchObject({ ok: false, fieldErrors: { "messaging.channels.email.enabled": "Save the SMTP settings first" } });
+    expect(await applyMessagingSettings(db.sql, other, q)).toMatchObject({ ok: false, fieldErrors: { "messaging.channels.email.enabled": fe("errors.smtpFirst") } });
     p.templates.tier_up = { de: { subject: "Neu: {{tier}}", body: "Hallo {{firstName}}" } };
     p.channels.email.fromEmail = `treue@${A}`;
     const ok = await applyMessagingSettings(db.sql, A, p);

@@ -150,6 +150,8 @@ describe(`onboarding on ${TEST_DB}`, () => {
     const bad = await post({ ...fields, intent: "check", friendDiscount: "zehn", advocatePoints: "0" });
     expect(bad.status).toBe(422);
     expect(await bad.json()).toEqual({ ok: false, fieldErrors: { friendDiscount: "Must be an amount like 5.00", advocatePoints: "Must be greater than 0" } });
+    const badDe = await callRoute(page.action, `${url}&locale=de`, { method: "POST", headers: auth, body: new URLSearchParams({ ...fields, intent: "check", friendDiscount: "zehn", advocatePoints: "0" }) });
+    expect(await badDe.json()).toEqual({ ok: false, fieldErrors: { friendDiscount: "Muss ein Betrag wie 5.00 sein", advocatePoints: "Muss größer als 0 sein" } });
     const checked = await post({ ...fields, intent: "check" });
     expect(await checked.json()).toEqual({ ok: true, intent: "check" });
     expect(await onboardedAt(db.sql, B)).toBeNull(); // checking writes nothing

@@ -118,9 +118,9 @@ describe(`outbound webhooks on ${TEST_DB}`, () => {
       expect(r!.verified).toBe(true);
       expect(r!.headers["stammkunde-event-type"]).toBe("points_earned");
       expect(JSON.parse(r!.body)).toMatchObject({ id: `evt_${id}`, type: "points_earned", shop: A, customerId: m.gid, data: { points: 10, balance: 0, bucket: "available" } });
-      const [d] = await recentDeliveries(db.sql, A);
+      const [d] = (await recentDeliveries(db.sql, A)).items;
       expect(d).toMatchObject({ status: "delivered", attempts: 1, lastStatus: 200, nextAttemptAt: null });
-      expect(await recentDeliveries(db.sql, B)).toEqual([]);
+      expect((await recentDeliveries(db.sql, B)).items).toEqual([]);
 
       // a rotated secret signs from now on; the receiver still holding the old one refuses
       const rotated = await db.sql.tx((q) => rotateSecret(q, A, madeA.id));
@@ -144,11 +144,11 @@ describe(`outbound webhooks on ${TEST_DB}`, () => {
     const kept = await member(shop);
     await event(shop, gone.id, "5001", T0);
     await event(shop, kept.id, "5002", T0);
-    expect(await recentDeliveries(db.sql, shop)).toHaveLength(2);
+    expect((await recentDeliveries(db.sql, shop)).items).toHaveLength(2);
     await db.sql.tx((q) => redactCustomer(q, shop, gone.gid, null));
     const left = await db.sql.all<{ customer_gid: string }>(`SELECT customer_gid FROM app_events WHERE shop = ?`, [shop]);
     expect(left).toEqual([{ customer_gid: kept.gid }]);
-    expect(await recentDeliveries(db.sql, shop)).toHaveLength(1);
+    expect((await recentDeliveries(db.sql, shop)).items).toHaveLength(1);
     await db.sql.tx((q) => deleteShopData(q, shop));
     for (const t of ["app_events", "webhook_endpoints", "webhook_endpoint_deliveries"]) {
       expect(Number((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t} WHERE shop = ?`, [shop]))!.n), t).toBe(0);
@@ -166,7 +166,7 @@ describe(`outbound webhooks on ${TEST_DB}`, () => {
       await event(shop, m.id, "2001", T0);
 
       await runAt(T0);
-      let [d] = await recentDeliveries(db.sql, shop);
+      let [d] = (await recentDeliveries(db.sql, shop)).items;
       expect(d).toMatchObject({ status: "retrying", attempts: 1, lastStatus: 500, lastError: "HTTP 500", nextAttemptAt: new Date(T0 + 60_000).toISOString() });
 
       // not yet due: nothing is sent
@@ -174,11 +174,11 @@ describe(`outbound webhooks on ${TEST_DB}`, () => {
       expect(hook.got).toHaveLength(1);
 
       await runAt(T0 + 60_000);
-      [d] = await recentDeliveries(db.sql, shop);
+      [d] = (await recentDeliveries(db.sql, shop)).items;
       expect(d).toMatchObject({ status: "retrying", attempts: 2, lastStatus: 503, nextAttemptAt: new Date(T0 + 60_000 + 120_000).toISOString() });
 
       await runAt(T0 + 180_000);
-      [d] = await recentDeliveries(db.sql, shop);
+      [d] = (await recentDeliveries(db.sql, shop)).items;
       expect(d).toMatchObject({ status: "delivered", attempts: 3, lastStatus: 200, nextAttemptAt: null });
       expect(hook.got.map((g) => g.verified)).toEqual([true, true, true]);
       // every attempt carried the same event
@@ -206,7 +206,7 @@ describe(`outbound webhooks on ${TEST_DB}`, () => {
       const [ep] = await listEndpoints(db.sql, shop);
       expect(ep).toMatchObject({ enabled: false, consecutiveFailures: DISABLE_AFTER_FAILURES });
       expect(ep!.disabledReason).toBe(`failures:${DISABLE_AFTER_FAILURES}:HTTP 500`);
-      const log = await recentDeliveries(db.sql, shop);
+      const log = (await recentDeliveries(db.sql, shop)).items;
       expect(log).toHaveLength(events);
       // every attempt up to the switch-off reached the endpoint; what was still waiting then failed with the reason
       expect(log.every((d) => d.status === "failed" && d.attempts <= MAX_DELIVERY_ATTEMPTS)).toBe(true);
@@ -216,7 +216,7 @@ describe(`outbound webhooks on ${TEST_DB}`, () => {
 
       // a new event while switched off is not delivered
       await event(shop, m.id, "3999", T0 + 100 * 3_600_000);
-      expect(await recentDeliveries(db.sql, shop)).toHaveLength(events);
+      expect((await recentDeliveries(db.sql, shop)).items).toHaveLength(events);
 
       // while off, a manual retry is refused; switched on (failures forgotten), it delivers
       const failed = log[0]!;
@@ -225,7 +225,7 @@ describe(`outbound webhooks on ${TEST_DB}`, () => {
       expect(await setEndpointEnabled(db.sql, shop, made.id, true)).toBe(true);
       expect(await db.sql.tx((q) => retryDelivery(q, shop, failed.id, T0 + 101 * 3_600_000))).toBe(true);
       await runAt(T0 + 101 * 3_600_000);
-      const after = (await recentDeliveries(db.sql, shop)).find((d) => d.id === failed.id);
+      const after = ((await recentDeliveries(db.sql, shop)).items).find((d) => d.id === failed.id);
       expect(after).toMatchObject({ status: "delivered", attempts: 1, lastStatus: 200 });
       expect((await listEndpoints(db.sql, shop))[0]).toMatchObject({ enabled: true, disabledReason: null, consecutiveFailures: 0 });
       // another shop can't retry it

@@ -11,6 +11,7 @@ import type { AddressInput } from "../../devstore/commerce/customers.ts";
 import { defaultProgram, type Program } from "~/domain/program";
 import { saveProgram } from "~/models/earning.server";
 import { checkBalances, findMemberByCustomer } from "~/models/ledger.server";
+import { setMemberStatus } from "~/models/members.server";
 import { buildDataReport, redactCustomer } from "~/models/privacy.server";
 import { claimFriendCode, decideReferral, listReferrals, referralFunnel } from "~/models/referrals.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
@@ -393,7 +394,7 @@ describe(`referrals on ${TEST_DB}`, () => {
         expect(await decideReferral(db.sql, SHOP, (await referralOf(rejected.gid))!.id, "reject", "Anna Admin (staff 42)")).toBe("rejected");
         await expect(decideReferral(db.sql, SHOP, r.id, "reject", "x")).rejects.toMatchObject({ status: 409 });
         await expect(decideReferral(db.sql, OTHER, r.id, "approve", "x")).rejects.toMatchObject({ status: 404 });
-        const listed = (await listReferrals(db.sql, SHOP)).find((x) => x.id === r.id)!;
+        const listed = (await listReferrals(db.sql, SHOP)).items.find((x) => x.id === r.id)!;
         expect(listed).toMatchObject({ status: "pending", decidedBy: "Anna Admin (staff 42)", reasons: [{ code: "review_all", de: "Jede Empfehlung wird vom Shop geprüft." }] });
         await flow.drain(Date.now() + 31 * DAY);
         expect((await referralOf(held.gid))!.status).toBe("rewarded");
@@ -593,20 +594,66 @@ describe(`referrals on ${TEST_DB}`, () => {
       const auth = { Authorization: `Bearer ${token}` };
       const loaded = (await callRoute(page.loader, `https://app.example.com/app/referrals?shop=${SHOP}&locale=de`, { headers: auth })) as unknown;
       expect(loaded).not.toBeInstanceOf(Response); // a Response here is the library refusing the token
-      const data = loaded as { locale: string; held: Array<{ id: number }>; funnel: Record<string, unknown> };
+      const data = loaded as { locale: string; held: { items: Array<{ id: number }> }; funnel: Record<string, unknown> };
       expect(data.locale).toBe("de");
-      expect(data.held.find((r: { id: number }) => r.id === id)).toMatchObject({ status: "held", reasons: [{ code: "review_all" }] });
+      expect(data.held.items.find((r: { id: number }) => r.id === id)).toMatchObject({ status: "held", reasons: [{ code: "review_all" }] });
       expect(data.funnel).toMatchObject({ clicks: expect.any(Number), signups: expect.any(Number), orders: expect.any(Number) });
       const post = (fields: Record<string, string>) => callRoute(page.action, `https://app.example.com/app/referrals?shop=${SHOP}`, { method: "POST", headers: auth, body: new URLSearchParams(fields) });
       expect((await post({ intent: "maybe", referralId: String(id) })).status).toBe(422);
       const approved = await post({ intent: "approve", referralId: String(id) });
       expect(await approved.json()).toEqual({ ok: true, status: "pending" });
-      expect((await listReferrals(db.sql, SHOP)).find((r) => r.id === id)!.decidedBy).toBe("staff 4242");
+      expect((await listReferrals(db.sql, SHOP)).items.find((r) => r.id === id)!.decidedBy).toBe("staff 4242");
       expect((await post({ intent: "reject", referralId: String(id) })).status).toBe(409);
       expect((await callRoute(page.action, `https://app.example.com/app/referrals?shop=${SHOP}`, { method: "POST", body: new URLSearchParams({ intent: "reject", referralId: String(id) }) })).status).not.toBe(200);
     } finally {
       await db.sql.tx((q) => saveProgram(q, SHOP, settings()));
     }
+  });
+
+  it("an excluded advocate earns no referral reward (rejected, reason recorded); their friend still gets the friend's code", async () => {
+    const a = await advocate();
+    const memberId = (await findMemberByCustomer(db.sql, SHOP, a.gid))!.id;
+    expect(await setMemberStatus(db.sql, SHOP, memberId, "exclude", "staff 7")).toBe(true);
+    // the friend's offer stands: the friend did nothing wrong, and the order's checks still run
+    const email = `friend.${uniq()}@example.com`;
+    const claimed = await claim({ code: a.code, email });
+    expect(claimed.status).toBe(200);
+    const code = (await claimed.json()).code as string;
+    expect(store.discounts.byCode(code)).toBeDefined();
+    const { gid } = await friendOrders({ customer: { email }, codes: [code] });
+    expect(await referralOf(gid)).toMatchObject({ status: "rejected", verdict: "reject", codes: ["advocate_excluded"] });
+    await flow.drain(Date.now() + 31 * DAY);
+    expect(await balanceOf(a.gid)).toBe(0);
+    expect(await count(`SELECT COUNT(*) AS n FROM ledger_entries WHERE shop = ? AND idempotency_key = ?`, [SHOP, `referral:${gid}`])).toBe(0);
+    // the merchant reads why, in both languages
+    const listed = (await listReferrals(db.sql, SHOP)).items.find((r) => r.orderGid === gid)!;
+    expect(listed.reasons).toEqual([{ code: "advocate_excluded", outcome: "reject", en: expect.stringContaining("excluded"), de: expect.stringContaining("ausgeschlossen") }]);
+  });
+
+  it("an advocate excluded inside the return window is not rewarded when it ends; one blocked waits for the merchant's approval", async () => {
+    const excluded = await advocate();
+    const blocked = await advocate();
+    const ex = await friendOrders({ ref: excluded.code });
+    const bl = await friendOrders({ ref: blocked.code });
+    for (const o of [ex, bl]) expect(await referralOf(o.gid)).toMatchObject({ status: "pending", verdict: "approve" });
+    await setMemberStatus(db.sql, SHOP, (await findMemberByCustomer(db.sql, SHOP, excluded.gid))!.id, "exclude", "staff 7");
+    await setMemberStatus(db.sql, SHOP, (await findMemberByCustomer(db.sql, SHOP, blocked.gid))!.id, "block", "staff 7");
+    await flow.drain(Date.now() + 31 * DAY);
+    expect(await referralOf(ex.gid)).toMatchObject({ status: "rejected", verdict: "reject", codes: ["advocate_excluded"] });
+    const held = (await referralOf(bl.gid))!;
+    expect(held).toMatchObject({ status: "held", verdict: "hold", codes: ["advocate_blocked"] });
+    expect([await balanceOf(excluded.gid), await balanceOf(blocked.gid)]).toEqual([0, 0]);
+    // the limit counter is not spent by a refused reward
+    expect(await count(`SELECT COALESCE(SUM(value), 0) AS n FROM counters WHERE shop = ? AND key = ?`, [SHOP, `referral:advocate:${(await findMemberByCustomer(db.sql, SHOP, excluded.gid))!.id}`])).toBe(0);
+    // the merchant reviewed the blocked advocate and approves: the reward follows, once
+    expect(await decideReferral(db.sql, SHOP, held.id, "approve", "Anna Admin (staff 42)", Date.now() + 31 * DAY + 60_000)).toBe("pending");
+    await flow.drain(Date.now() + 32 * DAY);
+    expect(await referralOf(bl.gid)).toMatchObject({ status: "rewarded", reward_points: 500, codes: ["advocate_blocked"] });
+    expect(await balanceOf(blocked.gid)).toBe(500);
+    // a referred order of an advocate blocked beforehand is held for review from the start
+    const later = await friendOrders({ ref: blocked.code });
+    expect(await referralOf(later.gid)).toMatchObject({ status: "held", verdict: "hold", codes: ["advocate_blocked"] });
+    expect((await checkBalances(db.sql, SHOP)).mismatched).toEqual([]);
   });
 
   it("keeps two shops apart: a code works only in its own shop", async () => {

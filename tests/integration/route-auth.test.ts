@@ -81,7 +81,7 @@ function hostile(file: string, door: Door, method: "GET" | "POST"): Request[] {
   }
 }
 
-const TABLES = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications", "api_keys", "api_idempotency", "app_events", "webhook_endpoints", "webhook_endpoint_deliveries", "flow_action_runs", "rewards", "notification_deliveries", "whatsapp_settings", "whatsapp_contacts", "whatsapp_inbound"];
+const TABLES = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications", "api_keys", "api_idempotency", "app_events", "webhook_endpoints", "webhook_endpoint_deliveries", "flow_action_runs", "flow_trigger_usage", "rewards", "notification_deliveries", "whatsapp_settings", "whatsapp_contacts", "whatsapp_inbound"];
 async function counts() {
   const out: Record<string, number> = {};
   for (const t of TABLES) out[t] = Number((await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0);

@@ -9,6 +9,7 @@ import { openSql } from "~/lib/sql.server";
 import { awardBirthdays } from "~/models/actions.server";
 import { saveProgram } from "~/models/earning.server";
 import { ensureMember, findMemberByCustomer, postEntry } from "~/models/ledger.server";
+import { setMemberStatus } from "~/models/members.server";
 import { createReward, redeem, RedeemError } from "~/models/redemptions.server";
 import { updateShopSettings } from "~/models/shops.server";
 import { applyTierSettings, assignTier, assignTierFromForm, evaluateMember, memberNotices, previewTierEdit, removeManualTier, runNightly, TierAssignError, tierChanges, tierOverview } from "~/models/tiers.server";
@@ -16,6 +17,7 @@ import type { AdminGraphql } from "~/services/shopify/client.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { devstoreAdmin } from "../helpers/devstore";
 import { TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
+import { fe } from "~/domain/errors";
 
 let db: TestDatabase;
 let store: DevStore;
@@ -93,9 +95,9 @@ describe(`tiers in storage on ${TEST_DB}`, () => {
   it("a manual assignment lifts a member until its end date, with the staff member recorded; removing it ends it at once", async () => {
     const now = at("2026-04-02T10:00:00Z");
     const m = await earner(150);
-    await expect(assignTier(db.sql, SHOP, m.memberId, "platinum", now + 1e9, "staff@shop", now)).rejects.toMatchObject({ fieldErrors: { tierId: 'No tier has the id "platinum"' } });
+    await expect(assignTier(db.sql, SHOP, m.memberId, "platinum", now + 1e9, "staff@shop", now)).rejects.toMatchObject({ fieldErrors: { tierId: fe("errors.noTier", { id: "platinum" }) } });
     await expect(assignTier(db.sql, SHOP, m.memberId, "gold", now - 1, "staff@shop", now)).rejects.toBeInstanceOf(TierAssignError);
-    await expect(assignTier(db.sql, OTHER, m.memberId, "gold", now + 1e9, "staff@shop", now)).rejects.toMatchObject({ fieldErrors: { memberId: "No such member" } });
+    await expect(assignTier(db.sql, OTHER, m.memberId, "gold", now + 1e9, "staff@shop", now)).rejects.toMatchObject({ fieldErrors: { memberId: fe("errors.unknownMember") } });
     await assignTier(db.sql, SHOP, m.memberId, "gold", at("2026-12-31T23:00:00Z"), "staff@shop", now);
     const member = (await findMemberByCustomer(db.sql, SHOP, m.gid))!;
     expect(member).toMatchObject({ tier_id: "gold", hold_tier_id: "gold", hold_source: "manual" });
@@ -112,7 +114,7 @@ describe(`tiers in storage on ${TEST_DB}`, () => {
     const now = at("2026-04-02T12:00:00Z");
     const m = await earner(0);
     await db.sql.run(`UPDATE members SET email = ? WHERE id = ?`, [`Form${m.customerId}@Example.com`, m.memberId]);
-    expect(await assignTierFromForm(db.sql, SHOP, { customer: "", tierId: "gold", until: "2026-12-31" }, "staff", now)).toEqual({ ok: false, fieldErrors: { customer: "Enter the member's email or customer ID" } });
+    expect(await assignTierFromForm(db.sql, SHOP, { customer: "", tierId: "gold", until: "2026-12-31" }, "staff", now)).toEqual({ ok: false, fieldErrors: { customer: fe("errors.memberRequired") } });
     expect(await assignTierFromForm(db.sql, SHOP, { customer: "nobody@example.com", tierId: "gold", until: "2026-12-31" }, "staff", now)).toMatchObject({ ok: false, fieldErrors: { customer: expect.any(String) } });
     expect(await assignTierFromForm(db.sql, SHOP, { customer: String(m.customerId), tierId: "gold", until: "31.12.2026" }, "staff", now)).toMatchObject({ ok: false, fieldErrors: { until: expect.any(String) } });
     expect(await assignTierFromForm(db.sql, SHOP, { customer: String(m.customerId), tierId: "gold", until: "2026-12-31" }, "staff", now)).toEqual({ ok: true, memberId: m.memberId });
@@ -162,7 +164,7 @@ describe(`tiers in storage on ${TEST_DB}`, () => {
   it("the admin's settings: field errors as a map, a preview that saves nothing, then a save that moves no points", async () => {
     const now = at("2026-05-10T10:00:00Z");
     const bad = await applyTierSettings(db.sql, SHOP, { tiers: { ...base().tiers, levels: [level("silver", 100), level("gold", 50)] }, expiry: { mode: "lots", months: 0, reminderDays: [30] } }, { save: true, now });
-    expect(bad).toEqual({ ok: false, fieldErrors: { "tiers.levels.1.threshold": "Must be higher than the tier before it", "expiry.months": "Must be at least 1" } });
+    expect(bad).toEqual({ ok: false, fieldErrors: { "tiers.levels.1.threshold": fe("errors.tierThreshold"), "expiry.months": fe("errors.min", { min: 1 }) } });
     const before = await db.sql.all(`SELECT id, points_available, tier_id FROM members WHERE shop = ? ORDER BY id`, [SHOP]);
     const next = { tiers: { ...base().tiers, levels: [level("silver", 100), level("gold", 100_000)] }, expiry: base().expiry };
     const preview = await applyTierSettings(db.sql, SHOP, next, { save: false, now });
@@ -208,5 +210,38 @@ describe(`tiers in storage on ${TEST_DB}`, () => {
       { shop: OTHER, dedupe_key: "tiers:nightly:2026-06-04" },
       { shop: SHOP, dedupe_key: "tiers:nightly:2026-06-04" },
     ]);
+  });
+
+  it("an excluded member holds the tier its activity reaches but gets no entry reward and no birthday bonus; a blocked one still earns them", async () => {
+    const X = "exclusion-shop.myshopify.com";
+    await db.sql.tx((q) => saveProgram(q, X, tiered([level("silver", 100), level("gold", 1000, { entryRewardPoints: 50, birthdayBonusPoints: 75 })])));
+    const plain = await earner(2000, at("2026-03-01T10:00:00Z"), X);
+    const excluded = await earner(2000, at("2026-03-01T10:00:00Z"), X);
+    const blocked = await earner(2000, at("2026-03-01T10:00:00Z"), X);
+    expect(await setMemberStatus(db.sql, X, excluded.memberId, "exclude", "user:1")).toBe(true);
+    expect(await setMemberStatus(db.sql, X, blocked.memberId, "block", "user:1")).toBe(true);
+    const night = at("2026-05-01T02:00:00Z");
+    expect((await runNightly(db.sql, X, night)).up).toBe(3);
+    const rows = await db.sql.all<{ id: number; tier_id: string | null; points_available: number }>(`SELECT id, tier_id, points_available FROM members WHERE shop = ? ORDER BY id`, [X]);
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    for (const m of [plain, excluded, blocked]) expect(byId.get(m.memberId)!.tier_id).toBe("gold");
+    expect(Number(byId.get(plain.memberId)!.points_available)).toBe(2050);
+    expect(Number(byId.get(blocked.memberId)!.points_available)).toBe(2050);
+    expect(Number(byId.get(excluded.memberId)!.points_available)).toBe(2000);
+    const rewards = await db.sql.all<{ member_id: number }>(`SELECT member_id FROM ledger_entries WHERE shop = ? AND reason = 'tier entry' ORDER BY member_id`, [X]);
+    expect(rewards.map((r) => Number(r.member_id))).toEqual([plain.memberId, blocked.memberId]);
+    const upNotice = async (memberId: number) => (await memberNotices(db.sql, X, memberId, 20, ["tier_up"]))[0]?.payload.entryRewardPoints;
+    expect(await upNotice(plain.memberId)).toBe(50);
+    expect(await upNotice(excluded.memberId)).toBe(0);
+
+    for (const m of [plain, excluded, blocked]) await db.sql.run(`UPDATE members SET birthday = '05-02' WHERE shop = ? AND id = ?`, [X, m.memberId]);
+    await awardBirthdays(db.sql, X, at("2026-05-02T08:00:00Z"));
+    const bonus = await db.sql.all<{ member_id: number }>(`SELECT member_id FROM ledger_entries WHERE shop = ? AND reason = 'tier birthday bonus' ORDER BY member_id`, [X]);
+    expect(bonus.map((r) => Number(r.member_id))).toEqual([plain.memberId, blocked.memberId]);
+    const excludedEntries = await db.sql.all(`SELECT id FROM ledger_entries WHERE shop = ? AND member_id = ? AND created_at > ?`, [X, excluded.memberId, db.sql.ts(at("2026-03-02T00:00:00Z"))]);
+    expect(excludedEntries).toEqual([]);
+    // a re-run the same night changes nothing, and the other shops saw none of it
+    expect((await runNightly(db.sql, X, night)).up).toBe(0);
+    expect(await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ledger_entries WHERE shop <> ? AND reason = 'tier entry' AND member_id IN (?, ?, ?)`, [X, plain.memberId, excluded.memberId, blocked.memberId])).toEqual({ n: 0 });
   });
 });

@@ -450,4 +450,24 @@ describe(`WhatsApp on ${TEST_DB}`, () => {
     await db.sql.tx((q) => saveWhatsAppSettings(q, B, { ...ACCOUNTS[B], baseUrl: wa.url }));
     expect(await applyMessagingSettings(db.sql, B, program().messaging)).toMatchObject({ ok: true });
   });
+
+  it("redeem by reply offers a Gold-only reward to Gold members only; a Silver member choosing it is refused and keeps the points", async () => {
+    const goldOnly = await db.sql.tx((q) => createReward(q, A, { type: "amount", amountMinor: 300, pointsCost: 50, tiers: ["gold"], texts: { en: { title: "Gold gift" }, de: { title: "Gold-Geschenk" } } }));
+    const silver = await member(A, { locale: "en", points: 600 });
+    const gold = await member(A, { locale: "en", points: 1500 });
+    for (const m of [silver, gold]) await evaluateMember(db.sql, A, m.id, Date.now());
+    // silver: only the €5 reward is affordable and open, so it is offered directly
+    expect((await says(A, silver.phone, { text: "redeem" })).outcomes).toEqual(["offer"]);
+    expect(to(silver.phone).at(-1)!.rendered).not.toContain("Gold gift");
+    await says(A, silver.phone, { text: "no" });
+    // gold: both, to choose from
+    expect((await says(A, gold.phone, { text: "redeem" })).outcomes).toEqual(["choose"]);
+    expect(JSON.stringify(to(gold.phone).at(-1))).toContain("Gold gift");
+    // a silver member tapping a (forwarded) Gold button gets no offer; nothing is taken or made
+    const before = await counts();
+    expect((await says(A, silver.phone, { buttonReply: { id: `sk:reward:${goldOnly}`, title: "Gold gift" } })).outcomes).toEqual(["refused"]);
+    expect((await says(A, silver.phone, { text: "yes" })).outcomes).toEqual(["no_offer"]);
+    expect((await findMemberByCustomer(db.sql, A, silver.gid))?.points_available).toBe(600);
+    expect((await counts()).redemptions).toBe(before.redemptions);
+  });
 });

@@ -10,6 +10,7 @@ import {
   ledgerFigures,
   parseRange,
   redemptionValueMinor,
+  sinceUpdate,
   totals,
   valuePerPointMinor,
   type DayRollup,
@@ -154,5 +155,21 @@ describe("totals, KPIs and the forecast", () => {
     expect(weeks[0].key).toBe("2025-12-29");
     expect(weeks[1]).toMatchObject({ key: "2026-01-05", figures: { pointsIssued: 12, outstandingPoints: 12 } });
     expect(bucketSeries(days.slice(0, 30))).toHaveLength(30);
+  });
+});
+
+describe("how long ago the figures were updated", () => {
+  const t = Date.parse("2026-06-15T14:00:00Z");
+  it("now under a minute, then whole minutes, whole hours, and the date beyond a day", () => {
+    expect(sinceUpdate(t, t)).toEqual({ unit: "now" });
+    expect(sinceUpdate(t, t + 59_999)).toEqual({ unit: "now" });
+    expect(sinceUpdate(t, t + 60_000)).toEqual({ unit: "minutes", n: 1 });
+    expect(sinceUpdate(t, t + 4 * 60_000 + 59_000)).toEqual({ unit: "minutes", n: 4 });
+    expect(sinceUpdate(t, t + 3_600_000)).toEqual({ unit: "hours", n: 1 });
+    expect(sinceUpdate(t, t + 86_399_999)).toEqual({ unit: "hours", n: 23 });
+    expect(sinceUpdate(t, t + 86_400_000)).toEqual({ unit: "date" });
+  });
+  it("a time after now (clocks apart) reads as now", () => {
+    expect(sinceUpdate(t + 5_000, t)).toEqual({ unit: "now" });
   });
 });

@@ -3,6 +3,7 @@
 // them), the outbound signature verifies and refuses tampering, endpoint URLs, and the retry
 // schedule — as tables.
 import { createHmac } from "node:crypto";
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { fieldValueError, readFlowExtensions } from "../../devstore/config/flow-extensions.ts";
 import {
@@ -33,6 +34,11 @@ describe("Flow trigger payloads against the extensions", () => {
     expect([...flow.triggers.keys()].sort()).toEqual(Object.values(FLOW_TRIGGER_HANDLES).sort());
     expect([...flow.actions.keys()].sort()).toEqual([...FLOW_ACTION_HANDLES].sort());
     for (const a of flow.actions.values()) expect(new URL(a.runtimeUrl).pathname).toBe(`/flow/${a.handle}`);
+  });
+
+  it("declares one trigger lifecycle callback, at the route that stores the notices (decision 0024)", () => {
+    expect(flow.lifecycleCallbacks).toEqual([{ handle: "trigger-lifecycle", url: "/flow/lifecycle" }]);
+    expect(existsSync("app/routes/flow.lifecycle.tsx")).toBe(true);
   });
 
   for (const kind of APP_EVENT_KINDS) {

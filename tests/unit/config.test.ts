@@ -70,6 +70,21 @@ describe("locales", () => {
   });
 });
 
+describe("storefront locales (the rewards page, the panel's tier labels)", () => {
+  const read = (lang: string) => JSON.parse(readFileSync(`app/locales/storefront/${lang}.json`, "utf8")) as Record<string, string>;
+  it("German and English have the same keys and placeholders, none empty", () => {
+    const en = read("en");
+    const de = read("de");
+    expect(Object.keys(de).sort()).toEqual(Object.keys(en).sort());
+    const vars = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const [k, v] of Object.entries(en)) {
+      expect(v.trim(), `en:${k}`).not.toBe("");
+      expect(de[k]!.trim(), `de:${k}`).not.toBe("");
+      expect(vars(de[k]!), k).toEqual(vars(v));
+    }
+  });
+});
+
 describe("environment", () => {
   const ok = { SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "https://app.example.com" };
   it("accepts a minimal configuration with SQLite as the default database", () => {

@@ -76,6 +76,13 @@ describe("what to show", () => {
     expect(p && { id: p.reward.id, needed: p.needed, percent: p.percent }).toEqual(expected);
   });
 
+  it("the next reward is never one of another tier's (locked), and checkout never offers one", () => {
+    const gold = { ...reward(1, 200, false), locked: true, lockedText: "Gold members only" };
+    const p = nextRewardProgress({ balance: 100, rewards: [gold, reward(2, 400, false)] });
+    expect(p && p.reward.id).toBe(2);
+    expect(checkoutRewards({ loggedIn: true, rewards: [gold, reward(3, 50, true)] }).map((r) => r.id)).toEqual([3]);
+  });
+
   it.each([
     [{ reason: "purchase", kind: "earn", bucket: "available" }, "history.purchase"],
     [{ reason: "reward", kind: "redeem", bucket: "available" }, "history.reward"],

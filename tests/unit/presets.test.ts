@@ -3,6 +3,9 @@ import { describe, expect, it } from "vitest";
 import { defaultProgram } from "~/domain/program";
 import { applyPreset, presetDefaults, presetFields, PRESETS, type PresetForm, type PresetId } from "~/domain/presets";
 import { APP_HANDLE, embedDeepLink, embedStateIn, LAUNCHER_EMBED, stripJsonComments } from "~/domain/theme-embed";
+import { localizeFieldErrors } from "~/lib/i18n";
+
+const english = (errors: object): Record<string, string> => localizeFieldErrors("en", errors as Record<string, string>);
 
 const base = defaultProgram();
 const apply = (preset: PresetId, patch: Partial<PresetForm> = {}, currency = "EUR", enabled = true) =>
@@ -12,7 +15,7 @@ describe("onboarding presets", () => {
   it("every preset's defaults make a valid program and a first reward", () => {
     for (const preset of PRESETS) {
       const r = apply(preset);
-      expect(r.fieldErrors, preset).toEqual({});
+      expect(english(r.fieldErrors), preset).toEqual({});
       expect(r.program?.enabled).toBe(true);
       expect(r.reward).toMatchObject({ type: "amount", amountMinor: 500, pointsCost: 500 });
       expect(r.reward?.texts).toEqual({ en: { title: "5.00 EUR off" }, de: { title: "5,00 EUR Rabatt" } });
@@ -77,12 +80,12 @@ describe("onboarding presets", () => {
     const r = apply(preset, patch);
     expect(r.program).toBeUndefined();
     expect(r.reward).toBeUndefined();
-    expect(r.fieldErrors).toEqual(errors);
+    expect(english(r.fieldErrors)).toEqual(errors);
   });
 
   it("ignores the fields a preset doesn't show", () => {
-    expect(apply("referrals", { pointsPerUnit: "nonsense", signupPoints: "x" }).fieldErrors).toEqual({});
-    expect(apply("points", { friendDiscount: "x", advocatePoints: "x" }).fieldErrors).toEqual({});
+    expect(english(apply("referrals", { pointsPerUnit: "nonsense", signupPoints: "x" }).fieldErrors)).toEqual({});
+    expect(english(apply("points", { friendDiscount: "x", advocatePoints: "x" }).fieldErrors)).toEqual({});
     expect(presetFields("referrals")).toEqual(["friendDiscount", "advocatePoints", "rewardPoints", "rewardAmount"]);
   });
 

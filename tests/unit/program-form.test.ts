@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { defaultProgram } from "~/domain/program";
 import { formToProgram, previewPurchase, programToForm } from "~/domain/program-form";
+import { localizeFieldErrors } from "~/lib/i18n";
+
+const english = (errors: object): Record<string, string> => localizeFieldErrors("en", errors as Record<string, string>);
 
 describe("program form", () => {
   it("round-trips a program through the form unchanged", () => {
@@ -10,7 +13,7 @@ describe("program form", () => {
     p.referrals.enabled = true;
     p.purchase.minimumOrderMinor = 1250;
     const r = formToProgram(p, programToForm(p, "EUR"), "EUR");
-    expect(r.fieldErrors).toEqual({});
+    expect(english(r.fieldErrors)).toEqual({});
     expect(r.program).toEqual(p);
   });
 
@@ -35,13 +38,13 @@ describe("program form", () => {
     const p = defaultProgram();
     const r = formToProgram(p, { ...programToForm(p, "EUR"), [field]: value }, "EUR");
     expect(r.program).toBeUndefined();
-    expect(r.fieldErrors[field]).toBe(message);
+    expect(english(r.fieldErrors)[field]).toBe(message);
   });
 
   it("reports rules that span fields on the field the merchant must change", () => {
     const p = defaultProgram();
     const r = formToProgram(p, { ...programToForm(p, "EUR"), "actions.social.enabled": "on" }, "EUR");
-    expect(r.fieldErrors["actions.social.networks"]).toBe("Turn on at least one network, or turn off social follows");
+    expect(english(r.fieldErrors)["actions.social.networks"]).toBe("Turn on at least one network, or turn off social follows");
   });
 
   it("keeps what the form doesn't show", () => {

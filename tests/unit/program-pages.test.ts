@@ -8,6 +8,9 @@ import { defaultProgram, parseProgram, type Campaign } from "~/domain/program";
 import { blankRewardForm, fieldOf, formToReward, REWARD_TYPES, rewardPreview, rewardToForm } from "~/domain/reward-form";
 import { parseReward, type Reward } from "~/domain/rewards";
 import { storefrontMetafields } from "~/domain/storefront";
+import { localizeFieldErrors } from "~/lib/i18n";
+
+const english = (errors: object): Record<string, string> => localizeFieldErrors("en", errors as Record<string, string>);
 
 const form = (over: Record<string, string>, type: (typeof REWARD_TYPES)[number] = "amount") => ({ ...blankRewardForm(type), "texts.en.title": "€5 off", "texts.de.title": "5 € Rabatt", ...over });
 
@@ -24,7 +27,7 @@ describe("reward form", () => {
 
   it.each(samples.map((s) => [s.type, s] as const))("round-trips a %s reward through the form unchanged", (_type, reward) => {
     const r = formToReward(rewardToForm(reward, false, "EUR"), "EUR", ["silver", "gold"]);
-    expect(r.fieldErrors).toEqual({});
+    expect(english(r.fieldErrors)).toEqual({});
     expect(r.reward).toEqual(reward);
     expect(r.enabled).toBe(false);
   });
@@ -49,23 +52,23 @@ describe("reward form", () => {
     ["amount", "0", "Must be greater than 0"],
     ["texts.de.title", " ", "Give the reward a German title"],
     ["codePrefix", "TOO-LONG-PREFIX", "Use up to 12 capital letters, digits or -"],
-    ["expiryDays", "0", "At least 1 day"],
+    ["expiryDays", "0", "Must be at least 1"],
     ["perCustomerLimit", "0", "Must be at least 1, or leave it empty"],
     ["budget", "-5", "Must be greater than 0, or leave it empty"],
   ])("names the field: %s = %j", (field, value, message) => {
     const r = formToReward(form({ amount: "5", [field]: value }), "EUR", []);
     expect(r.reward).toBeUndefined();
-    expect(r.fieldErrors[field]).toBe(message);
+    expect(english(r.fieldErrors)[field]).toBe(message);
   });
 
   it("puts errors inside lists and type-specific settings on their fields", () => {
-    expect(formToReward(form({ percent: "120" }, "percentage"), "EUR", []).fieldErrors).toEqual({ percent: "At most 100 %" });
-    expect(formToReward(form({ minUnits: "10", maxUnits: "5" }, "points_for_money"), "EUR", []).fieldErrors).toEqual({ maxUnits: "Must not be below the minimum" });
-    expect(formToReward(form({ amount: "5", "appliesTo.type": "products", "appliesTo.ids": "gid://shopify/Product/1\nnope" }), "EUR", []).fieldErrors).toEqual({ "appliesTo.ids": "Must be a product GID" });
-    expect(formToReward(form({ amount: "5", "appliesTo.type": "collections", "appliesTo.ids": "" }), "EUR", []).fieldErrors).toEqual({ "appliesTo.ids": "Choose at least one collection" });
-    expect(formToReward(form({ variantId: "42" }, "free_product"), "EUR", []).fieldErrors).toEqual({ variantId: "Must be a product variant GID" });
-    expect(formToReward(form({ amount: "5", tiers: "gold, platinum" }), "EUR", ["gold"]).fieldErrors).toEqual({ tiers: 'No tier has the id "platinum"' });
-    expect(formToReward(form({ amount: "5", tiers: "Gold!" }), "EUR", ["gold"]).fieldErrors.tiers).toBeDefined();
+    expect(english(formToReward(form({ percent: "120" }, "percentage"), "EUR", []).fieldErrors)).toEqual({ percent: "Must be at most 100" });
+    expect(english(formToReward(form({ minUnits: "10", maxUnits: "5" }, "points_for_money"), "EUR", []).fieldErrors)).toEqual({ maxUnits: "Must not be below the minimum" });
+    expect(english(formToReward(form({ amount: "5", "appliesTo.type": "products", "appliesTo.ids": "gid://shopify/Product/1\nnope" }), "EUR", []).fieldErrors)).toEqual({ "appliesTo.ids": "Must be a Product ID like gid://shopify/Product/123" });
+    expect(english(formToReward(form({ amount: "5", "appliesTo.type": "collections", "appliesTo.ids": "" }), "EUR", []).fieldErrors)).toEqual({ "appliesTo.ids": "Choose at least one collection" });
+    expect(english(formToReward(form({ variantId: "42" }, "free_product"), "EUR", []).fieldErrors)).toEqual({ variantId: "Must be a ProductVariant ID like gid://shopify/ProductVariant/123" });
+    expect(english(formToReward(form({ amount: "5", tiers: "gold, platinum" }), "EUR", ["gold"]).fieldErrors)).toEqual({ tiers: 'No tier has the id "platinum"' });
+    expect(english(formToReward(form({ amount: "5", tiers: "Gold!" }), "EUR", ["gold"]).fieldErrors).tiers).toBeDefined();
   });
 
   it.each([
@@ -117,7 +120,7 @@ describe("campaign form", () => {
       if (c.budgetPoints === undefined) delete c.budgetPoints;
       const program = parseProgram({ ...defaultProgram(), campaigns: [c] });
       const r = formToCampaign(program, c.id, campaignToForm(program.campaigns[0]!, "EUR"), "EUR");
-      expect(r.fieldErrors).toEqual({});
+      expect(english(r.fieldErrors)).toEqual({});
       expect(r.campaign).toEqual(program.campaigns[0]);
       expect(r.program).toEqual(program);
     }
@@ -128,8 +131,8 @@ describe("campaign form", () => {
     const f = { ...blankCampaignForm(), id: "black-friday", "name.en": "Black Friday", "name.de": "Black Friday", "window.startDate": "2026-11-27", "window.endDate": "2026-11-27", "effect.factor": "3" };
     const r = formToCampaign(program, null, f, "EUR");
     expect(r.program?.campaigns.map((c) => c.id)).toEqual(["double-weekend", "black-friday"]);
-    expect(formToCampaign(program, null, { ...f, id: "double-weekend" }, "EUR").fieldErrors).toEqual({ id: 'Another campaign already uses the id "double-weekend"' });
-    expect(formToCampaign(program, null, { ...f, id: "new" }, "EUR").fieldErrors.id).toMatch(/new/);
+    expect(english(formToCampaign(program, null, { ...f, id: "double-weekend" }, "EUR").fieldErrors)).toEqual({ id: 'Another campaign already uses the id "double-weekend"' });
+    expect(english(formToCampaign(program, null, { ...f, id: "new" }, "EUR").fieldErrors).id).toMatch(/new/);
   });
 
   it.each([
@@ -147,7 +150,7 @@ describe("campaign form", () => {
     const program = parseProgram({ ...defaultProgram(), campaigns: [campaign()] });
     const r = formToCampaign(program, "double-weekend", { ...campaignToForm(program.campaigns[0]!, "EUR"), [field]: value }, "EUR");
     expect(r.program).toBeUndefined();
-    expect(r.fieldErrors[field]).toBe(message);
+    expect(english(r.fieldErrors)[field]).toBe(message);
   });
 
   it("ends a campaign today: off, end date today, start date not after it", () => {
@@ -191,7 +194,7 @@ describe("budgets form", () => {
   it("round-trips stacking and caps, and keeps caps the form doesn't show", () => {
     const program = parseProgram({ ...defaultProgram(), campaigns: [campaign()], stacking: "add", caps: { perRule: { purchase: { max: 500, period: "month" }, "campaign:double-weekend": { max: 10, period: "day" } }, dailyGlobalPoints: 1000 } });
     const r = formToBudgets(program, budgetsToForm(program));
-    expect(r.fieldErrors).toEqual({});
+    expect(english(r.fieldErrors)).toEqual({});
     expect(r.program).toEqual(program);
     const cleared = formToBudgets(program, { ...budgetsToForm(program), "caps.dailyGlobalPoints": "", "caps.perRule.purchase.max": "" });
     expect(cleared.program?.caps).toEqual({ perRule: { "campaign:double-weekend": { max: 10, period: "day" } } });
@@ -207,7 +210,7 @@ describe("budgets form", () => {
     const f = { ...budgetsToForm(program), "caps.perRule.review.max": "100", [field]: value };
     const r = formToBudgets(program, f);
     expect(r.program).toBeUndefined();
-    expect(r.fieldErrors[errorField]).toBe(message);
+    expect(english(r.fieldErrors)[errorField]).toBe(message);
   });
 });
 

@@ -21,6 +21,9 @@ import {
   type ReferralFacts,
   type ReferralSettings,
 } from "~/domain/referrals";
+import { localizeFieldErrors } from "~/lib/i18n";
+
+const english = (errors: object): Record<string, string> => localizeFieldErrors("en", errors as Record<string, string>);
 
 describe("referral codes", () => {
   it("are 9 characters without look-alikes, all characters equally likely", () => {
@@ -202,7 +205,7 @@ describe("settings in the program", () => {
       throw new Error("expected an error");
     } catch (e) {
       expect(e).toBeInstanceOf(ProgramConfigError);
-      expect((e as ProgramConfigError).fieldErrors[field]).toBe(message);
+      expect(english((e as ProgramConfigError).fieldErrors)[field]).toBe(message);
     }
   });
 

@@ -42,7 +42,8 @@ export const flowMutations: RootResolvers = {
       const userErrors: UserError[] = [{ field: ["payload"], message: `Errors validating schema:\n  ${problems.join("\n  ")}` }];
       return { userErrors };
     }
-    ctx.shop.flowTriggers.push({ handle: handle!, payload, body: null, receivedAt: ctx.core.clock.now() });
+    // Shopify accepts a trigger no workflow uses (and runs nothing): the record says how many ran
+    ctx.shop.flowTriggers.push({ handle: handle!, payload, body: null, receivedAt: ctx.core.clock.now(), workflowsStarted: ctx.shop.flowWorkflows.get(handle!)?.size ?? 0 });
     return { userErrors: [] };
   },
 };

@@ -86,7 +86,9 @@ function Extension() {
                   <s-text type="strong">{r.title}</s-text>
                   <s-text color="subdued">{t("rewards.cost", { points: formatNumber(r.pointsCost, locale), value: r.value })}</s-text>
                 </s-stack>
-                {isOneTap(r) ? (
+                {r.locked ? (
+                  <s-text color="subdued">{r.lockedText}</s-text>
+                ) : isOneTap(r) ? (
                   <s-button variant="secondary" disabled={!r.affordable || (busy !== null && busy !== r.id)} loading={busy === r.id} onClick={() => redeem(r.id)}>
                     {t("rewards.redeem")}
                   </s-button>

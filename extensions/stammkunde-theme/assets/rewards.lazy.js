@@ -179,7 +179,8 @@
       data.rewards.forEach(function (r) {
         var li = el("li", "stk-reward");
         li.appendChild(el("span", "", r.title + " · " + fmt(r.pointsCost) + " " + text("points")));
-        if (r.affordable && r.type !== "points_for_money") {
+        if (r.locked) li.appendChild(el("span", "stk-muted", r.lockedText || ""));
+        else if (r.affordable && r.type !== "points_for_money") {
           var key = Date.now() + "-" + Math.random().toString(36).slice(2);
           var b = button("stk-button", text("redeem"), function () {
             redeem(r.id, b, key);
@@ -206,12 +207,13 @@
               setTimeout(function () {
                 redeem(rewardId, b, key, (tries || 0) + 1);
               }, 2000);
-            } else throw new Error(body.error || String(res.status));
+            } else throw new Error(res.status === 403 ? "refused" : "failed");
           });
         })
-        .catch(function () {
+        .catch(function (e) {
           b.disabled = false;
-          $("[data-stk-redeem-error]").textContent = text("failed");
+          // 403: a reward this shopper may not take (another tier's, or the shop stopped their redeeming)
+          $("[data-stk-redeem-error]").textContent = text(e && e.message === "refused" ? "refused" : "failed");
           show("[data-stk-redeem-error]", true);
           refresh();
         });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { defaultProgram, parseProgram, ProgramConfigError, type Program } from "~/domain/program";
 import { campaign } from "./builders";
+import { localizeFieldErrors } from "~/lib/i18n";
+
+const english = (errors: object): Record<string, string> => localizeFieldErrors("en", errors as Record<string, string>);
 
 type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -8,7 +11,7 @@ function errorsOf(input: unknown): Record<string, string> {
   try {
     parseProgram(input);
   } catch (e) {
-    if (e instanceof ProgramConfigError) return e.fieldErrors;
+    if (e instanceof ProgramConfigError) return english(e.fieldErrors);
     throw e;
   }
   throw new Error("expected a ProgramConfigError");

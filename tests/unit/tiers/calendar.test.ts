@@ -115,3 +115,64 @@ describe("tier windows", () => {
     expect(end === null ? null : iso(end)).toBe(expected);
   });
 });
+
+describe("the cached calendar equals Intl", () => {
+  // localDate, addDays and addMonths are memoised (a day's offset once, a day's name once, a shift
+  // once per step); these compare them with straight Intl and Date arithmetic on instants chosen at
+  // random, dense around each zone's transitions, in zones with half-hour and 45-minute offsets
+  const zones = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "America/St_Johns", "Pacific/Chatham", "Pacific/Apia", "UTC"];
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const formats = new Map<string, Intl.DateTimeFormat>();
+  const format = (timeZone: string) => {
+    let f = formats.get(timeZone);
+    if (!f) formats.set(timeZone, (f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })));
+    return f;
+  };
+  const intlParts = (ms: number, timeZone: string) => Object.fromEntries(format(timeZone).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  const intlDate = (ms: number, timeZone: string) => {
+    const p = intlParts(ms, timeZone);
+    return `${p.year}-${p.month}-${p.day}`;
+  };
+  const offsetAt = (ms: number, timeZone: string) => {
+    const p = intlParts(ms, timeZone);
+    return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute)) - Math.floor(ms / 60_000) * 60_000;
+  };
+
+  it.each(zones)("localDate in %s, minute by minute around transitions and at random instants over 8 years", (zone) => {
+    const from = at("2018-01-01T00:00:00Z");
+    const span = 8 * 366 * 86_400_000;
+    const instants: number[] = [];
+    for (let i = 0; i < 2000; i++) instants.push(from + Math.floor(random() * span));
+    // the half days in which the zone's offset changes, walked in steps of 7 minutes 13 seconds
+    const step = 12 * 3_600_000;
+    for (let t = from; t < from + span; t += step) {
+      if (offsetAt(t, zone) !== offsetAt(t + step, zone)) for (let m = t; m <= t + step; m += 7 * 60_000 + 13_000) instants.push(m);
+    }
+    for (const ms of instants) expect(localDate(ms, zone), `${zone} ${iso(ms)}`).toBe(intlDate(ms, zone));
+  });
+
+  it("addDays and addMonths give the same dates asked once or many times", () => {
+    const plainDays = (date: string, n: number) => {
+      const d = new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)) + n));
+      return d.toISOString().slice(0, 10);
+    };
+    for (let i = 0; i < 2000; i++) {
+      const date = new Date(at("2020-01-01T00:00:00Z") + Math.floor(random() * 3000) * 86_400_000).toISOString().slice(0, 10);
+      const n = Math.floor(random() * 80) - 40;
+      expect(addDays(date, n)).toBe(plainDays(date, n));
+      expect(addDays(date, n)).toBe(plainDays(date, n));
+      const months = Math.floor(random() * 50) - 25;
+      const once = addMonths(date, months);
+      expect(addMonths(date, months)).toBe(once);
+      // the month's day, or the month's last day
+      const [y, m, d] = [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))];
+      const target = new Date(Date.UTC(y, m - 1 + months, 1));
+      const last = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+      expect(once).toBe(`${target.toISOString().slice(0, 8)}${String(Math.min(d, last)).padStart(2, "0")}`);
+    }
+  });
+});

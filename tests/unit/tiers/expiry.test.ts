@@ -13,6 +13,79 @@ function e(points: number, when: string, over: Partial<LedgerFact> = {}): Ledger
 }
 
 describe("buildLots", () => {
+  it("equals a plain replay (every entry's time remembered, dates by Intl) on random ledgers with pending earns, releases, refunds and spending", () => {
+    // the straightforward form of the rules buildLots implements with caches and without a map of every entry
+    const intl = new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit" });
+    const reference = (entries: readonly LedgerFact[]) => {
+      const dateOf = new Map<number, number>();
+      const lots: { originId: number; date: string; remaining: number }[] = [];
+      const byOrigin = new Map<number, (typeof lots)[number]>();
+      let debt = 0;
+      for (const x of entries) {
+        dateOf.set(x.id, x.at);
+        if (x.bucket !== "available") continue;
+        if (x.points > 0) {
+          const paid = Math.min(debt, x.points);
+          debt -= paid;
+          if (x.points - paid === 0) continue;
+          const origin = x.kind === "release" && x.reversesId !== null ? x.reversesId : x.id;
+          const lot = { originId: origin, date: intl.format(new Date(dateOf.get(origin) ?? x.at)), remaining: x.points - paid };
+          byOrigin.set(origin, lot);
+          lots.push(lot);
+          lots.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+        } else if (x.points < 0) {
+          let need = -x.points;
+          const own = x.reversesId !== null ? byOrigin.get(x.reversesId) : undefined;
+          if (own && own.remaining > 0) {
+            const take = Math.min(own.remaining, need);
+            own.remaining -= take;
+            need -= take;
+          }
+          for (const lot of lots) {
+            const take = Math.min(lot.remaining, need);
+            lot.remaining -= take;
+            need -= take;
+          }
+          debt += need;
+        }
+      }
+      return { lots: lots.filter((l) => l.remaining > 0), debt };
+    };
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let ledger = 0; ledger < 300; ledger++) {
+      const entries: LedgerFact[] = [];
+      const pending: LedgerFact[] = [];
+      let t = at("2025-01-01T00:00:00Z") + Math.floor(random() * 86_400_000);
+      for (let i = 0; i < 40; i++) {
+        t += Math.floor(random() * 20 * 86_400_000);
+        const r = random();
+        const earned = entries.filter((x) => x.kind === "earn" && x.bucket === "available");
+        if (r < 0.15) {
+          const p = e(10 + Math.floor(random() * 200), new Date(t).toISOString(), { bucket: "pending" });
+          entries.push(p);
+          pending.push(p);
+        } else if (r < 0.3 && pending.length) {
+          // the pending points come out of pending and into available, dated by their earn
+          const p = pending.splice(Math.floor(random() * pending.length), 1)[0];
+          entries.push(e(-p.points, new Date(t).toISOString(), { bucket: "pending", kind: "release", reversesId: p.id }));
+          entries.push(e(p.points, new Date(t).toISOString(), { kind: "release", reversesId: p.id }));
+        } else if (r < 0.4 && earned.length) {
+          const o = earned[Math.floor(random() * earned.length)];
+          entries.push(e(-Math.ceil(o.points * random()), new Date(t).toISOString(), { kind: "reverse", reversesId: o.id }));
+        } else if (r < 0.6) {
+          entries.push(e(-(1 + Math.floor(random() * 250)), new Date(t).toISOString()));
+        } else {
+          entries.push(e(1 + Math.floor(random() * 300), new Date(t).toISOString()));
+        }
+      }
+      expect(buildLots(entries, TZ), `ledger ${ledger}`).toEqual(reference(entries));
+    }
+  });
+
   it("spends the oldest points first", () => {
     const entries = [e(100, "2026-01-10T10:00:00Z"), e(50, "2026-02-10T10:00:00Z"), e(-120, "2026-03-01T10:00:00Z"), e(30, "2026-04-01T10:00:00Z")];
     expect(buildLots(entries, TZ)).toEqual({

@@ -3,6 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { parseProgram, defaultProgram, ProgramConfigError, type TierConfig, type TierLevel } from "~/domain/program";
 import { decideTier, nextTierCheck, NO_TIER, previewTiers, qualifiedRank, tierMultiplier, tierValue, type LedgerFact, type TierInput, type TierState } from "~/domain/tiers";
+import { localizeFieldErrors } from "~/lib/i18n";
+
+const english = (errors: object): Record<string, string> => localizeFieldErrors("en", errors as Record<string, string>);
 
 const TZ = "Europe/Berlin";
 const at = (s: string) => Date.parse(s);
@@ -259,7 +262,7 @@ describe("program tiers and expiry settings", () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ProgramConfigError);
-      expect((error as ProgramConfigError).fieldErrors).toEqual({
+      expect(english((error as ProgramConfigError).fieldErrors)).toEqual({
         "tiers.levels.0.multiplier": "Use at most 4 decimal places",
         "tiers.levels.1.name.de": "Must not be empty",
         "tiers.levels.1.id": 'Another tier already uses the id "gold"',
