@@ -1,7 +1,7 @@
 // The one shopifyApp() call. Everything that talks to Shopify on behalf of a merchant goes
 // through what this exports.
 import "@shopify/shopify-app-remix/adapters/node";
-import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { schedulePublish } from "~/models/storefront.server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { database } from "./db.server";
@@ -12,6 +12,7 @@ import { updateShopSettings } from "./models/shops.server";
 import { fetchShopSettings } from "./services/shopify/shop.server";
 
 const config = env();
+const LOG_LEVELS = { error: LogSeverity.Error, warning: LogSeverity.Warning, info: LogSeverity.Info, debug: LogSeverity.Debug } as const;
 const db = await database();
 routeShopsTo(config.SHOPIFY_ADMIN_ORIGIN);
 
@@ -24,6 +25,7 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new PrismaSessionStorage(db.prisma),
   distribution: AppDistribution.AppStore,
+  ...(config.SHOPIFY_LOG_LEVEL ? { logger: { level: LOG_LEVELS[config.SHOPIFY_LOG_LEVEL] } } : {}),
   hooks: {
     // On install and on every new offline session: take the shop's currency and timezone, so
     // points are counted in the right money from the first order.

@@ -26,6 +26,9 @@ const schema = z.object({
   // inline: the app process also runs the job worker (the demo, small shops); off: run `npm run worker`.
   WORKER: z.enum(["inline", "off"]).default("inline"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  // The Shopify library's own log level (its default: info, a line per authenticated request).
+  // The long fuzz runs set error: 10,000 inputs a door would otherwise log 10,000 lines each.
+  SHOPIFY_LOG_LEVEL: z.enum(["error", "warning", "info", "debug"]).optional(),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -13,11 +13,31 @@ import { FlowEnvelope, type FlowActionHandle } from "~/domain/flow-actions";
 
 export type FlowRequest<T> = { shop: string; actionRunId: string; properties: T } | { response: Response };
 
-async function signatureValid(request: Request, rawBody: string): Promise<boolean> {
+function api() {
   const c = env();
-  const api = validator({ apiKey: c.SHOPIFY_API_KEY, apiSecretKey: c.SHOPIFY_API_SECRET, appUrl: c.SHOPIFY_APP_URL, scopes: c.SCOPES.split(",") });
-  const result = await api.flow.validate({ rawBody, rawRequest: request });
+  return validator({ apiKey: c.SHOPIFY_API_KEY, apiSecretKey: c.SHOPIFY_API_SECRET, appUrl: c.SHOPIFY_APP_URL, scopes: c.SCOPES.split(",") });
+}
+
+async function signatureValid(request: Request, rawBody: string): Promise<boolean> {
+  const result = await api().flow.validate({ rawBody, rawRequest: request });
   return result.valid;
+}
+
+/** The answer to a signed body the library could not take a shop from (it throws, not answers,
+ *  on a body that is JSON but not an object, or whose shopify_domain is no shop's domain: found
+ *  by the fuzz, #12): 400 naming the field; unsigned still 401. Null when the body does name a
+ *  shop, so whatever the library threw is a real failure and stays one. */
+async function refusedEnvelope(request: Request, rawBody: string): Promise<Response | null> {
+  if (!(await signatureValid(request, rawBody))) return apiJson({ error: "unauthorized" }, 401);
+  let payload: unknown;
+  try {
+    payload = JSON.parse(rawBody);
+  } catch {
+    return apiJson({ error: "body must be JSON" }, 400);
+  }
+  const domain = payload && typeof payload === "object" && !Array.isArray(payload) ? (payload as Record<string, unknown>).shopify_domain : undefined;
+  if (typeof domain !== "string" || !api().utils.sanitizeShop(domain)) return apiJson({ error: "invalid Flow request", fieldErrors: { shopify_domain: "must be a shop's myshopify.com domain" } }, 400);
+  return null;
 }
 
 /**
@@ -35,6 +55,8 @@ export async function flowRequest(request: Request): Promise<{ shop: string; pay
     if (!(thrown instanceof Response)) {
       // the signature was good but the body isn't JSON: the library's JSON.parse threw
       if (thrown instanceof SyntaxError) return { response: apiJson({ error: "body must be JSON" }, 400) };
+      const refused = await refusedEnvelope(copy, await copy.clone().text());
+      if (refused) return { response: refused };
       throw thrown;
     }
     if (thrown.status === 400 && !(await signatureValid(copy, await copy.clone().text()))) return { response: apiJson({ error: "unauthorized" }, 401) };

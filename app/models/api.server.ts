@@ -97,9 +97,20 @@ export async function apiListMembers(q: Queryable, shop: string, filter: MemberF
 
 export type MemberRef = { customerGid: string } | { email: string };
 
+/** The path segment with its %-escapes undone, or as it is when they aren't valid ones: Remix has
+ *  decoded it already, so a "%" left in it (…/members/50%25off) is a character, not an escape —
+ *  decodeURIComponent threw on it and the API answered 500 (found by the fuzz, #12). */
+function decodedOnce(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 /** "7360236568613", "gid://shopify/Customer/7360236568613" or an email; null when it is neither. */
 export function parseMemberRef(raw: string | undefined): MemberRef | null {
-  const ref = decodeURIComponent(raw ?? "").trim();
+  const ref = decodedOnce(raw ?? "").trim();
   const id = /^(?:gid:\/\/shopify\/Customer\/)?(\d{1,20})$/.exec(ref)?.[1];
   if (id) return { customerGid: `gid://shopify/Customer/${id}` };
   if (/^[^\s@]{1,200}@[^\s@]{1,200}$/.test(ref)) return { email: ref };

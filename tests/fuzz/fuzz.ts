@@ -8,6 +8,10 @@ import type { Sql } from "~/lib/sql.server";
 /** FUZZ_SEED replays a run; FUZZ_RUNS scales every entry point's inputs (CI: the defaults). */
 export const SEED = Number(process.env.FUZZ_SEED ?? 20261126) >>> 0;
 export const runs = (ciDefault: number) => (process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : ciDefault);
+/** A door's time limit as a test: 15 minutes, or 300 ms per input in a long run (on a busy shared
+ *  machine one door of 10,000 POS customer searches took 17 minutes). The hang check is the
+ *  per-input limit below, not this. */
+export const doorTimeout = () => Math.max(900_000, runs(0) * 300);
 /** A route that takes longer than this on one input is a hang. */
 export const INPUT_TIMEOUT_MS = Number(process.env.FUZZ_TIMEOUT_MS ?? 10_000);
 
@@ -191,7 +195,7 @@ export async function fingerprint(sql: Sql, tables: readonly string[], extra: re
   return JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
 }
 
-export const WRITABLE = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications"];
+export const WRITABLE = ["ledger_entries", "members", "jobs", "webhook_deliveries", "redemptions", "referral_clicks", "referral_friends", "shops", "sessions", "audit_log", "member_imports", "smtp_settings", "notifications", "app_events", "notification_deliveries", "whatsapp_settings", "whatsapp_contacts", "whatsapp_inbound", "flow_trigger_usage"];
 export const MUTABLE_SUMS = [
   "SELECT COALESCE(SUM(points_available), 0) FROM members",
   "SELECT COALESCE(SUM(points_pending), 0) FROM members",
@@ -231,36 +235,53 @@ export async function answer(run: () => Promise<unknown>, label: () => string): 
   return new Response(JSON.stringify(result.v ?? null), { status: 200 });
 }
 
+/** How often (in inputs) a door's `check` (the ledger adds up, …) runs besides at its end. */
+export const CHECK_EVERY = Number(process.env.FUZZ_CHECK_EVERY ?? 1000);
+
 /** The fuzz loop for one entry point: `count` inputs, each answered below 500 in time, and a
- *  refusal (4xx) leaves the fingerprint unchanged. Returns what it saw, for the printed table. */
+ *  refusal (4xx) leaves the fingerprint unchanged. One fingerprint per input: the one taken after
+ *  an input is the one before the next (nothing else writes between them). `check` (invariants
+ *  that cost more, like the ledger adding up) runs every CHECK_EVERY inputs and at the end.
+ *  Returns what it saw, for the printed table. */
 export async function fuzz(
   name: string,
   count: number,
   sql: Sql,
   step: (i: number) => { call: () => Promise<unknown>; describe: () => string },
-  opts: { tables?: readonly string[]; sums?: readonly string[] } = {},
+  opts: { tables?: readonly string[]; sums?: readonly string[]; check?: (afterInput: number) => Promise<void> } = {},
 ): Promise<Tally> {
   const started = Date.now();
   const byStatus: Record<number, number> = {};
+  const print = () => fingerprint(sql, opts.tables ?? WRITABLE, opts.sums ?? MUTABLE_SUMS);
+  let before = await print();
   for (let i = 0; i < count; i++) {
     const { call, describe } = step(i);
-    const before = await fingerprint(sql, opts.tables ?? WRITABLE, opts.sums ?? MUTABLE_SUMS);
     const res = await answer(call, () => `${name} #${i} (FUZZ_SEED=${SEED}): ${describe().slice(0, 2000)}`);
     byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
     if (res.status >= 500) expect.fail(`${name} #${i} answered ${res.status} (FUZZ_SEED=${SEED}): ${(await res.text()).slice(0, 300)}\n  input: ${describe().slice(0, 2000)}`);
-    if (res.status >= 400 && res.status !== 429) {
-      const after = await fingerprint(sql, opts.tables ?? WRITABLE, opts.sums ?? MUTABLE_SUMS);
-      if (after !== before) expect.fail(`${name} #${i} refused with ${res.status} but wrote (FUZZ_SEED=${SEED}): ${before} → ${after}\n  input: ${describe().slice(0, 2000)}`);
-    }
     await res.body?.cancel().catch(() => undefined);
+    const after = await print();
+    if (res.status >= 400 && res.status !== 429 && after !== before) expect.fail(`${name} #${i} refused with ${res.status} but wrote (FUZZ_SEED=${SEED}): ${before} → ${after}\n  input: ${describe().slice(0, 2000)}`);
+    before = after;
+    if (opts.check && (i + 1) % CHECK_EVERY === 0 && i + 1 < count) await opts.check(i + 1);
   }
+  await opts.check?.(count);
   const tally = { inputs: count, byStatus, ms: Date.now() - started };
   report.push({ name, ...tally });
+  // one line per door as it ends, so a long run that is stopped still tells what it reached
+  console.log(line({ name, ...tally }));
   return tally;
 }
 
+/** The ledger adds up for every shop: Σ entries = stored balances (an invariant for `check`). */
+export async function ledgerAddsUp(sql: Sql, shops: readonly string[], label: string): Promise<void> {
+  const { checkBalances } = await import("~/models/ledger.server");
+  for (const shop of shops) expect((await checkBalances(sql, shop)).mismatched, `${label}: balances of ${shop} (FUZZ_SEED=${SEED})`).toEqual([]);
+}
+
+const line = (t: { name: string } & Tally) => `${t.name.padEnd(34)} ${String(t.inputs).padStart(7)} inputs ${String(t.ms).padStart(7)} ms  ${Object.entries(t.byStatus).map(([s, n]) => `${s}×${n}`).join(" ")}`;
 export const report: Array<{ name: string } & Tally> = [];
 export function printReport(title: string): void {
-  const lines = report.map((t) => `${t.name.padEnd(34)} ${String(t.inputs).padStart(7)} inputs ${String(t.ms).padStart(7)} ms  ${Object.entries(t.byStatus).map(([s, n]) => `${s}×${n}`).join(" ")}`);
+  const lines = report.map(line);
   console.log(`\n${title} (FUZZ_SEED=${SEED})\n${lines.join("\n")}\n`);
 }

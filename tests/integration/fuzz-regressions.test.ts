@@ -1,9 +1,11 @@
 // The bugs the fuzz suite (tests/fuzz) found, each pinned by the smallest input that showed it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signAppProxyQuery } from "../../devstore/auth/app-proxy.ts";
+import { hmacBase64 } from "../../devstore/auth/hmac.ts";
 import { fold } from "~/domain/members";
 import { referralMarkers } from "~/domain/referrals";
 import { Worker } from "~/jobs/worker.server";
+import { createApiKey } from "~/models/api-keys.server";
 import { ensureMember, postEntry } from "~/models/ledger.server";
 import { ensureShop } from "~/models/shops.server";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
@@ -72,5 +74,46 @@ describe(`fuzz finds, fixed, on ${TEST_DB}`, () => {
         expect(res.status, `${name} ${body}`).toBe(400);
       }
     }
+  });
+
+  it("a validly signed Flow action whose body is JSON but names no shop (null, a number, a list, a domain that isn't one) is a 400 naming the field (was a 500); unsigned still 401; nothing written", async () => {
+    const before = [await count("ledger_entries"), await count("flow_action_runs"), await count("members")];
+    const props = { customer_id: 77, points: 5, reason: "x" };
+    const bodies = ["null", "1", "[]", "\"x\"", JSON.stringify({ shopify_domain: "not a domain", action_run_id: "r-1", properties: props }), JSON.stringify({ shopify_domain: { a: 1 }, action_run_id: "r-2", properties: props }), JSON.stringify({ action_run_id: "r-3", properties: props })];
+    for (const name of ["flow.award-points", "flow.deduct-points", "flow.set-tier"]) {
+      const route = (await import(`~/routes/${name}.tsx`)) as { action: Handler };
+      for (const body of bodies) {
+        const post = (headers: Record<string, string>) => route.action({ request: new Request(`${APP}/flow/x`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body }), params: {}, context: {} }).catch((e: unknown) => e as Response);
+        const res = await post({ "X-Shopify-Hmac-SHA256": hmacBase64(TEST_SECRET, body) });
+        expect(res.status, `${name} ${body}`).toBe(400);
+        const answer = (await res.json()) as { error: string; fieldErrors?: Record<string, string> };
+        if (body.startsWith("{")) expect(Object.keys(answer.fieldErrors ?? {}), `${name} ${body}`).toContain("shopify_domain");
+        expect((await post({ "X-Shopify-Hmac-SHA256": hmacBase64("wrong-secret", body) })).status, `${name} forged ${body}`).toBe(401);
+      }
+    }
+    expect([await count("ledger_entries"), await count("flow_action_runs"), await count("members")]).toEqual(before);
+  });
+
+  it("a merchant API member reference with a stray % (…/members/50%25off, decoded by Remix to 50%off) is a 422 naming the member (was a URIError, 500); nothing written", async () => {
+    const { key } = await db.sql.tx((q) => createApiKey(q, SHOP, "regression"));
+    const before = [await count("ledger_entries"), await count("api_idempotency"), await count("redemptions")];
+    const headers = { Authorization: `Bearer ${key}`, "Content-Type": "application/json" };
+    // a "%" that is no escape is a character: an email with one is looked up (nobody has it: 404)
+    for (const [id, status] of [["50%off", 422], ["%", 422], ["%E0%A4%A", 422], ["a%zz@example.com", 404]] as const) {
+      const member = (await import("~/routes/api.v1.members.$id")) as { loader: Handler };
+      const entries = (await import("~/routes/api.v1.members.$id.entries")) as { loader: Handler };
+      for (const route of [member, entries]) {
+        const res = await route.loader({ request: new Request(`${APP}/api/v1/members/x`, { headers }), params: { id }, context: {} });
+        expect(res.status, id).toBe(status);
+        if (status === 422) expect(((await res.json()) as { fieldErrors: Record<string, string> }).fieldErrors).toHaveProperty("member");
+      }
+      for (const [name, body] of [["api.v1.members.$id.adjustments", { type: "award", points: 5, reason: "x" }], ["api.v1.members.$id.redemptions", { rewardId: 1 }]] as const) {
+        const route = (await import(`~/routes/${name}.tsx`)) as { action: Handler };
+        const text = JSON.stringify(body);
+        const res = await route.action({ request: new Request(`${APP}/api/v1/members/x/y`, { method: "POST", headers: { ...headers, "Idempotency-Key": `k-${name}-${id}`, "Content-Length": String(text.length) }, body: text }), params: { id }, context: {} });
+        expect(res.status, `${name} ${id}`).toBe(status);
+      }
+    }
+    expect([await count("ledger_entries"), await count("api_idempotency"), await count("redemptions")]).toEqual(before);
   });
 });
