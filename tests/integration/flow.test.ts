@@ -5,8 +5,7 @@
 // signs and POSTs Flow action requests to the app's routes over HTTP as Shopify does; a bad or
 // missing HMAC gets 401 and writes nothing; the same action run twice changes the balance once;
 // deducting below zero is refused with 422; set-tier uses the manual assignment.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDevStore, type DevStore } from "../../devstore/index.ts";
 import { FLOW_TRIGGER_HANDLES } from "~/domain/app-events";
@@ -18,6 +17,7 @@ import { saveProgram } from "~/models/earning.server";
 import { ensureMember, findMemberByCustomer, postEntry } from "~/models/ledger.server";
 import { evaluateMember } from "~/models/tiers.server";
 import { devstoreAdmin } from "../helpers/devstore";
+import { startFlowApp } from "../helpers/flow-app";
 import { pipeline } from "../helpers/pipeline";
 import { freshDatabase, TEST_DB, type TestDatabase } from "../helpers/db";
 import { paidOrder, TEST_API_KEY, TEST_SECRET } from "../helpers/webhooks";
@@ -27,37 +27,6 @@ const B = "flow-zwei.myshopify.com";
 let db: TestDatabase;
 let store: DevStore;
 let app: Server;
-
-type RouteAction = (args: { request: Request; params: Record<string, string>; context: object }) => Promise<Response>;
-
-/** The app's Flow routes behind a local HTTP server, as Shopify Flow reaches them. */
-async function startApp(): Promise<{ server: Server; url: string }> {
-  const routes: Record<string, () => Promise<{ action: RouteAction }>> = {
-    "/flow/award-points": () => import("~/routes/flow.award-points") as unknown as Promise<{ action: RouteAction }>,
-    "/flow/deduct-points": () => import("~/routes/flow.deduct-points") as unknown as Promise<{ action: RouteAction }>,
-    "/flow/set-tier": () => import("~/routes/flow.set-tier") as unknown as Promise<{ action: RouteAction }>,
-    "/flow/lifecycle": () => import("~/routes/flow.lifecycle") as unknown as Promise<{ action: RouteAction }>,
-  };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", async () => {
-      const route = routes[req.url ?? ""];
-      if (!route) {
-        res.statusCode = 404;
-        return res.end();
-      }
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string" && !["host", "connection", "content-length"].includes(k)) headers.set(k, v);
-      const request = new Request(`https://app.example.com${req.url}`, { method: req.method, headers, body: Buffer.concat(chunks) });
-      const response = await (await route()).action({ request, params: {}, context: {} }).catch((e: unknown) => (e instanceof Response ? e : new Response(String(e), { status: 500 })));
-      res.statusCode = response.status;
-      res.end(await response.text());
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 function level(id: string, threshold: number): TierLevel {
   return { id, threshold, name: { en: id, de: id }, multiplier: 1, entryRewardPoints: 0, birthdayBonusPoints: 0, freeShipping: false, perks: { en: [], de: [] } };
@@ -79,7 +48,7 @@ const flowWorker = () =>
 
 beforeAll(async () => {
   db = await freshDatabase();
-  const started = await startApp();
+  const started = await startFlowApp();
   app = started.server;
   store = await createDevStore({ tomlPath: null, apiKey: TEST_API_KEY, apiSecret: TEST_SECRET, appUrl: started.url });
   store.shops.create({ domain: B, currency: "EUR" });
