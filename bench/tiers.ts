@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { join } from "node:path";
 import { defaultProgram, type Program } from "../app/domain/program";
 import { openDatabase } from "../app/db.server";
+import { saveProgram } from "../app/models/earning.server";
 import { checkBalances } from "../app/models/ledger.server";
 import { runNightly, type RunSummary } from "../app/models/tiers.server";
 
@@ -169,6 +170,13 @@ export async function tiersBench(dir: string, members: number, entries: number, 
   const scan = plainScan(file);
   const db = await openDatabase(`file:${file}`);
   try {
+    // the merchant switches tiers and expiry on (not timed): the seeded program with both off, then
+    // saved with them on, as the program page does — every member is placed in the first night
+    const off = tiersBenchProgram();
+    off.tiers.enabled = false;
+    off.expiry = { ...off.expiry, mode: "never" };
+    await db.sql.run(`UPDATE shops SET program = ? WHERE domain = ?`, [JSON.stringify(off), SHOP]);
+    await db.sql.tx((q) => saveProgram(q, SHOP, tiersBenchProgram()));
     const timed = async (now: number) => {
       const t0 = performance.now();
       const s = await runNightly(db.sql, SHOP, now, { batch: 2000 });

@@ -66,6 +66,12 @@ export async function saveProgram(q: Queryable, shop: string, input: unknown): P
   if (JSON.stringify([before.tiers, before.expiry]) !== JSON.stringify([program.tiers, program.expiry])) {
     await q.run(`UPDATE members SET next_check_at = NULL WHERE shop = ? AND next_check_at IS NOT NULL`, [shop]);
   }
+  // tiers switched on (first launch or again): every member's first placement is a sorting, not an
+  // achievement — no entry rewards, no tier notices or Flow events for it (decision 0025)
+  const tiersOn = (p: Program) => p.tiers.enabled && p.tiers.levels.length > 0;
+  if (tiersOn(program) && !tiersOn(before)) {
+    await q.run(`UPDATE members SET tier_placed = ? WHERE shop = ?`, [q.dialect === "sqlite" ? 0 : false, shop]);
+  }
   // the theme extension reads the texts and the earning rate from metafields: write them again
   await schedulePublish(q, shop);
   return program;

@@ -51,9 +51,13 @@ interface TierMemberRow {
   last_activity_at: unknown;
   next_check_at: unknown;
   excluded_at: unknown;
+  /** false: tiers were switched on since this member was last placed (decision 0025) */
+  tier_placed: unknown;
 }
 
-const MEMBER_COLUMNS = "id, points_available, tier_id, tier_since, tier_until, grace_until, hold_tier_id, hold_until, hold_source, last_activity_at, next_check_at, excluded_at";
+const MEMBER_COLUMNS = "id, points_available, tier_id, tier_since, tier_until, grace_until, hold_tier_id, hold_until, hold_source, last_activity_at, next_check_at, excluded_at, tier_placed";
+
+const isTrue = (v: unknown) => v === true || v === 1 || v === "1" || v === "t";
 
 export function stateOf(row: TierMemberRow): TierState {
   const holdUntil = msOf(row.hold_until);
@@ -205,6 +209,8 @@ function chunked<T>(list: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
 interface Work {
   row: TierMemberRow;
   id: number;
+  /** the first placement after tiers were switched on: recorded, but no entry reward, notice or event (0025) */
+  placing: boolean;
   before: TierState;
   decision: TierDecision | null;
   values: { value: number; previousValue?: number } | null;
@@ -237,7 +243,7 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
   const tsT = typed(q, "ts");
   const work: Work[] = rows.map((row) => {
     const before = stateOf(row);
-    const w: Work = { row, id: Number(row.id), before, decision: null, values: null, stored: false, change: null, changeNew: false, balance: Number(row.points_available), tierId: row.tier_id, notices: [], expired: null, reminders: [], upcoming: [] };
+    const w: Work = { row, id: Number(row.id), placing: tiersOn && !isTrue(row.tier_placed), before, decision: null, values: null, stored: false, change: null, changeNew: false, balance: Number(row.points_available), tierId: row.tier_id, notices: [], expired: null, reminders: [], upcoming: [] };
     if (tiersOn) {
       w.values = valuesOf(program, facts.get(w.id), now, timeZone);
       w.decision = decideTier({ ...tierInput(program, timeZone, now, before, w.values), ...extra });
@@ -274,13 +280,20 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
     for (const w of part) w.stored = ok.has(w.id);
   }
 
+  // placed now: from here on a move is the member's own doing (a stale read is placed by the next run)
+  const changedSet = new Set(changed);
+  const placed = work.filter((w) => w.placing && (w.stored || !changedSet.has(w))).map((w) => w.id);
+  for (const part of chunked(placed)) {
+    await q.run(`UPDATE members${byIdOnly(q)} SET tier_placed = ? WHERE shop = ? AND id IN (${part.map(() => "?").join(", ")})`, [q.dialect === "sqlite" ? 1 : true, shop, ...part]);
+  }
+
   // 2. the changes with their reasons, once per member, move and day
   const moves: Work[] = [];
   for (const w of changed) {
     if (!w.stored) continue;
     const d = w.decision!;
     const s = d.state;
-    if (d.graceStarted && s.graceUntil !== null) {
+    if (d.graceStarted && s.graceUntil !== null && !w.placing) {
       w.notices.push({ memberId: w.id, kind: "tier_grace", payload: { tier: w.before.tierId, name: names(levelOf(program.tiers, w.before.tierId)), until: new Date(s.graceUntil).toISOString() }, dueAt: now, dedupeKey: `tier-grace:${w.id}:${w.before.tierId}:${localDate(s.graceUntil, timeZone)}` });
     }
     const c = d.change;
@@ -294,7 +307,7 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
     const params: unknown[] = [];
     for (const w of part) {
       const c = w.decision!.change!;
-      params.push(shop, w.id, c.from, c.to, c.reason, JSON.stringify({ ...w.values, basis: program.tiers.basis, window: program.tiers.window, ...(staff ? { staff } : {}) }), w.change!.key, tsOf(q, now));
+      params.push(shop, w.id, c.from, c.to, c.reason, JSON.stringify({ ...w.values, basis: program.tiers.basis, window: program.tiers.window, ...(staff ? { staff } : {}), ...(w.placing ? { placement: true } : {}) }), w.change!.key, tsOf(q, now));
     }
     const inserted = await q.all<{ idempotency_key: string }>(
       `INSERT INTO tier_changes (shop, member_id, from_tier, to_tier, reason, detail, idempotency_key, created_at)
@@ -315,7 +328,8 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
 
   // 3. entry rewards of tiers reached (once per member and tier, however often they move in and out);
   //    an excluded member earns nothing (decision 0011) but still holds the tier its activity reaches
-  const rewardOf = (w: Work) => (w.row.excluded_at ? 0 : (levelOf(program.tiers, w.decision!.change!.to)?.entryRewardPoints ?? 0));
+  //    and the first placement after tiers were switched on earns none either (decision 0025)
+  const rewardOf = (w: Work) => (w.row.excluded_at || w.placing ? 0 : (levelOf(program.tiers, w.decision!.change!.to)?.entryRewardPoints ?? 0));
   const rewarded = moves.filter((w) => w.changeNew && w.change!.direction === "up" && rewardOf(w) > 0);
   const rewards = await postEntriesIn(
     q,
@@ -342,7 +356,7 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
     if (r.status === "posted") w.balance = r.available;
   });
   for (const w of moves) {
-    if (!w.changeNew) continue;
+    if (!w.changeNew || w.placing) continue;
     const c = w.decision!.change!;
     const level = levelOf(program.tiers, c.to);
     w.notices.push({
@@ -416,7 +430,7 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
   // ... and the same facts as business events for Flow and outbound webhooks (decision 0020)
   const events: AppEventInput[] = [];
   for (const w of work) {
-    if (w.changeNew) {
+    if (w.changeNew && !w.placing) {
       const c = w.decision!.change!;
       events.push({ kind: "tier_changed", memberId: w.id, data: { fromTier: c.from, toTier: c.to, direction: c.direction }, dedupeKey: w.change!.key });
     }

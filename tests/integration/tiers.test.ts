@@ -244,4 +244,58 @@ describe(`tiers in storage on ${TEST_DB}`, () => {
     expect((await runNightly(db.sql, X, night)).up).toBe(0);
     expect(await db.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ledger_entries WHERE shop <> ? AND reason = 'tier entry' AND member_id IN (?, ?, ?)`, [X, plain.memberId, excluded.memberId, blocked.memberId])).toEqual({ n: 0 });
   });
+
+  it("switching tiers on sorts existing members in without entry rewards, notices or Flow events; later moves up earn them, and switching off and on sorts again", async () => {
+    const L = "launch-shop.myshopify.com";
+    const program = () => tiered([level("silver", 100), level("gold", 1000, { entryRewardPoints: 50 })]);
+    const off = () => ({ ...program(), tiers: { ...program().tiers, enabled: false } });
+    await db.sql.tx((q) => saveProgram(q, L, off()));
+    const before1 = await earner(2000, at("2026-03-01T10:00:00Z"), L);
+    const before2 = await earner(150, at("2026-03-01T10:00:00Z"), L);
+    // another shop with tiers on all along: its members' moves are their own
+    const O = "launched-long-ago.myshopify.com";
+    await db.sql.tx((q) => saveProgram(q, O, program()));
+    const other = await earner(2000, at("2026-03-01T10:00:00Z"), O);
+    const night = at("2026-05-01T02:00:00Z");
+    expect((await runNightly(db.sql, O, night)).up).toBe(1);
+    expect(Number((await db.sql.get<{ p: number }>(`SELECT points_available AS p FROM members WHERE id = ?`, [other.memberId]))!.p)).toBe(2050);
+
+    // the merchant switches tiers on: both are placed that night, recorded with the placement
+    await db.sql.tx((q) => saveProgram(q, L, program()));
+    expect((await runNightly(db.sql, L, night)).up).toBe(2);
+    const tiersOf = async () => (await db.sql.all<{ id: number; tier_id: string | null; points_available: number }>(`SELECT id, tier_id, points_available FROM members WHERE shop = ? ORDER BY id`, [L])).map((r) => [Number(r.id), r.tier_id, Number(r.points_available)]);
+    expect(await tiersOf()).toEqual([
+      [before1.memberId, "gold", 2000],
+      [before2.memberId, "silver", 150],
+    ]);
+    const changes = await tierChanges(db.sql, L, before1.memberId);
+    expect(changes[0]).toMatchObject({ to: "gold", detail: expect.objectContaining({ placement: true }) });
+    const count = async (sqlText: string, params: unknown[]) => Number((await db.sql.get<{ n: number }>(sqlText, params))!.n);
+    expect(await count(`SELECT COUNT(*) AS n FROM ledger_entries WHERE shop = ? AND reason = 'tier entry'`, [L])).toBe(0);
+    expect(await count(`SELECT COUNT(*) AS n FROM notifications WHERE shop = ? AND kind IN ('tier_up', 'tier_down', 'tier_grace')`, [L])).toBe(0);
+    expect(await count(`SELECT COUNT(*) AS n FROM members WHERE shop = ? AND tier_placed = ?`, [L, db.sql.dialect === "sqlite" ? 0 : false])).toBe(0);
+    // the tier still reaches the customer's metafields
+    expect(await count(`SELECT COUNT(*) AS n FROM members WHERE shop = ? AND metafields_dirty = ?`, [L, db.sql.dialect === "sqlite" ? 1 : true])).toBe(2);
+
+    // afterwards, earning into gold is an achievement: entry reward and notice
+    await postEntry(db.sql, L, { memberId: before2.memberId, bucket: "available", points: 900, kind: "earn", reason: "purchase", idempotencyKey: `later:${before2.memberId}`, at: at("2026-05-02T10:00:00Z") });
+    expect((await evaluateMember(db.sql, L, before2.memberId, at("2026-05-02T10:05:00Z"))).up).toBe(1);
+    expect(await count(`SELECT COUNT(*) AS n FROM ledger_entries WHERE shop = ? AND member_id = ? AND reason = 'tier entry'`, [L, before2.memberId])).toBe(1);
+    expect((await memberNotices(db.sql, L, before2.memberId, 20, ["tier_up"]))[0]?.payload.entryRewardPoints).toBe(50);
+    // a new member joining after the launch is not a placement either
+    const newcomer = await earner(1500, at("2026-05-03T10:00:00Z"), L);
+    expect((await evaluateMember(db.sql, L, newcomer.memberId, at("2026-05-03T10:05:00Z"))).up).toBe(1);
+    expect(await count(`SELECT COUNT(*) AS n FROM ledger_entries WHERE shop = ? AND member_id = ? AND reason = 'tier entry'`, [L, newcomer.memberId])).toBe(1);
+
+    // off and on again: everyone is sorted again, quietly; saving with tiers still on does not
+    await db.sql.tx((q) => saveProgram(q, L, off()));
+    await db.sql.tx((q) => saveProgram(q, L, program()));
+    expect(await count(`SELECT COUNT(*) AS n FROM members WHERE shop = ? AND tier_placed = ?`, [L, db.sql.dialect === "sqlite" ? 0 : false])).toBe(3);
+    expect(await count(`SELECT COUNT(*) AS n FROM members WHERE shop = ? AND tier_placed = ?`, [O, db.sql.dialect === "sqlite" ? 0 : false])).toBe(0);
+    const notices = await count(`SELECT COUNT(*) AS n FROM notifications WHERE shop = ?`, [L]);
+    await runNightly(db.sql, L, at("2026-05-04T02:00:00Z"));
+    expect(await count(`SELECT COUNT(*) AS n FROM notifications WHERE shop = ? AND kind IN ('tier_up', 'tier_down', 'tier_grace')`, [L])).toBe(2);
+    expect(await count(`SELECT COUNT(*) AS n FROM notifications WHERE shop = ?`, [L])).toBe(notices);
+    expect(await count(`SELECT COUNT(*) AS n FROM members WHERE shop = ? AND tier_placed = ?`, [L, db.sql.dialect === "sqlite" ? 0 : false])).toBe(0);
+  });
 });
