@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { openSqlite, type Queryable, type Sql } from "../app/lib/sql.server";
 import { openDatabase } from "../app/db.server";
 import { runNightly } from "../app/models/tiers.server";
-import { seededFile, TIERS_NOW } from "./tiers";
+import { seededFile, switchTiersOn, TIERS_NOW } from "./tiers";
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const members = arg("members", 100_000);
@@ -53,7 +53,9 @@ const { cached } = await seededFile(members, entries);
 const dir = mkdtempSync(join(tmpdir(), "stammkunde-tprof-"));
 const file = join(dir, "tiers.sqlite");
 copyFileSync(cached, file);
-await (await openDatabase(`file:${file}`)).close(); // a seed cached under older migrations gets the newer ones
+const migrated = await openDatabase(`file:${file}`); // a seed cached under older migrations gets the newer ones
+await switchTiersOn(migrated.sql);
+await migrated.close();
 const sql = openSqlite(`file:${file}`);
 // --pragma=cache_size=-65536 (repeatable): try a connection setting without changing the app
 for (const a of process.argv.filter((x) => x.startsWith("--pragma="))) await sql.exec(`PRAGMA ${a.slice("--pragma=".length)}`);

@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { join } from "node:path";
 import { defaultProgram, type Program } from "../app/domain/program";
 import { openDatabase } from "../app/db.server";
+import type { Sql } from "../app/lib/sql.server";
 import { saveProgram } from "../app/models/earning.server";
 import { checkBalances } from "../app/models/ledger.server";
 import { runNightly, type RunSummary } from "../app/models/tiers.server";
@@ -163,6 +164,16 @@ export async function seededFile(members: number, entries: number, log = (s: str
   return { cached, seedSeconds };
 }
 
+/** The merchant switches tiers and expiry on (not timed): the seeded program with both off, then
+ *  saved with them on, as the program page does — every member is placed in the first night. */
+export async function switchTiersOn(sql: Sql) {
+  const off = tiersBenchProgram();
+  off.tiers.enabled = false;
+  off.expiry = { ...off.expiry, mode: "never" };
+  await sql.run(`UPDATE shops SET program = ? WHERE domain = ?`, [JSON.stringify(off), SHOP]);
+  await sql.tx((q) => saveProgram(q, SHOP, tiersBenchProgram()));
+}
+
 export async function tiersBench(dir: string, members: number, entries: number, log = (s: string) => console.log(s)): Promise<TiersBenchResult> {
   const { cached, seedSeconds } = await seededFile(members, entries, log);
   const file = join(dir, `tiers-${members}.sqlite`);
@@ -170,13 +181,7 @@ export async function tiersBench(dir: string, members: number, entries: number, 
   const scan = plainScan(file);
   const db = await openDatabase(`file:${file}`);
   try {
-    // the merchant switches tiers and expiry on (not timed): the seeded program with both off, then
-    // saved with them on, as the program page does — every member is placed in the first night
-    const off = tiersBenchProgram();
-    off.tiers.enabled = false;
-    off.expiry = { ...off.expiry, mode: "never" };
-    await db.sql.run(`UPDATE shops SET program = ? WHERE domain = ?`, [JSON.stringify(off), SHOP]);
-    await db.sql.tx((q) => saveProgram(q, SHOP, tiersBenchProgram()));
+    await switchTiersOn(db.sql);
     const timed = async (now: number) => {
       const t0 = performance.now();
       const s = await runNightly(db.sql, SHOP, now, { batch: 2000 });
