@@ -445,7 +445,10 @@ function actPay(): void {
 function actRefund(): void {
   // Shopify's order and refund times are whole seconds: a friend's order refunded within its first
   // second would count as refunded inside a return window of 0 days, so those wait a little
-  const open = orders.filter((o) => o.paid && !o.cancelled && o.refundedQuantity < o.quantity && (o.advocateId === undefined || Date.now() - o.placedAt > 2500));
+  // an order whose money is all refunded (a reward code can make a line worth nothing) is
+  // "refunded" in Shopify's terms even with quantities left: the store takes no further refund
+  const refundable = (o: (typeof orders)[number]) => ["paid", "partially_refunded", "partially_paid"].includes(store.orders.get(o.storeId, { shop: SHOP })?.financialStatus ?? "");
+  const open = orders.filter((o) => o.paid && !o.cancelled && o.refundedQuantity < o.quantity && (o.advocateId === undefined || Date.now() - o.placedAt > 2500) && refundable(o));
   if (!open.length) return;
   const o = pick(open);
   const left = o.quantity - o.refundedQuantity;
