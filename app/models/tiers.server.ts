@@ -241,6 +241,7 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
   const int = typed(q, "int");
   const text = typed(q, "text");
   const tsT = typed(q, "ts");
+  const yes = q.dialect === "sqlite" ? "1" : "true";
   const work: Work[] = rows.map((row) => {
     const before = stateOf(row);
     const w: Work = { row, id: Number(row.id), placing: tiersOn && !isTrue(row.tier_placed), before, decision: null, values: null, stored: false, change: null, changeNew: false, balance: Number(row.points_available), tierId: row.tier_id, notices: [], expired: null, reminders: [], upcoming: [] };
@@ -263,15 +264,19 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
       const s = w.decision!.state;
       // a hold that has ended is cleared once the member has moved past it
       const clearHold = w.before.hold !== null && w.before.hold.until <= now && s.tierId !== w.before.tierId;
-      params.push(w.id, s.tierId, tsOf(q, s.since), tsOf(q, s.until), tsOf(q, s.graceUntil), clearHold ? 1 : 0, w.before.tierId ?? "");
+      // a new tier is in the customer's metafields (member-sync.server.ts): the move marks them stale;
+      // and the member counts as placed (0025) — both in this one update
+      params.push(w.id, s.tierId, tsOf(q, s.since), tsOf(q, s.until), tsOf(q, s.graceUntil), clearHold ? 1 : 0, w.before.tierId ?? "", s.tierId !== w.before.tierId ? 1 : 0, w.placing ? 1 : 0);
     }
     params.push(shop);
     const updated = await q.all<{ id: number }>(
       `UPDATE members${byIdOnly(q)} SET tier_id = v.column2, tier_since = v.column3, tier_until = v.column4, grace_until = v.column5,
               hold_tier_id = CASE WHEN v.column6 = 1 THEN NULL ELSE hold_tier_id END,
               hold_until = CASE WHEN v.column6 = 1 THEN NULL ELSE hold_until END,
-              hold_source = CASE WHEN v.column6 = 1 THEN NULL ELSE hold_source END
-         FROM (VALUES ${part.map(() => `(${int}, ${text}, ${tsT}, ${tsT}, ${tsT}, ${int}, ${text})`).join(", ")}) AS v
+              hold_source = CASE WHEN v.column6 = 1 THEN NULL ELSE hold_source END,
+              metafields_dirty = CASE WHEN v.column8 = 1 THEN ${yes} ELSE metafields_dirty END,
+              tier_placed = CASE WHEN v.column9 = 1 THEN ${yes} ELSE tier_placed END
+         FROM (VALUES ${part.map(() => `(${int}, ${text}, ${tsT}, ${tsT}, ${tsT}, ${int}, ${text}, ${int}, ${int})`).join(", ")}) AS v
         WHERE members.id = v.column1 AND members.shop = ? AND COALESCE(members.tier_id, '') = v.column7 || ''
         RETURNING id`,
       params,
@@ -280,9 +285,10 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
     for (const w of part) w.stored = ok.has(w.id);
   }
 
-  // placed now: from here on a move is the member's own doing (a stale read is placed by the next run)
+  // the others placed now (the changed ones were in the update above; a stale read is placed by the
+  // next run): from here on a move is the member's own doing
   const changedSet = new Set(changed);
-  const placed = work.filter((w) => w.placing && (w.stored || !changedSet.has(w))).map((w) => w.id);
+  const placed = work.filter((w) => w.placing && !changedSet.has(w)).map((w) => w.id);
   for (const part of chunked(placed)) {
     await q.run(`UPDATE members${byIdOnly(q)} SET tier_placed = ? WHERE shop = ? AND id IN (${part.map(() => "?").join(", ")})`, [q.dialect === "sqlite" ? 1 : true, shop, ...part]);
   }
@@ -319,12 +325,8 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
     for (const w of part) w.changeNew = fresh.has(w.change!.key);
   }
 
-  // the tier is in the customer's metafields (app/models/member-sync.server.ts): a move marks them stale
-  const movedIds = moves.filter((w) => w.changeNew).map((w) => w.id);
-  for (const part of chunked(movedIds)) {
-    await q.run(`UPDATE members${byIdOnly(q)} SET metafields_dirty = ? WHERE shop = ? AND id IN (${part.map(() => "?").join(", ")})`, [q.dialect === "sqlite" ? 1 : true, shop, ...part]);
-  }
-  if (movedIds.length) await scheduleMemberSync(q, shop);
+  // the moved members' metafields were marked stale with their tier: the sync writes them
+  if (changed.some((w) => w.stored && w.decision!.state.tierId !== w.before.tierId)) await scheduleMemberSync(q, shop);
 
   // 3. entry rewards of tiers reached (once per member and tier, however often they move in and out);
   //    an excluded member earns nothing (decision 0011) but still holds the tier its activity reaches
@@ -489,28 +491,43 @@ export async function runNightly(sql: Sql, shop: string, now: number, options: N
   const needs = needsOf(program, now, timeZone);
   const batch = options.batch ?? 2000;
   let after = 0;
-  for (;;) {
-    const done = await sql.tx(async (q) => {
-      // members due: never looked at, something posted since (next_check_at cleared), or a date reached
-      const filter = (tiersOn ? "" : " AND points_available > 0") + " AND (next_check_at IS NULL OR next_check_at <= ?)";
-      // no NOT INDEXED here: for a small shop in a big database the planner's (shop, …) index is the
-      // right walk; the primary key from `after` would read every other shop's members too
-      const rows = await q.all<TierMemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE shop = ? AND id > ?${filter} ORDER BY id LIMIT ?${forUpdate(q)}`, [shop, after, tsOf(q, now), batch]);
-      if (rows.length === 0) return true;
-      const first = Number(rows[0].id);
-      const last = Number(rows[rows.length - 1].id);
-      const ids = rows.map((r) => Number(r.id));
-      const facts = needs.entries || needs.awards ? await factsFor(q, shop, first, last, needs, ids) : new Map<number, MemberFacts>();
-      const next = await processBatch(q, shop, program, rows, facts, now, timeZone, summary);
-      await storeNextChecks(q, shop, next);
-      summary.members += rows.length;
-      after = last;
-      return rows.length < batch;
-    });
-    options.onBatch?.(after, summary);
-    if (done) break;
+  // SQLite: checkpoint the WAL into the database once at the end rather than every ~4 MB — a page
+  // changed by several batches is copied once (the launch night of a big shop: ~5 % less time)
+  const sqlite = sql.dialect === "sqlite";
+  if (sqlite) await sql.exec("PRAGMA wal_autocheckpoint = 20000");
+  try {
+    await nightlyBatches();
+  } finally {
+    if (sqlite) {
+      await sql.exec("PRAGMA wal_autocheckpoint = 1000");
+      await sql.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    }
   }
   return summary;
+
+  async function nightlyBatches() {
+    for (;;) {
+      const done = await sql.tx(async (q) => {
+        // members due: never looked at, something posted since (next_check_at cleared), or a date reached
+        const filter = (tiersOn ? "" : " AND points_available > 0") + " AND (next_check_at IS NULL OR next_check_at <= ?)";
+        // no NOT INDEXED here: for a small shop in a big database the planner's (shop, …) index is the
+        // right walk; the primary key from `after` would read every other shop's members too
+        const rows = await q.all<TierMemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE shop = ? AND id > ?${filter} ORDER BY id LIMIT ?${forUpdate(q)}`, [shop, after, tsOf(q, now), batch]);
+        if (rows.length === 0) return true;
+        const first = Number(rows[0].id);
+        const last = Number(rows[rows.length - 1].id);
+        const ids = rows.map((r) => Number(r.id));
+        const facts = needs.entries || needs.awards ? await factsFor(q, shop, first, last, needs, ids) : new Map<number, MemberFacts>();
+        const next = await processBatch(q, shop, program, rows, facts, now, timeZone, summary);
+        await storeNextChecks(q, shop, next);
+        summary.members += rows.length;
+        after = last;
+        return rows.length < batch;
+      });
+      options.onBatch?.(after, summary);
+      if (done) break;
+    }
+  }
 }
 
 /** Re-evaluates one member now (after an order, an assignment or a refund). */

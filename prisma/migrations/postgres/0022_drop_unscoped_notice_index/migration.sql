@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "notifications_status_due_at_idx";
