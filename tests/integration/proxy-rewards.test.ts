@@ -132,17 +132,24 @@ describe(`storefront rewards on ${TEST_DB}`, () => {
     const { evaluateMember } = await import("~/models/tiers.server");
     const program = defaultProgram();
     const level = (id: string, threshold: number, en: string, de: string) => ({ id, threshold, name: { en, de }, multiplier: 1, entryRewardPoints: 0, birthdayBonusPoints: 0, freeShipping: false, perks: { en: [`${en} perks`], de: [`${de}-Vorteile`] } });
-    program.tiers = { enabled: true, basis: "points_earned", window: "lifetime", levels: [level("silver", 500, "Silver", "Silber"), level("gold", 5000, "Gold", "Gold")], retention: { keepNextPeriod: false, graceDays: 0 }, membershipProduct: null };
+    program.tiers = { enabled: true, basis: "points_earned", window: "lifetime", levels: [level("silver", 500, "Silver", "Silber"), level("gold", 5000, "Gold", "Gold"), level("platinum", 50000, "Platinum", "Platin")], retention: { keepNextPeriod: false, graceDays: 0 }, membershipProduct: null };
     await db.sql.tx((q) => saveProgram(q, SHOP, program));
     const member = (await findMemberByCustomer(db.sql, SHOP, `gid://shopify/Customer/${customerId}`))!;
+    // switching tiers on places the existing member quietly (decision 0025) …
+    await evaluateMember(db.sql, SHOP, member.id, Date.now());
+    const placed = await (await call(loader, customerId, { headers: { "Accept-Language": "de-DE" } })).json();
+    expect(placed.tier).toMatchObject({ id: "silver", name: "Silber", perks: ["Silber-Vorteile"] });
+    expect(placed.notices).toEqual([]);
+    // … and a move the member earns afterwards is told
+    await postEntry(db.sql, SHOP, { memberId: member.id, bucket: "available", points: 5000, kind: "earn", reason: "purchase", idempotencyKey: `tier-test:${member.id}` });
     await evaluateMember(db.sql, SHOP, member.id, Date.now());
     const body = await (await call(loader, customerId, { headers: { "Accept-Language": "de-DE" } })).json();
-    expect(body.tier).toMatchObject({ id: "silver", name: "Silber", perks: ["Silber-Vorteile"] });
-    expect(body.notices).toEqual([expect.objectContaining({ kind: "tier_up", to: "silver", reason: "qualified" })]);
+    expect(body.tier).toMatchObject({ id: "gold", name: "Gold", perks: ["Gold-Vorteile"] });
+    expect(body.notices).toEqual([expect.objectContaining({ kind: "tier_up", to: "gold", reason: "qualified" })]);
 
-    const goldOnly = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 100, pointsCost: 10, texts: { en: { title: "Gold" }, de: { title: "Gold" } }, tiers: ["gold"] }));
-    const refused = await call(action, customerId, { method: "POST", body: JSON.stringify({ rewardId: goldOnly, idempotencyKey: "gold-only" }) });
+    const platinumOnly = await db.sql.tx((q) => createReward(q, SHOP, { type: "amount", amountMinor: 100, pointsCost: 10, texts: { en: { title: "Platinum" }, de: { title: "Platin" } }, tiers: ["platinum"] }));
+    const refused = await call(action, customerId, { method: "POST", body: JSON.stringify({ rewardId: platinumOnly, idempotencyKey: "platinum-only" }) });
     expect(refused.status).toBe(403);
-    expect(await refused.json()).toEqual({ error: "this reward is only for members of Gold" });
+    expect(await refused.json()).toEqual({ error: "this reward is only for members of Platinum" });
   });
 });
