@@ -58,7 +58,10 @@ test("a friend opens a member's link, gets a code that applies at checkout, and 
     .poll(async () => {
       await advocate.reload();
       await advocate.locator("[data-stk-launcher]").click();
-      return advocate.locator("[data-stk-refer-stats]").textContent();
+      // the stats come with the panel's data, after the click: read them once they are there
+      const stats = advocate.locator("[data-stk-refer-stats]");
+      await expect(stats).not.toBeEmpty({ timeout: 15_000 });
+      return stats.textContent();
     }, { timeout: 60_000, intervals: [1000, 2000] })
     .toContain("1 pending");
   await advocateContext.close();
