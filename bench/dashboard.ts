@@ -17,7 +17,7 @@ import { localDate } from "../app/domain/periods";
 import { openDatabase } from "../app/db.server";
 import type { Queryable, Sql } from "../app/lib/sql.server";
 import { computeDays, dashboard, refreshToday, runRollups } from "../app/models/rollups.server";
-import { printTable } from "./lib";
+import { printTable, rng } from "./lib";
 
 const SHOP = "bench-dashboard.myshopify.com";
 const TZ = "Europe/Berlin";
@@ -30,17 +30,6 @@ const flag = (name: string, fallback: number) => {
   const hit = process.argv.slice(2).find((a) => a.startsWith(`--${name}=`));
   return hit ? Number(hit.slice(name.length + 3).replace(/_/g, "")) : fallback;
 };
-
-/** mulberry32: every run seeds the same shop */
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function seed(file: string, members: number, entries: number) {
   const db = await openDatabase(`file:${file}`); // migrated schema

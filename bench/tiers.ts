@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { defaultProgram, type Program } from "../app/domain/program";
 import { openDatabase } from "../app/db.server";
 import type { Sql } from "../app/lib/sql.server";
+import { rng } from "./lib";
 import { saveProgram } from "../app/models/earning.server";
 import { checkBalances } from "../app/models/ledger.server";
 import { runNightly, type RunSummary } from "../app/models/tiers.server";
@@ -33,17 +34,6 @@ export function tiersBenchProgram(): Program {
   };
   p.expiry = { mode: "lots", months: 12, tierMonths: { gold: 24 }, reminderDays: [30, 3] };
   return p;
-}
-
-/** A small deterministic PRNG (mulberry32), so every run seeds the same shop. */
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Seeds the shop straight through better-sqlite3: members with earns, redemptions and refunds

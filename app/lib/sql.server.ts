@@ -31,6 +31,9 @@ export interface Sql extends Queryable {
   bool(b: boolean): unknown;
 }
 
+/** A boolean column as either driver returns it (PostgreSQL: true; SQLite: 1). */
+export const dbBool = (v: unknown): boolean => v === true || v === 1 || v === "1";
+
 export function toDate(v: unknown): Date | null {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return v;

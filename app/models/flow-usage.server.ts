@@ -2,7 +2,7 @@
 // callback (app/routes/flow.lifecycle.tsx) says, per shop and trigger, whether an enabled workflow
 // uses it; recordAppEvents books a flow:trigger job only for those, and the job checks again.
 import type { Queryable } from "~/lib/sql.server";
-import { toDate } from "~/lib/sql.server";
+import { dbBool, toDate } from "~/lib/sql.server";
 
 const ts = (q: Queryable, ms: number): unknown => (q.dialect === "sqlite" ? ms : new Date(ms));
 const bool = (q: Queryable, v: boolean): unknown => (q.dialect === "sqlite" ? (v ? 1 : 0) : v);
@@ -37,5 +37,5 @@ export interface FlowTriggerUsageView {
 /** Every notice stored for the shop, for the admin and tests. */
 export async function flowTriggerUsage(q: Queryable, shop: string): Promise<FlowTriggerUsageView[]> {
   const rows = await q.all<{ handle: string; enabled: unknown; notified_at: unknown }>(`SELECT handle, enabled, notified_at FROM flow_trigger_usage WHERE shop = ? ORDER BY handle`, [shop]);
-  return rows.map((r) => ({ handle: r.handle, enabled: r.enabled === true || Number(r.enabled) === 1, notifiedAt: toDate(r.notified_at)?.toISOString() ?? null }));
+  return rows.map((r) => ({ handle: r.handle, enabled: dbBool(r.enabled), notifiedAt: toDate(r.notified_at)?.toISOString() ?? null }));
 }

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import nodemailer from "nodemailer";
 import { enqueue } from "~/jobs/queue.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
-import { toDate } from "~/lib/sql.server";
+import { dbBool, toDate } from "~/lib/sql.server";
 import { keyset, pageSize, toPage, type Cursor, type Page } from "~/lib/paging.server";
 import { decryptSecret, encryptSecret } from "~/lib/secrets.server";
 import { fe } from "~/domain/errors";
@@ -195,7 +195,7 @@ export async function saveSmtpSettings(q: Queryable, shop: string, input: SmtpIn
   return { host: input.host.trim(), port, secure: input.secure, username: username ?? "", passwordSet: passwordEnc !== null };
 }
 
-const viewOf = (r: SmtpRow): SmtpSettingsView => ({ host: r.host, port: Number(r.port), secure: r.secure === true || r.secure === 1 || r.secure === "1", username: r.username ?? "", passwordSet: r.password_enc !== null });
+const viewOf = (r: SmtpRow): SmtpSettingsView => ({ host: r.host, port: Number(r.port), secure: dbBool(r.secure), username: r.username ?? "", passwordSet: r.password_enc !== null });
 
 /** The shop's SMTP settings as the admin sees them: never the password. */
 export async function smtpSettingsView(q: Queryable, shop: string): Promise<SmtpSettingsView | null> {

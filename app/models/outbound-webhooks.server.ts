@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { enqueue } from "~/jobs/queue.server";
 import type { Queryable, Sql } from "~/lib/sql.server";
 import { keyset, pageSize, toPage, type Cursor, type Page } from "~/lib/paging.server";
-import { toDate } from "~/lib/sql.server";
+import { dbBool, toDate } from "~/lib/sql.server";
 import { decryptSecret, encryptSecret } from "~/lib/secrets.server";
 import {
   APP_EVENT_KINDS,
@@ -26,7 +26,6 @@ import { loadEvent } from "./app-events.server";
 
 const tsOf = (q: Queryable, ms: number): unknown => (q.dialect === "sqlite" ? ms : new Date(ms));
 const bool = (q: Queryable, v: boolean): unknown => (q.dialect === "sqlite" ? (v ? 1 : 0) : v);
-const truthy = (v: unknown) => v === true || v === 1 || v === "1";
 /** The signing secret is bound to the shop and this purpose (a copied row doesn't decrypt elsewhere). */
 const secretScope = (shop: string) => `${shop}#webhook-endpoint`;
 
@@ -121,7 +120,7 @@ export async function listEndpoints(q: Queryable, shop: string): Promise<Endpoin
     url: r.url,
     events: (JSON.parse(r.events) as string[]).filter(isAppEventKind),
     secretHint: r.secret_hint,
-    enabled: truthy(r.enabled),
+    enabled: dbBool(r.enabled),
     disabledReason: r.disabled_reason,
     disabledAt: toDate(r.disabled_at)?.toISOString() ?? null,
     consecutiveFailures: Number(r.consecutive_failures),
@@ -175,7 +174,7 @@ export async function deliver(sql: Sql, shop: string, deliveryId: number, now: n
   const d = await sql.get<DeliveryRow>(`SELECT id, endpoint_id, event_id, status, attempts FROM webhook_endpoint_deliveries WHERE shop = ? AND id = ?`, [shop, deliveryId]);
   if (!d || (d.status !== "pending" && d.status !== "retrying" && d.status !== "delivering")) return "skipped";
   const ep = await sql.get<{ url: string; secret_enc: string; enabled: unknown }>(`SELECT url, secret_enc, enabled FROM webhook_endpoints WHERE shop = ? AND id = ?`, [shop, d.endpoint_id]);
-  if (!ep || !truthy(ep.enabled)) {
+  if (!ep || !dbBool(ep.enabled)) {
     await sql.run(`UPDATE webhook_endpoint_deliveries SET status = 'failed', last_error = 'endpoint_disabled', next_attempt_at = NULL, updated_at = ? WHERE shop = ? AND id = ? AND status IN ('pending', 'retrying', 'delivering')`, [tsOf(sql, now), shop, deliveryId]);
     return "skipped";
   }
@@ -233,7 +232,7 @@ export async function retryDelivery(q: Queryable, shop: string, deliveryId: numb
     `SELECT d.attempts, e.enabled FROM webhook_endpoint_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.shop = d.shop WHERE d.shop = ? AND d.id = ? AND d.status IN ('failed', 'retrying')`,
     [shop, deliveryId],
   );
-  if (!d || !truthy(d.enabled)) return false;
+  if (!d || !dbBool(d.enabled)) return false;
   // the attempt budget starts over: attempts back to 0, the log keeps the last answer
   const r = await q.run(`UPDATE webhook_endpoint_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE shop = ? AND id = ? AND attempts = ?`, [tsOf(q, now), tsOf(q, now), shop, deliveryId, d.attempts]);
   if (r.changes !== 1) return false;

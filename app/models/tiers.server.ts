@@ -22,7 +22,7 @@ import {
 } from "~/domain/tiers";
 import { addLocalMonths } from "~/domain/periods";
 import type { Queryable, Sql } from "~/lib/sql.server";
-import { toDate } from "~/lib/sql.server";
+import { dbBool, toDate } from "~/lib/sql.server";
 import { fe } from "~/domain/errors";
 import { parseProgram, ProgramConfigError } from "~/domain/program";
 import { localizeFieldError } from "~/lib/i18n";
@@ -56,8 +56,6 @@ interface TierMemberRow {
 }
 
 const MEMBER_COLUMNS = "id, points_available, tier_id, tier_since, tier_until, grace_until, hold_tier_id, hold_until, hold_source, last_activity_at, next_check_at, excluded_at, tier_placed";
-
-const isTrue = (v: unknown) => v === true || v === 1 || v === "1" || v === "t";
 
 export function stateOf(row: TierMemberRow): TierState {
   const holdUntil = msOf(row.hold_until);
@@ -244,7 +242,7 @@ async function processBatch(q: Queryable, shop: string, program: Program, rows: 
   const yes = q.dialect === "sqlite" ? "1" : "true";
   const work: Work[] = rows.map((row) => {
     const before = stateOf(row);
-    const w: Work = { row, id: Number(row.id), placing: tiersOn && !isTrue(row.tier_placed), before, decision: null, values: null, stored: false, change: null, changeNew: false, balance: Number(row.points_available), tierId: row.tier_id, notices: [], expired: null, reminders: [], upcoming: [] };
+    const w: Work = { row, id: Number(row.id), placing: tiersOn && !dbBool(row.tier_placed), before, decision: null, values: null, stored: false, change: null, changeNew: false, balance: Number(row.points_available), tierId: row.tier_id, notices: [], expired: null, reminders: [], upcoming: [] };
     if (tiersOn) {
       w.values = valuesOf(program, facts.get(w.id), now, timeZone);
       w.decision = decideTier({ ...tierInput(program, timeZone, now, before, w.values), ...extra });
